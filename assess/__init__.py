@@ -1,0 +1,61 @@
+"""assess: culture maturity and readiness self-assessment for council service teams."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from assess import config, store
+from assess.questionnaire import load_folder
+
+csrf = CSRFProtect()
+
+
+class ConfigurationError(Exception):
+    """The service is configured in a way that would be unsafe or cannot work."""
+
+
+def create_app(test_config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Build the app. Raises QuestionnaireError if any questionnaire file is broken."""
+    instance_path = instance_path or os.environ.get("ASSESS_INSTANCE")
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+    )
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for variable, (setting, kind) in config.ENVIRONMENT.items():
+        if variable in os.environ:
+            app.config[setting] = kind(os.environ[variable])
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not (
+        app.config["ENV_NAME"] == "development" or app.testing
+    ):
+        raise ConfigurationError(
+            "Set a SECRET_KEY (ASSESS_SECRET_KEY or instance/config.py) before serving assess "
+            "outside development."
+        )
+    app.config["SESSION_COOKIE_SECURE"] = (
+        app.config["ENV_NAME"] not in ("development",) and not app.testing
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_PATH"] = Path(app.instance_path) / app.config["DATABASE"]
+
+    app.extensions["questionnaires"] = load_folder(Path(app.config["QUESTIONNAIRES"]))
+
+    csrf.init_app(app)
+    app.teardown_appcontext(store.close_request_db)
+
+    from assess import auth
+    from assess.views import home
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    app.before_request(auth.load_signed_in_user)
+    app.context_processor(auth.template_context)
+    return app

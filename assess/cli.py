@@ -1,0 +1,250 @@
+"""The `assess` command: set up, check and look after an instance.
+
+Errors an officer can act on are printed as one clear message with exit status 1, never a trace.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from assess import create_app, demo, store
+from assess.auth import hash_password
+from assess.questionnaire import QuestionnaireError, load_folder, load_questionnaire
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _app(ctx: click.Context):
+    try:
+        return create_app(
+            instance_path=ctx.obj["instance"], test_config={"ENV_NAME": "development"}
+        )
+    except QuestionnaireError as error:
+        _fail(f"A questionnaire file is broken, so assess will not start:\n{error}")
+    except Exception as error:  # a configuration error an officer must fix
+        _fail(str(error))
+
+
+def _track(items: Iterable, label: str) -> Iterator:
+    with click.progressbar(items, label=label, file=sys.stderr) as bar:
+        yield from bar
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar fed with (pages done, pages in all) by SQLite's backup API."""
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def update(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        yield update
+
+
+def _database(app) -> store.Database:
+    db = store.connect(app.config["DATABASE_PATH"])
+    store.migrate(db)
+    return db
+
+
+def _storage_errors(command):
+    """Turn storage and input errors into a message and exit status 1."""
+
+    def wrapped(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (store.StorageError, ValueError) as error:
+            _fail(str(error))
+
+    wrapped.__name__ = command.__name__
+    wrapped.__doc__ = command.__doc__
+    return wrapped
+
+
+@click.group()
+@click.option(
+    "--instance",
+    envvar="ASSESS_INSTANCE",
+    default="instance",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The instance folder (database and local config).",
+)
+@click.pass_context
+def cli(ctx: click.Context, instance: Path) -> None:
+    """assess: culture maturity and readiness self-assessment."""
+    ctx.obj = {"instance": instance}
+
+
+@cli.command("init-db")
+@click.option("--demo-if-empty", is_flag=True, help="Seed the demo council if there are no users.")
+@click.pass_context
+@_storage_errors
+def init_db(ctx: click.Context, demo_if_empty: bool) -> None:
+    """Create or upgrade the database and load the questionnaires."""
+    app = _app(ctx)
+    db = store.connect(app.config["DATABASE_PATH"])
+    steps = store.migrate(db)
+    for questionnaire in app.extensions["questionnaires"].values():
+        store.store_questionnaire_version(db, questionnaire)
+    click.echo(
+        f"Database ready at {app.config['DATABASE_PATH']} (schema {store.schema_steps(db)[-1]})."
+    )
+    if steps:
+        click.echo(f"Applied schema steps: {', '.join(steps)}.")
+    if demo_if_empty:
+        if db["users"].count:
+            click.echo("The instance already has users; the demo was not seeded.")
+        else:
+            _seed(app, db, teams=40, rounds=3)
+
+
+def _seed(app, db, teams: int, rounds: int) -> None:
+    questionnaire = app.extensions["questionnaires"].get(demo.DEMO_QUESTIONNAIRE)
+    if questionnaire is None:
+        _fail(f"The demo needs the questionnaire '{demo.DEMO_QUESTIONNAIRE}'.")
+    summary = demo.seed(
+        db,
+        questionnaire,
+        hash_password(demo.DEMO_PASSWORD),
+        teams=teams,
+        rounds=rounds,
+        track=_track,
+    )
+    click.echo(
+        f"Seeded {summary.directorates} directorates, {summary.teams} teams, {summary.users} "
+        f"users, {summary.rounds} rounds, {summary.assessments} assessments, "
+        f"{summary.answers} answers."
+    )
+    click.echo(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
+    for email, name, role, teams_of in demo.DEMO_USERS:
+        extra = f" ({', '.join(teams_of)})" if teams_of else ""
+        click.echo(f"  {store.ROLE_NAMES[role]:<22} {email}  {name}{extra}")
+
+
+@cli.command("seed-demo")
+@click.option("--teams", default=40, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.pass_context
+@_storage_errors
+def seed_demo(ctx: click.Context, teams: int, rounds: int) -> None:
+    """Fill an empty instance with the demo council."""
+    app = _app(ctx)
+    db = _database(app)
+    _seed(app, db, teams, rounds)
+
+
+@cli.group()
+def questionnaires() -> None:
+    """Check and load questionnaire files."""
+
+
+@questionnaires.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def check(paths: tuple[Path, ...]) -> None:
+    """Validate questionnaire files (default: the questionnaires folder)."""
+    from assess.config import DEFAULTS
+
+    try:
+        if not paths:
+            found = load_folder(Path(DEFAULTS["QUESTIONNAIRES"])).values()
+        else:
+            found = []
+            problems = []
+            for path in paths:
+                try:
+                    found.extend(
+                        load_folder(path).values() if path.is_dir() else [load_questionnaire(path)]
+                    )
+                except QuestionnaireError as error:
+                    problems.extend(error.problems)
+            if problems:
+                raise QuestionnaireError(problems)
+    except QuestionnaireError as error:
+        _fail(f"{len(error.problems)} problem(s) found:\n{error}")
+    for q in found:
+        click.echo(
+            f"ok  {q.source}: {q.id} '{q.title}', {len(q.statements)} statements, "
+            f"{len(q.scale)} levels, version {q.short_version}"
+        )
+
+
+@questionnaires.command("load")
+@click.pass_context
+@_storage_errors
+def load(ctx: click.Context) -> None:
+    """Validate every questionnaire and record any new version in the database."""
+    app = _app(ctx)
+    db = _database(app)
+    for q in app.extensions["questionnaires"].values():
+        new = store.store_questionnaire_version(db, q)
+        click.echo(f"{'new' if new else 'known'}  {q.id} version {q.short_version}")
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(store.ROLES))
+@click.option("--team", "teams", multiple=True, help="A team the user belongs to (repeatable).")
+@click.password_option(help="At least 12 characters; asked for if not given.")
+@click.pass_context
+@_storage_errors
+def create_user(
+    ctx, email: str, name: str, role: str, teams: tuple[str, ...], password: str
+) -> None:
+    """Add a user who can sign in."""
+    app = _app(ctx)
+    db = _database(app)
+    team_ids = []
+    for team in teams:
+        row = db.execute("SELECT id FROM teams WHERE name = ?", [team]).fetchone()
+        if row is None:
+            raise ValueError(f"There is no team called '{team}'.")
+        team_ids.append(row[0])
+    user_id = store.create_user(db, email, name, role, hash_password(password), team_ids)
+    click.echo(f"Created user {user_id}: {email} ({store.ROLE_NAMES[role]}).")
+
+
+@cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+@_storage_errors
+def backup(ctx: click.Context, destination: Path) -> None:
+    """Copy the live database to a new file (safe while the service is running)."""
+    app = _app(ctx)
+    source = app.config["DATABASE_PATH"]
+    if not source.exists():
+        raise store.StorageError(f"No database at {source} to back up.")
+    with _progress("Backing up") as progress:
+        store.backup(source, destination, progress)
+    counts = store.check_backup(destination)
+    click.echo(f"Backed up to {destination}: {sum(counts.values())} rows in {len(counts)} tables.")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@_storage_errors
+def restore(ctx: click.Context, source: Path, yes: bool) -> None:
+    """Replace the instance database with a backup (checked before anything is replaced)."""
+    app = _app(ctx)
+    store.check_backup(source)
+    if not yes:
+        click.confirm(f"Replace {app.config['DATABASE_PATH']} with {source}?", abort=True)
+    with _progress("Restoring") as progress:
+        counts = store.restore(source, app.config["DATABASE_PATH"], progress)
+    click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {source}.")
+
+
+def main() -> None:
+    cli(prog_name="assess")

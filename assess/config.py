@@ -1,0 +1,26 @@
+"""Settings: these defaults, then `instance/config.py`, then `ASSESS_*` environment variables."""
+
+from pathlib import Path
+
+DEFAULTS = {
+    # Development only: create_app refuses this key unless ASSESS_ENV is "development" or testing.
+    "SECRET_KEY": "dev-only-not-secret",
+    "ENV_NAME": "production",
+    "DATABASE": "assess.db",  # relative to the instance folder
+    "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),
+    "CHANGE_THRESHOLD": 0.5,  # a change smaller than this many levels is "no meaningful change"
+    "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
+}
+
+# Environment variables that override a setting, and how to read them.
+ENVIRONMENT = {
+    "ASSESS_SECRET_KEY": ("SECRET_KEY", str),
+    "ASSESS_ENV": ("ENV_NAME", str),
+    "ASSESS_DATABASE": ("DATABASE", str),
+    "ASSESS_QUESTIONNAIRES": ("QUESTIONNAIRES", str),
+    "ASSESS_CHANGE_THRESHOLD": ("CHANGE_THRESHOLD", float),
+    "ASSESS_SMALL_GROUP_TEAMS": ("SMALL_GROUP_TEAMS", int),
+}
