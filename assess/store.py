@@ -288,6 +288,16 @@ def record_event(
     db["audit_events"].insert(event)
 
 
+def insert_recorded(
+    db: Database, table: str, record: dict, actor_id: int | None, audit: dict | None = None
+) -> int:
+    """Insert a row and its "create" audit event together; `audit` replaces what is logged."""
+    with write(db):
+        row_id = db[table].insert(record).last_pk
+        record_event(db, actor_id, "create", table.rstrip("s"), row_id, after=audit or record)
+    return row_id
+
+
 def audit_events(db: Database, limit: int | None = None) -> list[dict]:
     sql = "SELECT * FROM audit_events ORDER BY id"
     return list(db.query(sql + (f" LIMIT {int(limit)}" if limit else "")))
@@ -296,12 +306,12 @@ def audit_events(db: Database, limit: int | None = None) -> list[dict]:
 # --- people and teams ---------------------------------------------------------------------------
 
 
-def add_directorate(db: Database, name: str) -> int:
-    return db["directorates"].insert({"name": name}).last_pk
+def add_directorate(db: Database, name: str, actor_id: int | None = None) -> int:
+    return insert_recorded(db, "directorates", {"name": name}, actor_id)
 
 
-def add_team(db: Database, name: str, directorate_id: int) -> int:
-    return db["teams"].insert({"name": name, "directorate_id": directorate_id}).last_pk
+def add_team(db: Database, name: str, directorate_id: int, actor_id: int | None = None) -> int:
+    return insert_recorded(db, "teams", {"name": name, "directorate_id": directorate_id}, actor_id)
 
 
 def create_user(
@@ -320,29 +330,22 @@ def create_user(
     if db.execute("SELECT 1 FROM users WHERE email = ?", [email]).fetchone():
         raise ValueError(f"a user with the email {email} already exists")
     team_ids = list(team_ids)
+    record = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "password_hash": password_hash,
+        "created_at": now(),
+    }
     with write(db):
-        user_id = (
-            db["users"]
-            .insert(
-                {
-                    "email": email,
-                    "name": name,
-                    "role": role,
-                    "password_hash": password_hash,
-                    "created_at": now(),
-                }
-            )
-            .last_pk
+        user_id = insert_recorded(
+            db,
+            "users",
+            record,
+            actor_id,
+            audit={"email": email, "name": name, "role": role, "teams": team_ids},
         )
         db["team_members"].insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
-        record_event(
-            db,
-            actor_id,
-            "create",
-            "user",
-            user_id,
-            after={"email": email, "name": name, "role": role, "teams": team_ids},
-        )
     return user_id
 
 
@@ -443,29 +446,15 @@ def create_round(
     status: str = "planned",
     actor_id: int | None = None,
 ) -> int:
-    with write(db):
-        round_id = (
-            db["rounds"]
-            .insert(
-                {
-                    "name": name,
-                    "questionnaire_version": version,
-                    "opens_on": opens_on,
-                    "closes_on": closes_on,
-                    "status": status,
-                    "created_at": now(),
-                }
-            )
-            .last_pk
-        )
-        record_event(
-            db,
-            actor_id,
-            "create",
-            "round",
-            round_id,
-            after={"name": name, "questionnaire_version": version, "status": status},
-        )
+    record = {
+        "name": name,
+        "questionnaire_version": version,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "status": status,
+        "created_at": now(),
+    }
+    round_id = insert_recorded(db, "rounds", record, actor_id)
     return round_id
 
 
@@ -489,30 +478,16 @@ def start_assessment(db: Database, team_id: int, round_id: int, user_id: int | N
     if version is None:
         raise NotFound(f"round {round_id} does not exist")
     stamp = now()
-    with write(db):
-        assessment_id = (
-            db["assessments"]
-            .insert(
-                {
-                    "team_id": team_id,
-                    "round_id": round_id,
-                    "questionnaire_version": version[0],
-                    "status": "draft",
-                    "created_by": user_id,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-            )
-            .last_pk
-        )
-        record_event(
-            db,
-            user_id,
-            "create",
-            "assessment",
-            assessment_id,
-            after={"team_id": team_id, "round_id": round_id},
-        )
+    record = {
+        "team_id": team_id,
+        "round_id": round_id,
+        "questionnaire_version": version[0],
+        "status": "draft",
+        "created_by": user_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    assessment_id = insert_recorded(db, "assessments", record, user_id)
     return assessment_id
 
 
