@@ -106,6 +106,15 @@ def init_db(ctx: click.Context, demo_if_empty: bool) -> None:
             click.echo("The instance already has users; the demo was not seeded.")
         else:
             _seed(app, db, teams=40, rounds=3)
+        if store.user_by_email(db, demo.DEMO_USERS[0][0]):
+            _print_demo_sign_ins()
+
+
+def _print_demo_sign_ins() -> None:
+    click.echo(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
+    for email, name, role, teams_of in demo.DEMO_USERS:
+        extra = f" ({', '.join(teams_of)})" if teams_of else ""
+        click.echo(f"  {store.ROLE_NAMES[role]:<22} {email}  {name}{extra}")
 
 
 def _seed(app, db, teams: int, rounds: int) -> None:
@@ -125,10 +134,6 @@ def _seed(app, db, teams: int, rounds: int) -> None:
         f"users, {summary.rounds} rounds, {summary.assessments} assessments, "
         f"{summary.answers} answers."
     )
-    click.echo(f"Demo sign-ins (password for all: {demo.DEMO_PASSWORD}):")
-    for email, name, role, teams_of in demo.DEMO_USERS:
-        extra = f" ({', '.join(teams_of)})" if teams_of else ""
-        click.echo(f"  {store.ROLE_NAMES[role]:<22} {email}  {name}{extra}")
 
 
 @cli.command("seed-demo")
@@ -141,6 +146,7 @@ def seed_demo(ctx: click.Context, teams: int, rounds: int) -> None:
     app = _app(ctx)
     db = _database(app)
     _seed(app, db, teams, rounds)
+    _print_demo_sign_ins()
 
 
 @cli.group()

@@ -42,6 +42,7 @@ def test_init_db_creates_the_schema_loads_questionnaires_and_seeds_the_demo(run,
     again = run("init-db", "--demo-if-empty")
     assert again.exit_code == 0
     assert "already has users; the demo was not seeded" in again.output
+    assert "priya.shah@council.example" in again.output  # make run always shows the sign-ins
     assert db["teams"].count == 40
 
 
