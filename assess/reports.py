@@ -21,28 +21,54 @@ def round_scores(values: pd.Series) -> pd.Series:
     return np.floor(np.round(values * 100, 6) + 0.5) / 100
 
 
-def statement_tags(questionnaire: Questionnaire) -> pd.DataFrame:
-    """One row per (statement, dimension): the member it counts towards, and its weight."""
-    rows = [
-        (s.key, dimension, member, s.weight)
-        for s in questionnaire.statements
-        for dimension, member in [*s.tags.items(), (OVERALL, OVERALL)]
-    ]
-    return pd.DataFrame(rows, columns=["statement_key", "dimension", "member", "weight"])
-
-
 def team_scores(answers: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
-    """Each team's score per dimension member and overall, from a frame of ANSWER_COLUMNS."""
+    """Each team's score per dimension member and overall, from a frame of ANSWER_COLUMNS.
+
+    Works on a teams x statements matrix of levels (NaN where unanswered or not applicable),
+    so one round of 10,000 teams is a few array operations rather than a group-by per member.
+    """
+    keys = [s.key for s in questionnaire.statements]
     answered = answers[answers["level"].notna() & (answers["not_applicable"] == 0)]
-    tagged = answered[["team_id", "statement_key", "level"]].merge(
-        statement_tags(questionnaire), on="statement_key", how="inner"
-    )
-    tagged["weighted"] = tagged["level"] * tagged["weight"]
-    grouped = tagged.groupby(["team_id", "dimension", "member"], sort=False).agg(
-        weighted=("weighted", "sum"), weight=("weight", "sum"), answered=("level", "size")
-    )
-    grouped["score"] = round_scores(grouped["weighted"] / grouped["weight"])
-    return grouped.reset_index()[SCORE_COLUMNS]
+    statement_codes = pd.Categorical(answered["statement_key"], categories=keys).codes
+    answered = answered[statement_codes >= 0]
+    statement_codes = statement_codes[statement_codes >= 0]
+    team_codes, team_ids = pd.factorize(answered["team_id"])
+    levels = np.full((len(team_ids), len(keys)), np.nan)
+    levels[team_codes, statement_codes] = answered["level"].to_numpy(dtype=float)
+    present = ~np.isnan(levels)
+    weights = np.array([s.weight for s in questionnaire.statements])
+    members = [
+        (
+            d.key,
+            m.key,
+            [i for i, s in enumerate(questionnaire.statements) if s.tags.get(d.key) == m.key],
+        )
+        for d in questionnaire.dimensions
+        for m in d.members
+    ] + [(OVERALL, OVERALL, list(range(len(keys))))]
+    frames = []
+    for dimension, member, columns in members:
+        weight = present[:, columns] * weights[columns]
+        total = np.nansum(levels[:, columns] * weights[columns], axis=1)
+        weight_sum = weight.sum(axis=1)
+        count = present[:, columns].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = total / weight_sum
+        has = count > 0
+        frames.append(
+            pd.DataFrame(
+                {
+                    "team_id": team_ids[has],
+                    "dimension": dimension,
+                    "member": member,
+                    "score": round_scores(score[has]),
+                    "answered": count[has],
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS]
 
 
 def council_average(scores: pd.DataFrame) -> pd.DataFrame:

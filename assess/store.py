@@ -660,16 +660,15 @@ def round_scores(
     )
 
 
-def round_answers(db: Database, round_id: int) -> list[dict]:
-    """Every answer of a round's submitted assessments, for council-wide aggregation."""
-    return list(
-        db.query(
-            """SELECT a.team_id, an.statement_key, an.level, an.not_applicable
+def round_answers(db: Database, round_id: int) -> list[tuple]:
+    """Every answer of a round's submitted assessments as (team_id, statement_key, level,
+    not_applicable) tuples: plain tuples, because a council-wide read is 300,000 rows."""
+    return db.execute(
+        """SELECT a.team_id, an.statement_key, an.level, an.not_applicable
            FROM answers an JOIN assessments a ON a.id = an.assessment_id
            WHERE a.round_id = ? AND a.status IN ('submitted', 'signed_off')""",
-            [round_id],
-        )
-    )
+        [round_id],
+    ).fetchall()
 
 
 def table_counts(db: Database) -> dict[str, int]:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 from assess import reports, store  # noqa: E402
-from assess.scoring import score_assessment  # noqa: E402
+from assess.scoring import Answer, score_assessment  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -47,14 +47,15 @@ def measure(teams: int, rounds: int) -> dict:
     questionnaire = store.questionnaire_version(db, latest["questionnaire_version"])
 
     query_s, rows = best_of(3, lambda: store.round_answers(db, latest["id"]))
-    answers = pd.DataFrame(rows, columns=reports.ANSWER_COLUMNS)
     aggregate_s, council = best_of(
-        3, lambda: reports.council_average(reports.team_scores(answers, questionnaire))
+        3,
+        lambda: reports.council_average(
+            reports.team_scores(pd.DataFrame(rows, columns=reports.ANSWER_COLUMNS), questionnaire)
+        ),
     )
-    rows_by_team: dict[int, list] = {}
-    for row in rows:
-        rows_by_team.setdefault(row["team_id"], []).append(row)
-    by_team = {team: store.as_scoring_answers(r) for team, r in rows_by_team.items()}
+    by_team: dict[int, list[Answer]] = {}
+    for team_id, key, level, not_applicable in rows:
+        by_team.setdefault(team_id, []).append(Answer(key, level, bool(not_applicable)))
     one_by_one_s, _ = best_of(
         1, lambda: [score_assessment(questionnaire, a) for a in by_team.values()]
     )
