@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_wtf import CSRFProtect
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
 from assess import config, store
 from assess.questionnaire import load_folder
@@ -48,6 +49,13 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
 
     app.extensions["questionnaires"] = load_folder(Path(app.config["QUESTIONNAIRES"]))
 
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.undefined = ChainableUndefined  # the GOV.UK macros read optional nested params
     csrf.init_app(app)
     app.teardown_appcontext(store.close_request_db)
 
