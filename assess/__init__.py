@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,14 @@ csrf = CSRFProtect()
 
 class ConfigurationError(Exception):
     """The service is configured in a way that would be unsafe or cannot work."""
+
+
+def long_date(value: str | None) -> str:
+    """'2024-12-13' or an ISO timestamp -> '13 December 2024', the GOV.UK date style."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value[:10])
+    return f"{day.day} {day:%B %Y}"
 
 
 def create_app(test_config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
@@ -60,10 +69,12 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.teardown_appcontext(store.close_request_db)
 
     from assess import auth
-    from assess.views import home
+    from assess.views import home, team
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(team.bp)
+    app.add_template_filter(long_date)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)
     return app

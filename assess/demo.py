@@ -83,6 +83,9 @@ DEMO_USERS = [
     ("alex.morgan@council.example", "Alex Morgan", "administrator", []),
 ]
 
+# Where the README's teams stand in the current round (0.22-0.5: mid-draft; below: not started).
+DEMO_TEAM_PROGRESS = {"Housing Needs": 0.3, "Taxi Licensing": 0.0, "Parking Services": 0.7}
+
 FIRST_NAMES = [
     "Aisha",
     "Ben",
@@ -294,6 +297,11 @@ def seed(
         for team_id in team_ids.values()
     }
     trend = {team_id: rng.choice([0.5, 0.4, 0.3, 0.25, 0.1, -0.3]) for team_id in team_ids.values()}
+    # The README's team leads find their teams in known states: a draft to resume, one not
+    # started, one submitted.
+    demo_progress = {
+        team_ids[name]: share for name, share in DEMO_TEAM_PROGRESS.items() if name in team_ids
+    }
     calendar = round_calendar(rounds)
     assessment_count = answer_count = 0
     for index, (name, opens, closes) in enumerate(calendar):
@@ -305,12 +313,20 @@ def seed(
         with store.write(db):
             for team_id in track(list(team_ids.values()), f"Round {name}"):
                 progress = rng.random() if latest else 1.0
+                if latest and team_id in demo_progress:
+                    progress = demo_progress[team_id]
                 if progress < 0.22:
                     continue  # not started
                 assessment_id = store.start_assessment(db, team_id, round_id, leads[team_id])
                 assessment_count += 1
                 level_now = {k: v + trend[team_id] * index for k, v in maturity[team_id].items()}
-                share = 1.0 if progress >= 0.5 else rng.uniform(0.2, 0.9)
+                share = (
+                    1.0
+                    if progress >= 0.5
+                    else 0.4
+                    if team_id in demo_progress
+                    else rng.uniform(0.2, 0.9)
+                )
                 rows = _answers(rng, questionnaire, level_now, share)
                 answer_count += len(rows)
                 store.save_answers(db, assessment_id, rows, leads[team_id], stamp=stamp)

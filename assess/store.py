@@ -187,6 +187,43 @@ def _audit_events(db: Database) -> None:
     )
 
 
+@migrations(name="0003_actions_targets_resume")
+def _actions_targets_resume(db: Database) -> None:
+    """Improvement actions against gaps, target levels per value, and where a lead stopped."""
+    db.executescript(
+        """
+        ALTER TABLE assessments ADD COLUMN last_section TEXT;
+        CREATE TABLE improvement_actions (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            statement_key TEXT NOT NULL,
+            what TEXT NOT NULL CHECK (trim(what) <> ''),
+            owner TEXT NOT NULL CHECK (trim(owner) <> ''),
+            due_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'not_started'
+                CHECK (status IN ('not_started', 'in_progress', 'done')),
+            evidence_of_change TEXT NOT NULL DEFAULT '',
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            CHECK (status <> 'done' OR trim(evidence_of_change) <> '')
+        );
+        CREATE INDEX improvement_actions_team ON improvement_actions(team_id, status);
+        CREATE TABLE targets (
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            dimension TEXT NOT NULL,
+            member TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            set_by INTEGER REFERENCES users(id),
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, dimension, member)
+        );
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 
@@ -517,6 +554,7 @@ def save_answers(
     answers: Iterable[dict],
     user_id: int | None,
     stamp: str | None = None,
+    section: str | None = None,
 ) -> None:
     """Upsert answers (each a dict of answer columns with statement_key) in one transaction."""
     stamp = stamp or now()
@@ -538,7 +576,7 @@ def save_answers(
                 "answers can no longer be changed"
             )
         db["answers"].upsert_all(rows, pk=("assessment_id", "statement_key"))
-        db["assessments"].update(assessment_id, {"updated_at": stamp})
+        db["assessments"].update(assessment_id, {"updated_at": stamp, "last_section": section})
         record_event(
             db,
             user_id,
@@ -559,13 +597,19 @@ def as_scoring_answers(rows: Iterable[dict]) -> list[Answer]:
     return [Answer(r["statement_key"], r["level"], bool(r["not_applicable"])) for r in rows]
 
 
+def reference_for(db: Database, assessment_row: dict) -> str:
+    """A reference a team lead can quote: round, team and assessment, e.g. AS-202425-007-00123."""
+    round_name = round_(db, assessment_row["round_id"])["name"]
+    digits = "".join(ch for ch in round_name if ch.isalnum())
+    return f"AS-{digits}-{assessment_row['team_id']:03d}-{assessment_row['id']:05d}"
+
+
 def submit_assessment(
     db: Database,
     assessment_id: int,
     user_id: int | None,
     scores: Callable[[list[dict]], list[ScoreRow]],
     stamp: str | None = None,
-    reference: str | None = None,
 ) -> None:
     """Lock the assessment and store its scores, all or nothing."""
     stamp = stamp or now()
@@ -597,7 +641,7 @@ def submit_assessment(
                 "submitted_by": user_id,
                 "submitted_at": stamp,
                 "updated_at": stamp,
-                "reference": reference or f"ASM-{assessment_id:06d}",
+                "reference": reference_for(db, current),
             },
         )
         record_event(
@@ -669,6 +713,185 @@ def round_answers(db: Database, round_id: int) -> list[tuple]:
            WHERE a.round_id = ? AND a.status IN ('submitted', 'signed_off')""",
         [round_id],
     ).fetchall()
+
+
+def team(db: Database, team_id: int) -> dict:
+    rows = list(
+        db.query(
+            """SELECT teams.*, directorates.name AS directorate FROM teams
+               JOIN directorates ON directorates.id = teams.directorate_id WHERE teams.id = ?""",
+            [team_id],
+        )
+    )
+    if not rows:
+        raise NotFound(f"team {team_id} does not exist")
+    return rows[0]
+
+
+def round_(db: Database, round_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
+    if not rows:
+        raise NotFound(f"round {round_id} does not exist")
+    return rows[0]
+
+
+def current_round(db: Database) -> dict | None:
+    """The open round (the latest, if several are open)."""
+    rows = list(
+        db.query("SELECT * FROM rounds WHERE status = 'open' ORDER BY opens_on DESC LIMIT 1")
+    )
+    return rows[0] if rows else None
+
+
+def find_assessment(db: Database, team_id: int, round_id: int) -> dict | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM assessments WHERE team_id = ? AND round_id = ?", [team_id, round_id]
+        )
+    )
+    return rows[0] if rows else None
+
+
+def previous_assessment(db: Database, team_id: int, round_id: int) -> dict | None:
+    """The team's latest submitted assessment from a round that opened before this one."""
+    rows = list(
+        db.query(
+            """SELECT a.*, r.name AS round_name FROM assessments a
+               JOIN rounds r ON r.id = a.round_id
+               WHERE a.team_id = ? AND a.status IN ('submitted', 'signed_off')
+                 AND r.opens_on < (SELECT opens_on FROM rounds WHERE id = ?)
+               ORDER BY r.opens_on DESC LIMIT 1""",
+            [team_id, round_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def scores_of(db: Database, assessment_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM scores WHERE assessment_id = ?", [assessment_id]))
+
+
+def record_refused_change(
+    db: Database, user_id: int | None, assessment_id: int, reason: str
+) -> None:
+    with write(db):
+        record_event(
+            db, user_id, "refused_change", "assessment", assessment_id, after={"reason": reason}
+        )
+
+
+# --- improvement actions and targets ------------------------------------------------------------
+
+ACTION_STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}
+
+
+def add_action(
+    db: Database,
+    team_id: int,
+    round_id: int,
+    statement_key: str,
+    what: str,
+    owner: str,
+    due_on: str,
+    user_id: int | None,
+) -> int:
+    stamp = now()
+    record = {
+        "team_id": team_id,
+        "round_id": round_id,
+        "statement_key": statement_key,
+        "what": what,
+        "owner": owner,
+        "due_on": due_on,
+        "status": "not_started",
+        "created_by": user_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    return insert_recorded(db, "improvement_actions", record, user_id)
+
+
+def action(db: Database, action_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM improvement_actions WHERE id = ?", [action_id]))
+    if not rows:
+        raise NotFound(f"improvement action {action_id} does not exist")
+    return rows[0]
+
+
+def update_action(db: Database, action_id: int, changes: dict, user_id: int | None) -> None:
+    """Change an action; closing it (status done) needs evidence of what changed."""
+    with write(db):
+        before = action(db, action_id)
+        changes = {**changes, "updated_at": now()}
+        if changes.get("status") == "done" and before["status"] != "done":
+            changes["closed_at"] = changes["updated_at"]
+        elif changes.get("status") not in (None, "done"):
+            changes["closed_at"] = None
+        db["improvement_actions"].update(action_id, changes)
+        record_event(
+            db,
+            user_id,
+            "update",
+            "improvement_action",
+            action_id,
+            before={k: before[k] for k in changes if k in before},
+            after=changes,
+        )
+
+
+def actions_for(db: Database, team_id: int, round_id: int) -> list[dict]:
+    """Actions raised in this round, and open ones carried over from earlier rounds."""
+    return list(
+        db.query(
+            """SELECT ia.*, r.name AS round_name FROM improvement_actions ia
+               JOIN rounds r ON r.id = ia.round_id
+               WHERE ia.team_id = ? AND (ia.round_id = ? OR (ia.status <> 'done'
+                 AND r.opens_on < (SELECT opens_on FROM rounds WHERE id = ?)))
+               ORDER BY ia.due_on, ia.id""",
+            [team_id, round_id, round_id],
+        )
+    )
+
+
+def set_targets(
+    db: Database, team_id: int, dimension: str, levels: dict[str, int | None], user_id: int | None
+) -> None:
+    """Set (or clear, with None) a team's target level per member of a dimension."""
+    stamp = now()
+    with write(db):
+        before = targets_of(db, team_id, dimension)
+        db.execute("DELETE FROM targets WHERE team_id = ? AND dimension = ?", [team_id, dimension])
+        db["targets"].insert_all(
+            {
+                "team_id": team_id,
+                "dimension": dimension,
+                "member": member,
+                "level": level,
+                "set_by": user_id,
+                "set_at": stamp,
+            }
+            for member, level in levels.items()
+            if level is not None
+        )
+        record_event(
+            db,
+            user_id,
+            "set_targets",
+            "team",
+            team_id,
+            before=before,
+            after={m: v for m, v in levels.items() if v is not None},
+        )
+
+
+def targets_of(db: Database, team_id: int, dimension: str) -> dict[str, int]:
+    return {
+        r["member"]: r["level"]
+        for r in db.query(
+            "SELECT member, level FROM targets WHERE team_id = ? AND dimension = ?",
+            [team_id, dimension],
+        )
+    }
 
 
 def table_counts(db: Database) -> dict[str, int]:

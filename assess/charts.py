@@ -1,0 +1,322 @@
+"""Altair chart builders: plain data -> chart; rendering to SVG/PNG is a separate step.
+
+No Flask, no database. Vega-Lite has no polar lines, so a radar chart is drawn on plain x/y
+scales: `radar_frame`, `radar_outline` and `radar_grid` work out the positions in pandas,
+`radar_chart` layers simple marks over them, and `render_svg` / `render_png` draw it offline.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import textwrap
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
+TEXT = "#0b0c0c"  # GOV.UK text colour
+SECONDARY_TEXT = "#505a5f"
+GRID = "#b1b4b6"  # light grey: rings and spokes are guides, not data
+
+# One style per series, in the order given (team, council average, previous round, target).
+# Okabe-Ito colours, each at least 3:1 against white; dash and shape differ too, so colour is
+# never the only cue.
+STYLES = (
+    ("#0072B2", [1, 0], "circle"),  # solid
+    ("#D55E00", [6, 4], "square"),  # dashed
+    ("#009E73", [2, 3], "triangle-up"),  # dotted
+    ("#000000", [12, 4], "diamond"),  # long dash
+)
+
+PX = 140  # pixels per unit of radius; the outer ring has radius 1
+LABEL_RADIUS = 1.12  # axis labels sit just beyond the outer ring
+X_EXTENT = 2.3  # room either side of the centre for wrapped axis labels
+WRAP = 22  # characters per line of an axis label
+LINE_HEIGHT = 16  # pixels, for 13px labels
+LEGEND_ROW = 0.17
+MARGIN = 0.12
+
+
+class ChartError(ValueError):
+    """Data that cannot be drawn as asked."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line on a radar chart: axis key -> score; None means no score."""
+
+    name: str
+    scores: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class RadarGrid:
+    """The guides behind the data, one frame per layer, and how far they reach up and down."""
+
+    rings: pd.DataFrame  # level, order, x, y: a polygon per scale level
+    spokes: pd.DataFrame  # axis, order, x, y: centre -> outer ring
+    axis_labels: pd.DataFrame  # axis, label, text (wrapped), x, y, align, baseline
+    level_labels: pd.DataFrame  # level, text, x, y: along the first spoke
+    top: float
+    bottom: float
+
+
+def _point(index: int, count: int, radius: float) -> tuple[float, float]:
+    """x, y of a radius on axis `index`: the first axis points straight up, then clockwise."""
+    angle = 2 * math.pi * index / count
+    return radius * math.sin(angle), radius * math.cos(angle)
+
+
+def _check_axes(axes: list[tuple[str, str]]) -> None:
+    if len(axes) < 3:
+        raise ChartError(f"a radar chart needs at least 3 axes, not {len(axes)}")
+
+
+def radar_frame(
+    axes: list[tuple[str, str]], series: list[Series], scale: tuple[int, ...]
+) -> pd.DataFrame:
+    """One row per scored (series, axis) point; radius = score / top level, so the top level
+    is the outer ring and level 1 the inner one.
+
+    A None score is left out of its series, never drawn as 0. Keys that are not axes are ignored.
+    """
+    _check_axes(axes)
+    low, top = min(scale), max(scale)
+    rows = []
+    for s in series:
+        for index, (key, label) in enumerate(axes):
+            score = s.scores.get(key)
+            if score is None:
+                continue
+            if not low <= score <= top:
+                raise ChartError(f"{s.name}: score {score} for '{label}' is outside {low}-{top}")
+            rows.append(
+                (s.name, key, label, float(score), index, *_point(index, len(axes), score / top))
+            )
+    return pd.DataFrame(rows, columns=["series", "axis", "label", "score", "order", "x", "y"])
+
+
+def radar_outline(points: pd.DataFrame, count: int) -> pd.DataFrame:
+    """Each series' path from the first axis round to it again (order 0..count).
+
+    A missing score is a null point, where Vega breaks the line: a gap says "no score", where
+    joining the neighbours would draw a dent that reads as a low score.
+    """
+    rows = []
+    for name, group in points.groupby("series", sort=False):
+        at = {row.order: (row.x, row.y) for row in group.itertuples()}
+        rows += [(name, order, *at.get(order % count, (None, None))) for order in range(count + 1)]
+    return pd.DataFrame(rows, columns=["series", "order", "x", "y"])
+
+
+def radar_grid(axes: list[tuple[str, str]], scale: tuple[int, ...]) -> RadarGrid:
+    """Rings at each level, spokes, axis labels beyond the outer ring, level numbers."""
+    _check_axes(axes)
+    top, count = max(scale), len(axes)
+    rings = pd.DataFrame(
+        [(level, i, *_point(i, count, level / top)) for level in scale for i in range(count)],
+        columns=["level", "order", "x", "y"],
+    )
+    spokes = pd.DataFrame(
+        [(key, end, *_point(i, count, end)) for i, (key, _) in enumerate(axes) for end in (0, 1)],
+        columns=["axis", "order", "x", "y"],
+    )
+    labels, highest, lowest = [], 1.0, -1.0
+    for i, (key, label) in enumerate(axes):
+        x, y = _point(i, count, LABEL_RADIUS)
+        align = "center" if abs(x) < 0.01 else ("left" if x > 0 else "right")
+        baseline = "bottom" if y > 0.5 else ("top" if y < -0.5 else "middle")
+        lines = textwrap.wrap(label, WRAP, break_long_words=False)
+        # Vega writes lines 2.. below the first, so anchor the whole block: its top edge is
+        # where the rest of a label above, beside or below the ring would be
+        share = {"bottom": 1.0, "middle": 0.5, "top": 0.0}[baseline]
+        block_top = y + share * len(lines) * LINE_HEIGHT / PX
+        y = block_top - share * LINE_HEIGHT / PX
+        highest = max(highest, block_top)
+        lowest = min(lowest, block_top - len(lines) * LINE_HEIGHT / PX)
+        labels.append((key, label, "\n".join(lines), x, y, align, baseline))
+    axis_labels = pd.DataFrame(
+        labels, columns=["axis", "label", "text", "x", "y", "align", "baseline"]
+    )
+    level_labels = pd.DataFrame(
+        [(level, str(level), 0.0, level / top) for level in scale],
+        columns=["level", "text", "x", "y"],
+    )
+    return RadarGrid(rings, spokes, axis_labels, level_labels, highest, lowest)
+
+
+def legend_frame(names: list[str], top: float) -> pd.DataFrame:
+    """A legend drawn from marks, in two columns from `top` down: a line, a marker, the name.
+
+    Vega's own legend shows a line or a shape, not both, and every series has both.
+    """
+    rows = []
+    for i, name in enumerate(names):
+        left = -X_EXTENT + 0.1 + (i % 2) * 1.6
+        rows.append((name, left, left + 0.36, top - (i // 2) * LEGEND_ROW))
+    return pd.DataFrame(rows, columns=["series", "x", "x2", "y"])
+
+
+def describe(axes: list[tuple[str, str]], series: list[Series]) -> str:
+    """The chart's numbers in words, for the SVG's aria-label."""
+    return "; ".join(
+        f"{s.name}: "
+        + ", ".join(
+            f"{label} {'no score' if s.scores.get(key) is None else format(s.scores[key], '.2f')}"
+            for key, label in axes
+        )
+        for s in series
+    )
+
+
+def _encodings(names: list[str]) -> tuple[alt.Color, alt.StrokeDash, alt.Shape]:
+    """Colour, dash and shape by series, on explicit domains so styles follow the given order."""
+    colours, dashes, shapes = (list(column) for column in zip(*STYLES[: len(names)], strict=True))
+    return (
+        alt.Color("series:N", scale=alt.Scale(domain=names, range=colours), legend=None),
+        alt.StrokeDash("series:N", scale=alt.Scale(domain=names, range=dashes), legend=None),
+        alt.Shape("series:N", scale=alt.Scale(domain=names, range=shapes), legend=None),
+    )
+
+
+def radar_chart(
+    axes: list[tuple[str, str]],
+    series: list[Series],
+    scale: tuple[int, ...],
+    title: str,
+    level_names: dict[int, str] | None = None,
+) -> alt.LayerChart:
+    """A radar chart of one to four series, drawn to a fixed scale, with a legend below it.
+
+    Styles follow the order of `series`: team, council average, previous round, target.
+    """
+    if not 1 <= len(series) <= len(STYLES):
+        raise ChartError(f"a radar chart shows 1 to {len(STYLES)} series, not {len(series)}")
+    names = [s.name for s in series]
+    if len(set(names)) != len(names):
+        raise ChartError(f"series names must differ: {names}")
+    points, grid = radar_frame(axes, series, scale), radar_grid(axes, scale)
+    legend_top = grid.bottom - 2 * MARGIN
+    legend = legend_frame(names, legend_top)
+    top, bottom = grid.top + MARGIN, legend["y"].min() - LEGEND_ROW / 2
+    colour, dash, shape = _encodings(names)
+
+    def x(field: str = "x") -> alt.X:  # fixed domains and no Vega axes: every chart alike
+        return alt.X(
+            f"{field}:Q", axis=None, scale=alt.Scale(domain=[-X_EXTENT, X_EXTENT], nice=False)
+        )
+
+    y = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=[bottom, top], nice=False, zero=False))
+
+    rings = (
+        alt.Chart(grid.rings)
+        .mark_line(interpolate="linear-closed", color=GRID, strokeWidth=1)
+        .encode(x(), y, detail="level:O", order="order:Q")
+    )
+    spokes = (
+        alt.Chart(grid.spokes)
+        .mark_line(color=GRID, strokeWidth=1)
+        .encode(x(), y, detail="axis:N", order="order:Q")
+    )
+    level_labels = (
+        alt.Chart(grid.level_labels)
+        .mark_text(align="right", baseline="bottom", dx=-5, dy=-1, fontSize=11)
+        .encode(x(), y, text="text:N", color=alt.value(SECONDARY_TEXT))
+    )
+    axis_labels = [  # Vega-Lite sets align and baseline per mark, not per row
+        alt.Chart(group)
+        .mark_text(
+            align=align,
+            baseline=baseline,
+            lineBreak="\n",
+            lineHeight=LINE_HEIGHT,
+            fontSize=13,
+            fontWeight="bold",
+        )
+        .encode(x(), y, text="text:N", color=alt.value(TEXT))
+        for (align, baseline), group in grid.axis_labels.groupby(["align", "baseline"])
+    ]
+    lines = (
+        alt.Chart(radar_outline(points, len(axes)))
+        .mark_line(strokeWidth=2.5)
+        .encode(x(), y, colour, dash, order="order:Q")
+    )
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("label:N", title="Area"),
+        alt.Tooltip("score:Q", title="Score", format=".2f"),
+    ]
+    markers = (
+        alt.Chart(points)
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(x(), y, colour, shape, tooltip=tooltip)
+    )
+    key_lines = (
+        alt.Chart(legend).mark_rule(strokeWidth=2.5).encode(x(), y, alt.X2("x2:Q"), colour, dash)
+    )
+    key_markers = (
+        alt.Chart(legend)
+        .transform_calculate(middle="(datum.x + datum.x2) / 2")
+        .mark_point(filled=True, size=70, opacity=1)
+        .encode(x("middle"), y, colour, shape)
+    )
+    key_names = (
+        alt.Chart(legend)
+        .mark_text(align="left", baseline="middle", dx=8, fontSize=13)
+        .encode(x("x2"), y, text="series:N", color=alt.value(TEXT))
+    )
+    levels = ", ".join(f"{level} {name}" for level, name in sorted((level_names or {}).items()))
+    layers = [rings, spokes, level_labels, *axis_labels, lines, markers]
+    return (
+        alt.layer(*layers, key_lines, key_markers, key_names)
+        .properties(
+            title=alt.Title(
+                title,
+                subtitle=f"Levels: {levels}" if levels else "",
+                anchor="start",
+                fontSize=18,
+                subtitleFontSize=13,
+                subtitleColor=SECONDARY_TEXT,
+                color=TEXT,
+            ),
+            width=round(2 * X_EXTENT * PX),
+            height=round((top - bottom) * PX),
+            padding=10,
+            description=f"{title}. {describe(axes, series)}",
+        )
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+    )
+
+
+def render_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an SVG document, offline (remote data is refused).
+
+    The root gets role="img" and the chart's description as its aria-label, so a screen reader
+    hears the numbers once rather than every ring and spoke.
+    """
+    spec = chart.to_dict()
+    svg = vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+    if description := spec.get("description"):
+        svg = svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(description)}" ', 1)
+    return svg
+
+
+def render_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
+    """The chart as PNG bytes; scale 2 keeps text sharp on high-density screens and in print."""
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale, allowed_base_urls=[])
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(colour: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours, 1 to 21 (graphics need at least 3)."""
+    lighter, darker = sorted((_luminance(colour), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -1,0 +1,509 @@
+"""A team lead's journey: task list, sections, check answers, submit, results, actions, targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from assess import charts, results, store
+from assess.auth import sign_in_required
+from assess.forms import (
+    ActionForm,
+    Names,
+    SubmitForm,
+    form_data,
+    read_section,
+    section_form,
+    targets_form,
+)
+from assess.questionnaire import Questionnaire
+from assess.scoring import OVERALL, council_average, score_assessment
+
+bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
+
+READ_ALL_ROLES = ("business_improvement", "auditor", "administrator")
+EDITABLE = ("draft", "returned")
+
+
+@dataclass
+class Visit:
+    """What every page of the journey needs to know about the team, round and assessment."""
+
+    team: dict
+    round: dict
+    assessment: dict | None
+    questionnaire: Questionnaire
+    can_edit: bool
+
+    @property
+    def editable(self) -> bool:
+        """The team lead may still change answers: the round is open and nothing is submitted."""
+        status = self.assessment["status"] if self.assessment else "draft"
+        return self.can_edit and self.round["status"] == "open" and status in EDITABLE
+
+    @property
+    def status(self) -> str:
+        return self.assessment["status"] if self.assessment else "not_started"
+
+
+def questionnaire_for(db, version: str) -> Questionnaire:
+    """The exact version an assessment was answered on (from the files, or kept in the database)."""
+    cache = current_app.extensions.setdefault("questionnaire_versions", {})
+    if version not in cache:
+        loaded = {q.version: q for q in current_app.extensions["questionnaires"].values()}
+        cache[version] = loaded.get(version) or store.questionnaire_version(db, version)
+    return cache[version]
+
+
+def visit(team_id: int, round_id: int) -> Visit:
+    db = store.get_db()
+    try:
+        team = store.team(db, team_id)
+        round_ = store.round_(db, round_id)
+    except store.NotFound:
+        abort(404)
+    member = team_id in {t["id"] for t in store.teams_of_user(db, g.user["id"])}
+    if not (member or g.user["role"] in READ_ALL_ROLES):
+        abort(403)
+    assessment = store.find_assessment(db, team_id, round_id)
+    version = assessment["questionnaire_version"] if assessment else round_["questionnaire_version"]
+    return Visit(
+        team=team,
+        round=round_,
+        assessment=assessment,
+        questionnaire=questionnaire_for(db, version),
+        can_edit=member and g.user["role"] == "team_lead",
+    )
+
+
+def answers_by_key(v: Visit) -> dict[str, dict]:
+    if v.assessment is None:
+        return {}
+    return {a["statement_key"]: a for a in store.answers_of(store.get_db(), v.assessment["id"])}
+
+
+def refuse_change(v: Visit, reason: str):
+    """A change to a locked assessment: say why, keep nothing, and record the attempt."""
+    if v.assessment is not None:
+        store.record_refused_change(store.get_db(), g.user["id"], v.assessment["id"], reason)
+    return render_template("team/locked.html", v=v, reason=reason), 409
+
+
+def locked_reason(v: Visit) -> str:
+    if v.round["status"] != "open":
+        return f"The {v.round['name']} round is closed, so answers can no longer be changed."
+    return (
+        f"This assessment was {v.status.replace('_', ' ')} and can no longer be changed. "
+        "Business improvement can return it to you if something needs correcting."
+    )
+
+
+@bp.route("/")
+@sign_in_required
+def tasks(team_id: int, round_id: int):
+    v = visit(team_id, round_id)
+    answers = answers_by_key(v)
+    sections = results.progress(v.questionnaire, answers)
+    last = v.assessment and v.assessment.get("last_section")
+    return render_template(
+        "team/tasks.html",
+        v=v,
+        sections=sections,
+        completed=sum(1 for s in sections if s.status == results.COMPLETED),
+        resume=next((s for s in sections if s.member.key == last), None),
+    )
+
+
+@bp.route("/sections/<section>", methods=["GET", "POST"])
+@sign_in_required
+def section(team_id: int, round_id: int, section: str):
+    v = visit(team_id, round_id)
+    dimension = v.questionnaire.section_dimension
+    if section not in {m.key for m in dimension.members}:
+        abort(404)
+    statements = v.questionnaire.statements_in(dimension.key, section)
+    number = {s.key: i for i, s in enumerate(v.questionnaire.statements, start=1)}
+    if request.method == "POST" and not v.can_edit:
+        abort(403)
+    if request.method == "POST" and not v.editable:
+        return refuse_change(v, locked_reason(v))
+    if request.method == "GET" and not v.editable:
+        return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
+    if request.method == "GET":
+        form = section_form(
+            statements, v.questionnaire.scale, data=form_data(statements, answers_by_key(v))
+        )
+        return render_section(v, section, statements, number, form, [])
+    form = section_form(statements, v.questionnaire.scale)
+    if not form.validate_on_submit():
+        abort(400, "The form expired or was not sent by this service. Go back and try again.")
+    rows, errors, unanswered = read_section(form, statements, v.questionnaire.scale, number)
+    db = store.get_db()
+    assessment_id = (
+        v.assessment["id"]
+        if v.assessment
+        else store.start_assessment(db, team_id, round_id, g.user["id"])
+    )
+    try:
+        store.save_answers(db, assessment_id, rows, g.user["id"], section=section)
+    except store.Locked as locked:
+        return refuse_change(v, str(locked))
+    if request.form.get("action") == "later":
+        flash("Your answers have been saved. You can come back to them at any time.")
+        return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
+    if unanswered and not errors:
+        errors = [
+            (
+                Names.of(k).level,
+                f"Select a level for statement {number[k]}, or select not applicable",
+            )
+            for k in (s.key for s in statements)
+            if k in unanswered
+        ]
+    if errors:
+        return render_section(v, section, statements, number, form, errors, status=400)
+    if request.args.get("return") == "check":
+        return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
+    keys = [m.key for m in dimension.members]
+    following = keys[keys.index(section) + 1 :]
+    if following:
+        return redirect(
+            url_for("team.section", team_id=team_id, round_id=round_id, section=following[0])
+        )
+    return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
+
+
+def render_section(v, section, statements, number, form, errors, status=200):
+    member = v.questionnaire.section_dimension.member(section)
+    return (
+        render_template(
+            "team/section.html",
+            v=v,
+            member=member,
+            statements=statements,
+            number=number,
+            form=form,
+            names={s.key: Names.of(s.key) for s in statements},
+            errors=errors,
+            error_fields={field for field, _ in errors},
+        ),
+        status,
+    )
+
+
+@bp.route("/check", methods=["GET", "POST"])
+@sign_in_required
+def check(team_id: int, round_id: int):
+    v = visit(team_id, round_id)
+    answers = answers_by_key(v)
+    sections = results.progress(v.questionnaire, answers)
+    form = SubmitForm()
+    errors = []
+    if request.method == "POST":
+        if not v.can_edit:
+            abort(403)
+        if not v.editable:
+            return refuse_change(v, locked_reason(v))
+        if not all(s.status == results.COMPLETED for s in sections):
+            errors = [("confirm", "Answer every statement before you submit")]
+        elif form.validate_on_submit():
+            submit(v)
+            return redirect(url_for("team.submitted", team_id=team_id, round_id=round_id))
+        else:
+            errors = [("confirm", message) for message in form.confirm.errors] or [
+                ("confirm", "The form expired. Tick the box and submit again.")
+            ]
+    return render_template(
+        "team/check.html",
+        v=v,
+        sections=sections,
+        answers=answers,
+        levels={level.level: level.name for level in v.questionnaire.scale},
+        form=form,
+        errors=errors,
+        complete=all(s.status == results.COMPLETED for s in sections),
+    ), (400 if errors else 200)
+
+
+def submit(v: Visit) -> None:
+    try:
+        store.submit_assessment(
+            store.get_db(),
+            v.assessment["id"],
+            g.user["id"],
+            lambda rows: score_assessment(v.questionnaire, store.as_scoring_answers(rows)),
+        )
+    except store.Locked as locked:
+        abort(409, str(locked))
+
+
+@bp.route("/submitted")
+@sign_in_required
+def submitted(team_id: int, round_id: int):
+    v = visit(team_id, round_id)
+    if v.status not in ("submitted", "signed_off"):
+        return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
+    return render_template("team/submitted.html", v=v)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def scores_by_dimension(rows) -> dict[str, dict[str, float | None]]:
+    by_dimension: dict[str, dict[str, float | None]] = {}
+    for row in rows:
+        by_dimension.setdefault(row["dimension"], {})[row["member"]] = row["score"]
+    return by_dimension
+
+
+def team_results(v: Visit) -> dict:
+    """Everything the results page and its charts show, for a submitted or draft assessment."""
+    db = store.get_db()
+    answers = answers_by_key(v)
+    if v.status in ("submitted", "signed_off"):
+        team = scores_by_dimension(store.scores_of(db, v.assessment["id"]))
+    else:  # a live preview of a draft
+        preview = score_assessment(v.questionnaire, store.as_scoring_answers(answers.values()))
+        team = scores_by_dimension(
+            {"dimension": r.dimension, "member": r.member, "score": r.score.mean} for r in preview
+        )
+    council_rows: dict[tuple[str, str], list] = {}
+    round_rows = store.round_scores(db, v.round["id"])
+    for row in round_rows:
+        council_rows.setdefault((row["dimension"], row["member"]), []).append(row["score"])
+    council: dict[str, dict[str, float | None]] = {}
+    for (dimension, member), scores in council_rows.items():
+        council.setdefault(dimension, {})[member] = council_average(scores)
+    previous = store.previous_assessment(db, v.team["id"], v.round["id"])
+    previous_scores = scores_by_dimension(store.scores_of(db, previous["id"])) if previous else {}
+    threshold = current_app.config["CHANGE_THRESHOLD"]
+    section_key = v.questionnaire.section_dimension.key
+    targets = store.targets_of(db, v.team["id"], section_key)
+    dimensions = []
+    for dimension in v.questionnaire.dimensions:
+        if not dimension.required:
+            continue
+        rows = results.axis_rows(
+            v.questionnaire,
+            dimension.key,
+            team.get(dimension.key, {}),
+            council.get(dimension.key, {}),
+            previous_scores.get(dimension.key, {}),
+            targets if dimension.key == section_key else {},
+            answers,
+            threshold,
+        )
+        noun = dimension.name.lower()
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "rows": rows,
+                "summary": results.summary(
+                    rows, noun, previous and previous["round_name"], threshold
+                ),
+            }
+        )
+    statement_results = results.statement_results(v.questionnaire, answers)
+    strengths, gaps = results.strengths_and_gaps(statement_results)
+    return {
+        "dimensions": dimensions,
+        "overall": team.get(OVERALL, {}).get(OVERALL),
+        "council_overall": council.get(OVERALL, {}).get(OVERALL),
+        "council_teams": len({r["team_id"] for r in round_rows}),
+        "previous": previous,
+        "strengths": strengths,
+        "gaps": gaps,
+        "threshold": threshold,
+        "actions": store.actions_for(db, v.team["id"], v.round["id"]),
+        "targets": targets,
+    }
+
+
+def radar(v: Visit, figures: dict, dimension_key: str):
+    entry = next((d for d in figures["dimensions"] if d["dimension"].key == dimension_key), None)
+    if entry is None:
+        abort(404)
+    rows = entry["rows"]
+    series = [
+        charts.Series("Your team", {r.key: r.team for r in rows}),
+        charts.Series("Council average", {r.key: r.council for r in rows}),
+    ]
+    if figures["previous"]:
+        series.append(
+            charts.Series(figures["previous"]["round_name"], {r.key: r.previous for r in rows})
+        )
+    if any(r.target is not None for r in rows):
+        series.append(charts.Series("Target", {r.key: r.target for r in rows}))
+    return charts.radar_chart(
+        [(r.key, r.name) for r in rows],
+        series,
+        v.questionnaire.levels,
+        title=f"{v.team['name']}: {entry['dimension'].name.lower()}s, {v.round['name']}",
+        level_names={level.level: level.name for level in v.questionnaire.scale},
+    )
+
+
+@bp.route("/results")
+@sign_in_required
+def results_page(team_id: int, round_id: int):
+    v = visit(team_id, round_id)
+    if v.assessment is None:
+        flash("There are no answers yet, so there are no results to show.")
+        return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
+    figures = team_results(v)
+    return render_template(
+        "team/results.html",
+        v=v,
+        f=figures,
+        statuses=store.ACTION_STATUSES,
+        statements={s.key: s for s in v.questionnaire.statements},
+    )
+
+
+@bp.route("/charts/<dimension>.<fmt>")
+@sign_in_required
+def chart(team_id: int, round_id: int, dimension: str, fmt: str):
+    v = visit(team_id, round_id)
+    if v.assessment is None or fmt not in ("svg", "png"):
+        abort(404)
+    chart_ = radar(v, team_results(v), dimension)
+    body = charts.render_svg(chart_) if fmt == "svg" else charts.render_png(chart_)
+    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    if request.args.get("download"):
+        name = (
+            f"{v.team['name']}-{v.round['name']}-{dimension}".lower()
+            .replace(" ", "-")
+            .replace("/", "-")
+        )
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- improvement actions and targets ------------------------------------------------------------
+
+
+def require_edit(v: Visit) -> None:
+    if not v.can_edit:
+        abort(403)
+
+
+@bp.route("/actions/new", methods=["GET", "POST"])
+@sign_in_required
+def new_action(team_id: int, round_id: int):
+    v = visit(team_id, round_id)
+    require_edit(v)
+    statement_key = request.args.get("statement", "")
+    if statement_key not in {s.key for s in v.questionnaire.statements}:
+        abort(404)
+    form = ActionForm()
+    if form.validate_on_submit():
+        store.add_action(
+            store.get_db(),
+            team_id,
+            round_id,
+            statement_key,
+            form.what.data.strip(),
+            form.owner.data.strip(),
+            form.due_on.isoformat(),
+            g.user["id"],
+        )
+        flash("Improvement action added.")
+        return redirect(
+            url_for("team.results_page", team_id=team_id, round_id=round_id) + "#actions"
+        )
+    return render_action(v, form, v.questionnaire.statement(statement_key), None)
+
+
+@bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+@sign_in_required
+def edit_action(team_id: int, round_id: int, action_id: int):
+    v = visit(team_id, round_id)
+    require_edit(v)
+    db = store.get_db()
+    try:
+        existing = store.action(db, action_id)
+    except store.NotFound:
+        abort(404)
+    if existing["team_id"] != team_id:
+        abort(404)
+    if request.method == "GET":
+        year, month, day = existing["due_on"].split("-")
+        form = ActionForm(
+            data={
+                **existing,
+                "due_day": str(int(day)),
+                "due_month": str(int(month)),
+                "due_year": year,
+            }
+        )
+    else:
+        form = ActionForm()
+    if form.validate_on_submit():
+        store.update_action(
+            db,
+            action_id,
+            {
+                "what": form.what.data.strip(),
+                "owner": form.owner.data.strip(),
+                "due_on": form.due_on.isoformat(),
+                "status": form.status.data,
+                "evidence_of_change": (form.evidence_of_change.data or "").strip(),
+            },
+            g.user["id"],
+        )
+        flash("Improvement action updated.")
+        return redirect(
+            url_for("team.results_page", team_id=team_id, round_id=round_id) + "#actions"
+        )
+    statement = next(
+        (s for s in v.questionnaire.statements if s.key == existing["statement_key"]), None
+    )
+    return render_action(v, form, statement, existing)
+
+
+def render_action(v, form, statement, existing):
+    errors = [
+        (f"{name}", message) for name, messages in form.errors.items() for message in messages
+    ]
+    errors = [("due_day" if f == "due_day" else f, m) for f, m in errors]
+    return render_template(
+        "team/action.html", v=v, form=form, statement=statement, existing=existing, errors=errors
+    ), (400 if errors else 200)
+
+
+@bp.route("/targets", methods=["GET", "POST"])
+@sign_in_required
+def targets(team_id: int, round_id: int):
+    v = visit(team_id, round_id)
+    require_edit(v)
+    dimension = v.questionnaire.section_dimension
+    db = store.get_db()
+    current = store.targets_of(db, team_id, dimension.key)
+    form = targets_form(
+        dimension.members,
+        v.questionnaire.scale,
+        data={k: str(level) for k, level in current.items()},
+    )
+    if form.validate_on_submit():
+        levels = {
+            m.key: int(form[m.key].data) if form[m.key].data else None for m in dimension.members
+        }
+        store.set_targets(db, team_id, dimension.key, levels, g.user["id"])
+        flash("Targets saved.")
+        return redirect(url_for("team.results_page", team_id=team_id, round_id=round_id))
+    errors = [(name, message) for name, messages in form.errors.items() for message in messages]
+    return render_template(
+        "team/targets.html", v=v, form=form, dimension=dimension, errors=errors
+    ), (400 if errors else 200)

@@ -1,0 +1,257 @@
+"""Radar charts: positions, styles and text, asserted on frames and Vega-Lite specs, not pixels."""
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assess.charts import (
+    PX,
+    STYLES,
+    X_EXTENT,
+    ChartError,
+    Series,
+    contrast_ratio,
+    radar_chart,
+    radar_frame,
+    radar_grid,
+    radar_outline,
+    render_png,
+    render_svg,
+)
+
+SCALE = (1, 2, 3, 4, 5)
+VALUES = [
+    ("one-team", "One Team"),
+    ("inclusion-respect", "Inclusion & Respect"),
+    ("service-excellence", "Service Excellence"),
+    ("stepping-up", "Stepping Up"),
+    ("amazing-outcomes", "Amazing Outcomes"),
+]
+AREAS = [
+    ("digital", "Digital access and automation"),
+    ("insight", "Customer insight and business intelligence"),
+    ("localities", "Joined-up access in localities"),
+    ("citizens", "Citizens at the heart of how we work"),
+]
+KEYS = [key for key, _ in VALUES]
+TEAM = Series("Your team", dict(zip(KEYS, [3.2, 2.4, 3.8, None, 2.9], strict=True)))
+SERIES = [
+    TEAM,
+    Series("Council average", dict(zip(KEYS, [3.0, 3.1, 3.3, 2.8, 3.0], strict=True))),
+    Series("2023/24", dict(zip(KEYS, [2.6, 2.0, 3.1, 2.5, 2.2], strict=True))),
+    Series("Target", dict.fromkeys(KEYS, 4)),
+]
+NAMES = [s.name for s in SERIES]
+
+
+def radius(row) -> float:
+    return math.hypot(row.x, row.y)
+
+
+def layers(spec: dict) -> list[dict]:
+    return spec["layer"]
+
+
+def values(spec: dict, layer: dict) -> list[dict]:
+    """The rows a layer draws; Altair moves inline data to the top-level `datasets`."""
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def series_layers(spec: dict, channel: str) -> list[dict]:
+    return [
+        layer
+        for layer in layers(spec)
+        if layer.get("encoding", {}).get(channel, {}).get("field") == "series"
+    ]
+
+
+@pytest.fixture
+def spec() -> dict:
+    return radar_chart(VALUES, SERIES, SCALE, "Corporate values").to_dict()
+
+
+def test_the_first_axis_points_straight_up_and_the_others_follow_clockwise():
+    frame = radar_frame(VALUES, [Series("Target", dict.fromkeys(KEYS, 4))], SCALE)
+    for row in frame.itertuples():
+        clockwise_from_up = math.atan2(row.x, row.y) % (2 * math.pi)
+        assert clockwise_from_up == pytest.approx(2 * math.pi * row.order / 5)
+        assert row.axis == KEYS[row.order]
+    first, second = frame.iloc[0], frame.iloc[1]
+    assert first.x == pytest.approx(0) and first.y > 0
+    assert second.x > 0  # clockwise: the second axis is to the right
+
+
+@pytest.mark.parametrize("axes", [VALUES, AREAS], ids=["values", "readiness areas"])
+def test_the_top_level_lies_on_the_outer_ring_and_level_1_on_the_inner_ring(axes):
+    keys = [key for key, _ in axes]
+    grid = radar_grid(axes, SCALE)
+    ring_radius = {
+        level: {round(radius(r), 9) for r in group.itertuples()}
+        for level, group in grid.rings.groupby("level")
+    }
+    assert all(len(radii) == 1 for radii in ring_radius.values())  # rings are regular
+    series = [Series("Top", dict.fromkeys(keys, 5)), Series("Bottom", dict.fromkeys(keys, 1))]
+    frame = radar_frame(axes, series, SCALE)
+    for row in frame.itertuples():
+        level = 5 if row.series == "Top" else 1
+        assert round(radius(row), 9) in ring_radius[level]
+    assert ring_radius[5] == {1.0}
+    assert max(ring_radius[1]) < min(ring_radius[2])
+
+
+def test_a_missing_score_is_left_out_of_its_series_never_plotted_at_zero():
+    frame = radar_frame(VALUES, SERIES, SCALE)
+    team = frame[frame.series == "Your team"]
+    assert "stepping-up" not in set(team.axis)
+    assert len(team) == 4
+    assert (frame.score > 0).all() and (frame.apply(radius, axis=1) > 0).all()
+    assert "stepping-up" in set(frame[frame.series == "Council average"].axis)
+
+
+def test_the_line_breaks_at_a_missing_score_instead_of_joining_its_neighbours():
+    outline = radar_outline(radar_frame(VALUES, [TEAM], SCALE), count=5)
+    by_order = outline.set_index("order")
+    assert by_order.loc[3, ["x", "y"]].isna().all()  # Stepping Up: a gap
+    assert by_order.loc[5, "x"] == pytest.approx(by_order.loc[0, "x"])  # closes at the top
+    assert by_order.loc[5, "y"] == pytest.approx(by_order.loc[0, "y"])
+
+
+def test_a_score_outside_the_scale_is_refused_with_a_message_naming_it():
+    with pytest.raises(ChartError, match="Your team: score 6 for 'One Team' is outside 1-5"):
+        radar_frame(VALUES, [Series("Your team", {"one-team": 6})], SCALE)
+
+
+def test_every_series_has_its_own_colour_dash_pattern_and_marker_shape(spec):
+    for channel in ("color", "strokeDash", "shape"):
+        scales = {
+            str(layer["encoding"][channel]["scale"]) for layer in series_layers(spec, channel)
+        }
+        assert len(scales) == 1, f"{channel} is styled the same way in every layer"
+        scale = series_layers(spec, channel)[0]["encoding"][channel]["scale"]
+        assert scale["domain"] == NAMES
+        assert len({str(style) for style in scale["range"]}) == len(NAMES)
+    # the data lines are dashed and the data points shaped
+    assert "line" in {layer["mark"]["type"] for layer in series_layers(spec, "strokeDash")}
+    assert "point" in {layer["mark"]["type"] for layer in series_layers(spec, "shape")}
+
+
+def test_every_series_colour_stands_out_against_white_by_at_least_3_to_1(spec):
+    colours = series_layers(spec, "color")[0]["encoding"]["color"]["scale"]["range"]
+    assert colours == [colour for colour, _, _ in STYLES]
+    for colour in colours:
+        assert contrast_ratio(colour, "#ffffff") >= 3, colour
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "ratio"),
+    [("#000000", "#ffffff", 21), ("#ffffff", "#000000", 21), ("#1d70b8", "#1d70b8", 1)],
+)
+def test_contrast_ratio_follows_wcag(one, other, ratio):
+    assert contrast_ratio(one, other) == pytest.approx(ratio)
+
+
+def test_contrast_ratio_of_govuk_blue_on_white_passes_for_text():
+    assert contrast_ratio("#1d70b8", "#ffffff") == pytest.approx(5.17, abs=0.01)
+
+
+def test_the_legend_names_every_series_with_its_line_and_marker(spec):
+    legend_text = [
+        layer
+        for layer in layers(spec)
+        if layer["mark"]["type"] == "text" and layer["encoding"]["text"]["field"] == "series"
+    ]
+    assert len(legend_text) == 1
+    assert [row["series"] for row in values(spec, legend_text[0])] == NAMES
+    key_data = {layer["data"]["name"] for layer in series_layers(spec, "color")}
+    assert legend_text[0]["data"]["name"] in key_data  # the key's lines and markers, same rows
+
+
+def test_the_axis_labels_are_in_the_chart_wrapped_when_long():
+    spec = radar_chart(AREAS, [TEAM], SCALE, "Readiness areas").to_dict()
+    rows = [row for dataset in spec["datasets"].values() for row in dataset if "text" in row]
+    by_label = {row["label"]: row["text"] for row in rows if "label" in row}
+    assert set(by_label) == {label for _, label in AREAS}
+    assert by_label["Customer insight and business intelligence"] == (
+        "Customer insight and\nbusiness intelligence"
+    )
+
+
+@pytest.mark.parametrize("axes", [VALUES, AREAS], ids=["values", "readiness areas"])
+def test_axis_labels_fit_across_the_chart(axes):
+    """Bold 13px Arial averages about 0.5em a character; 0.58em leaves room to spare."""
+    for row in radar_grid(axes, SCALE).axis_labels.itertuples():
+        width = max(len(line) for line in row.text.split("\n")) * 13 * 0.58 / PX
+        left = {"left": row.x, "center": row.x - width / 2, "right": row.x - width}[row.align]
+        assert -X_EXTENT <= left <= X_EXTENT - width, row.label
+
+
+def test_the_chart_never_rescales_with_the_scores():
+    def domains(score: float) -> list:
+        spec = radar_chart(VALUES, [Series("Your team", dict.fromkeys(KEYS, score))], SCALE, "T")
+        return [
+            (layer["encoding"]["x"]["scale"]["domain"], layer["encoding"]["y"]["scale"]["domain"])
+            for layer in layers(spec.to_dict())
+        ]
+
+    assert domains(1) == domains(5)
+    assert all(x == [-X_EXTENT, X_EXTENT] for x, _ in domains(1))
+
+
+def test_vega_draws_no_axes_or_gridlines(spec):
+    for layer in layers(spec):
+        assert layer["encoding"]["x"]["axis"] is None
+        assert layer["encoding"]["y"]["axis"] is None
+
+
+def test_level_names_are_spelled_out_under_the_title():
+    names = {1: "Emerging", 2: "Developing", 3: "Established", 4: "Embedded", 5: "Leading"}
+    spec = radar_chart(VALUES, SERIES, SCALE, "Corporate values", names).to_dict()
+    assert spec["title"]["text"] == "Corporate values"
+    assert spec["title"]["subtitle"].startswith("Levels: 1 Emerging, 2 Developing")
+
+
+@pytest.mark.parametrize("count", [0, 5])
+def test_a_chart_shows_one_to_four_series(count):
+    with pytest.raises(ChartError, match="1 to 4 series"):
+        radar_chart(VALUES, [Series(f"S{i}", {}) for i in range(count)], SCALE, "T")
+
+
+def test_render_svg_is_an_svg_document_with_the_labels_and_a_text_alternative():
+    svg = render_svg(radar_chart(AREAS, [TEAM], SCALE, "Readiness areas"))
+    assert svg.startswith("<svg")
+    assert "Customer insight and" in svg and "business intelligence" in svg
+    assert 'role="img"' in svg
+    assert "Citizens at the heart of how we work no score" in svg  # TEAM has no area scores
+
+
+def test_render_svg_refuses_remote_data():
+    import altair as alt
+
+    chart = alt.Chart(alt.Data(url="https://example.com/scores.csv")).mark_point()
+    with pytest.raises(ValueError, match="not allowed"):
+        render_svg(chart)
+
+
+def test_render_png_returns_png_bytes():
+    png = render_png(radar_chart(VALUES, SERIES, SCALE, "Corporate values"))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+scores = st.one_of(st.none(), st.floats(min_value=1, max_value=5, allow_nan=False))
+
+
+@given(
+    axes=st.sampled_from([VALUES, AREAS]),
+    rows=st.lists(st.lists(scores, min_size=5, max_size=5), min_size=1, max_size=4),
+)
+def test_every_point_lies_between_the_inner_and_outer_rings_for_any_score_on_the_scale(axes, rows):
+    series = [
+        Series(f"Series {i}", dict(zip([key for key, _ in axes], row, strict=False)))
+        for i, row in enumerate(rows)
+    ]
+    frame = radar_frame(axes, series, SCALE)
+    for row in frame.itertuples():
+        assert 1 / 5 - 1e-9 <= radius(row) <= 1 + 1e-9
+    assert len(frame) == sum(score is not None for row in rows for score in row[: len(axes)])

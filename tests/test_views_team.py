@@ -1,0 +1,333 @@
+"""A team lead's journey through the test client: what the pages say and what is saved."""
+
+from __future__ import annotations
+
+import pytest
+
+from assess import store
+from tests.conftest import csrf_token, read_page, sign_in
+
+LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two sections done
+
+
+@pytest.fixture
+def journey(client, db):
+    """Priya signed in, with the URLs of her team's current assessment."""
+    sign_in(client, LEAD)
+    round_ = store.current_round(db)
+    team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
+    base = f"/teams/{team_id}/rounds/{round_['id']}"
+    return {"base": base, "team_id": team_id, "round_id": round_["id"]}
+
+
+def section_post(client, url, answers: dict, action="continue"):
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**answers, "csrf_token": token, "action": action})
+
+
+def all_levels(cex, section, level="3"):
+    return {f"{s.key}-level": level for s in cex.statements_in("value", section)}
+
+
+def saved(db, journey):
+    assessment = store.find_assessment(db, journey["team_id"], journey["round_id"])
+    return {a["statement_key"]: a for a in store.answers_of(db, assessment["id"])}
+
+
+def test_the_task_list_shows_each_value_with_its_status(client, journey):
+    page = read_page(client.get(journey["base"] + "/"))
+    assert page.h1 == ["Your team’s assessment for 2024/25"]
+    assert "2 of 5 sections completed" in page.text
+    assert "One Team 6 of 6 statements answered Completed" in page.text
+    assert "Service Excellence 0 of 6 statements answered Not started" in page.text
+    assert "Check and submit Cannot start yet" in page.text
+
+
+def test_save_and_continue_saves_and_moves_to_the_next_value(client, db, journey, cex):
+    url = journey["base"] + "/sections/service-excellence"
+    answers = all_levels(cex, "service-excellence", "4")
+    key = cex.statements_in("value", "service-excellence")[0].key
+    answers[f"{key}-evidence"] = "Monthly first-contact report"
+    response = section_post(client, url, answers)
+    assert response.headers["Location"].endswith("/sections/stepping-up")
+    row = saved(db, journey)[key]
+    assert (row["level"], row["evidence"]) == (4, "Monthly first-contact report")
+
+
+def test_save_and_come_back_later_keeps_a_half_finished_section(client, db, journey, cex):
+    url = journey["base"] + "/sections/stepping-up"
+    first = cex.statements_in("value", "stepping-up")[0].key
+    response = section_post(client, url, {f"{first}-level": "2"}, action="later")
+    assert response.headers["Location"].endswith(journey["base"] + "/")
+    page = read_page(client.get(journey["base"] + "/"))
+    assert "Your answers have been saved" in page.text
+    assert "Stepping Up 1 of 6 statements answered In progress" in page.text
+    assert "Continue where you left off: Stepping Up" in page.text
+    assert saved(db, journey)[first]["level"] == 2
+
+
+def test_coming_back_after_the_session_expired_resumes_where_the_lead_stopped(
+    app, client, journey, cex
+):
+    first = cex.statements_in("value", "stepping-up")[0].key
+    section_post(
+        client, journey["base"] + "/sections/stepping-up", {f"{first}-level": "5"}, "later"
+    )
+    fresh = app.test_client()  # a new browser session, as after expiry
+    assert fresh.get(journey["base"] + "/").status_code == 302
+    sign_in(fresh, LEAD)
+    page = read_page(fresh.get(journey["base"] + "/sections/stepping-up"))
+    assert f'name="{first}-level" type="radio" value="5" checked' in fresh.get(
+        journey["base"] + "/sections/stepping-up"
+    ).get_data(as_text=True)
+    assert page.h1 == ["Stepping Up"]
+
+
+def test_missing_answers_show_the_error_summary_and_keep_what_was_typed(client, db, journey, cex):
+    url = journey["base"] + "/sections/amazing-outcomes"
+    statements = cex.statements_in("value", "amazing-outcomes")
+    answers = {f"{statements[0].key}-level": "3", f"{statements[1].key}-evidence": "KPI dashboard"}
+    response = section_post(client, url, answers)
+    page = read_page(response, status=400)
+    html = response.get_data(as_text=True)
+    assert page.title.startswith("Error: Amazing Outcomes")
+    assert "There is a problem" in page.text
+    assert f'href="#{statements[1].key}-level"' in html
+    assert "KPI dashboard" in html  # kept on screen
+    assert saved(db, journey)[statements[1].key]["evidence"] == "KPI dashboard"  # and saved
+
+
+def test_not_applicable_needs_a_reason(client, db, journey, cex):
+    url = journey["base"] + "/sections/service-excellence"
+    statements = cex.statements_in("value", "service-excellence")
+    answers = all_levels(cex, "service-excellence")
+    answers[f"{statements[0].key}-level"] = "na"
+    response = section_post(client, url, answers)
+    assert response.status_code == 400
+    assert "Say why statement" in read_page(response, 400).text
+    assert statements[0].key not in saved(db, journey)  # nothing to keep: no level, no text
+
+    answers[f"{statements[0].key}-na-reason"] = "We have no face-to-face contact."
+    assert section_post(client, url, answers).status_code == 302
+    row = saved(db, journey)[statements[0].key]
+    assert (row["not_applicable"], row["level"]) == (1, None)
+
+
+def test_a_level_outside_the_scale_is_refused_clearly(client, journey, cex):
+    url = journey["base"] + "/sections/service-excellence"
+    answers = all_levels(cex, "service-excellence")
+    first = cex.statements_in("value", "service-excellence")[0].key
+    answers[f"{first}-level"] = "9"
+    response = section_post(client, url, answers)
+    assert "Select one of the levels shown for statement" in read_page(response, 400).text
+
+
+def complete_remaining(client, journey, cex):
+    for value in ("service-excellence", "stepping-up", "amazing-outcomes"):
+        response = section_post(
+            client, f"{journey['base']}/sections/{value}", all_levels(cex, value, "3")
+        )
+        assert response.status_code == 302
+
+
+def submit(client, journey, confirm=True):
+    url = journey["base"] + "/check"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    data = {"csrf_token": token, **({"confirm": "y"} if confirm else {})}
+    return client.post(url, data=data)
+
+
+def test_check_your_answers_lists_every_answer_with_change_links(client, journey, cex):
+    complete_remaining(client, journey, cex)
+    response = client.get(journey["base"] + "/check")
+    page = read_page(response)
+    assert page.h1 == ["Check your answers before you submit"]
+    for statement in cex.statements:
+        assert statement.text in page.text
+    change = [link for link in page.links if "return=check" in link]
+    assert len(change) == len(cex.statements)
+    assert change[0].endswith(f"#{cex.statements[0].key}-level")
+
+
+def test_a_change_from_check_your_answers_returns_to_it(client, journey, cex):
+    complete_remaining(client, journey, cex)
+    url = journey["base"] + "/sections/stepping-up?return=check"
+    response = section_post(client, url, all_levels(cex, "stepping-up", "2"))
+    assert response.headers["Location"].endswith("/check")
+
+
+def test_submitting_asks_for_confirmation_then_locks_and_gives_a_reference(
+    client, db, journey, cex
+):
+    complete_remaining(client, journey, cex)
+    refused = submit(client, journey, confirm=False)
+    assert "Confirm that the answers are a fair picture" in read_page(refused, 400).text
+
+    response = submit(client, journey)
+    assert response.headers["Location"].endswith("/submitted")
+    page = read_page(client.get(journey["base"] + "/submitted"))
+    assessment = store.find_assessment(db, journey["team_id"], journey["round_id"])
+    assert assessment["status"] == "submitted"
+    assert assessment["reference"].startswith("AS-202425-")
+    assert assessment["reference"] in page.text
+    assert {s["rules_version"] for s in store.scores_of(db, assessment["id"])} == {"2026.1"}
+
+
+def test_after_submission_a_replayed_save_is_refused_and_recorded(client, db, journey, cex):
+    complete_remaining(client, journey, cex)
+    url = journey["base"] + "/sections/stepping-up"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    submit(client, journey)
+    before = saved(db, journey)
+
+    replay = client.post(
+        url, data={**all_levels(cex, "stepping-up", "5"), "csrf_token": token, "action": "continue"}
+    )
+    page = read_page(replay, status=409)
+    assert page.h1 == ["You cannot change this assessment"]
+    assert "Nothing you sent was saved." in page.text
+    assert saved(db, journey) == before
+    assert store.audit_events(db)[-1]["action"] == "refused_change"
+    assert submit(client, journey).status_code == 409
+
+
+def test_another_teams_lead_cannot_see_or_change_this_team(app, db, journey, cex):
+    other = app.test_client()
+    sign_in(other, "tom.reed@council.example")
+    assert other.get(journey["base"] + "/").status_code == 403
+    page = other.get("/sign-in").get_data(as_text=True)
+    response = other.post(
+        journey["base"] + "/sections/one-team",
+        data={**all_levels(cex, "one-team", "5"), "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 403
+
+
+def test_business_improvement_can_read_but_not_change_an_assessment(app, journey, cex):
+    officer = app.test_client()
+    sign_in(officer, "sam.okafor@council.example")
+    assert read_page(officer.get(journey["base"] + "/")).h1 == [
+        "Your team’s assessment for 2024/25"
+    ]
+    assert officer.get(journey["base"] + "/sections/one-team").status_code == 302
+    token = csrf_token(officer.get(journey["base"] + "/check").get_data(as_text=True))
+    response = officer.post(
+        journey["base"] + "/sections/one-team",
+        data={**all_levels(cex, "one-team", "5"), "csrf_token": token},
+    )
+    assert response.status_code == 403
+
+
+def test_results_show_charts_tables_strengths_and_gaps(client, journey, cex):
+    complete_remaining(client, journey, cex)
+    submit(client, journey)
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert page.h1 == ["Results for Housing Needs, 2024/25"]
+    assert "Your team scores highest on" in page.text
+    assert "Corporate value Your team Council average 2023/24 Change" in page.text
+    assert "no meaningful change" in page.text or "improved" in page.text or "declined" in page.text
+    assert "What good looks like" in page.text
+    assert any("/charts/value.svg" in link or "/charts/value.png" in link for link in page.links)
+    assert "Readiness areas" in page.text
+
+
+def test_a_draft_shows_a_live_preview_of_its_results(client, journey):
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert "This is a preview" in page.text
+
+
+@pytest.mark.parametrize("fmt, start", [("svg", b"<svg"), ("png", b"\x89PNG")])
+def test_each_chart_downloads_as_svg_and_png(client, journey, fmt, start):
+    response = client.get(f"{journey['base']}/charts/readiness_area.{fmt}?download=1")
+    assert response.status_code == 200
+    assert response.data.lstrip().startswith(start) or start in response.data[:200]
+    assert "attachment" in response.headers["Content-Disposition"]
+
+
+def add_action(client, journey, statement_key, **fields):
+    url = f"{journey['base']}/actions/new?statement={statement_key}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    data = {
+        "what": "Publish our service standards",
+        "owner": "Team leader",
+        "due_day": "31",
+        "due_month": "3",
+        "due_year": "2025",
+        "status": "not_started",
+        **fields,
+    }
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_an_improvement_action_is_added_against_a_gap_and_shown(client, db, journey, cex):
+    key = cex.statements[0].key
+    response = add_action(client, journey, key)
+    assert response.status_code == 302
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert (
+        "Publish our service standards Team leader 31 March 2025 Not started"
+        in page.text.replace(f"For: {cex.statements[0].text} ", "")
+    )
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"what": ""}, "Enter what you will do"),
+        ({"due_day": "31", "due_month": "2"}, "must be a real date"),
+        ({"due_day": "", "due_month": "", "due_year": ""}, "Enter the date the action is due"),
+    ],
+)
+def test_an_action_with_missing_or_wrong_fields_is_refused(client, journey, cex, fields, message):
+    response = add_action(client, journey, cex.statements[0].key, **fields)
+    assert message in read_page(response, status=400).text
+
+
+def test_an_action_can_only_be_closed_with_evidence_of_what_changed(client, db, journey, cex):
+    add_action(client, journey, cex.statements[0].key)
+    action_id = db.execute("SELECT max(id) FROM improvement_actions").fetchone()[0]
+    url = f"{journey['base']}/actions/{action_id}"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    data = {
+        "what": "Publish our service standards",
+        "owner": "Team leader",
+        "due_day": "31",
+        "due_month": "3",
+        "due_year": "2025",
+        "status": "done",
+        "csrf_token": token,
+    }
+    refused = client.post(url, data=data)
+    assert "Say what changed before you mark the action done" in read_page(refused, 400).text
+    assert store.action(db, action_id)["status"] == "not_started"
+    done = client.post(url, data={**data, "evidence_of_change": "Standards on the website"})
+    assert done.status_code == 302
+    assert store.action(db, action_id)["status"] == "done"
+
+
+def test_open_actions_carry_over_to_the_next_round(client, db, journey, cex):
+    previous = db.execute("SELECT id FROM rounds WHERE name = '2023/24'").fetchone()[0]
+    store.add_action(
+        db,
+        journey["team_id"],
+        previous,
+        cex.statements[0].key,
+        "Map our partners",
+        "Team leader",
+        "2024-06-30",
+        None,
+    )
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert "Map our partners" in page.text
+    assert "carried over from 2023/24" in page.text
+
+
+def test_targets_show_in_the_table_and_on_the_chart(client, journey):
+    url = journey["base"] + "/targets"
+    token = csrf_token(client.get(url).get_data(as_text=True))
+    response = client.post(url, data={"csrf_token": token, "one-team": "4", "stepping-up": "5"})
+    assert response.status_code == 302
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert "Target Gap to target" in page.text
+    svg = client.get(journey["base"] + "/charts/value.svg").get_data(as_text=True)
+    assert "Target" in svg
