@@ -1,0 +1,201 @@
+"""A team lead completes the assessment in a real browser, as a user would, and reads the results.
+
+Most steps run with JavaScript switched off: every page must work without it. axe checks each
+kind of page the journey shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from assess.config import DEFAULTS
+from assess.questionnaire import load_folder
+from tests.browser.helpers import assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two of five values done
+CEX = load_folder(__import__("pathlib").Path(DEFAULTS["QUESTIONNAIRES"]))["cex-culture-maturity"]
+
+
+def statements(value: str):
+    return CEX.statements_in("value", value)
+
+
+def choose(page: Page, statement, level_name: str) -> None:
+    """Pick a level for one statement, finding its fieldset by the statement's words."""
+    group = page.get_by_role("group", name=re.compile(re.escape(statement.text)))
+    group.get_by_label(level_name, exact=True).check()
+
+
+def answer_section(page: Page, value: str, level_name: str = "3 Established") -> None:
+    for statement in statements(value):
+        choose(page, statement, level_name)
+
+
+def open_assessment(page: Page, base_url: str) -> None:
+    sign_in(page, base_url, LEAD)
+    page.get_by_role("link", name="Your team’s assessment for 2024/25").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your team’s assessment for 2024/25")
+
+
+def test_a_team_lead_completes_and_submits_the_assessment_without_javascript(
+    live_server, page_without_js
+):
+    page = page_without_js
+    open_assessment(page, live_server.url)
+    expect(page.get_by_text("2 of 5 sections completed")).to_be_visible()
+
+    page.get_by_role("link", name="Service Excellence").click()
+    first, *rest = statements("service-excellence")
+    for statement in rest:
+        choose(page, statement, "4 Embedded")
+    page.get_by_label("Evidence (optional)").nth(1).fill("Monthly first-contact report to DMT")
+    page.get_by_role("button", name="Save and continue").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link")).to_have_text(
+        re.compile(r"Select a level for statement \d+, or select not applicable")
+    )
+    expect(page.get_by_label("Evidence (optional)").nth(1)).to_have_value(
+        "Monthly first-contact report to DMT"
+    )
+    expect(page).to_have_title(re.compile(r"^Error: Service Excellence"))
+
+    choose(page, first, "Not applicable")
+    page.get_by_label("Why does this not apply to your team?").first.fill(
+        "We have no face-to-face contact with residents."
+    )
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stepping Up")
+
+    choose(page, statements("stepping-up")[0], "2 Developing")
+    page.get_by_role("button", name="Save and come back later").click()
+    expect(page.get_by_text("Your answers have been saved")).to_be_visible()
+
+    # The session ends; signing in again finds everything where it was left.
+    page.context.clear_cookies()
+    open_assessment(page, live_server.url)
+    page.get_by_role("link", name="Continue where you left off: Stepping Up").click()
+    expect(
+        page.get_by_role(
+            "group", name=re.compile(re.escape(statements("stepping-up")[0].text))
+        ).get_by_label("2 Developing", exact=True)
+    ).to_be_checked()
+
+    answer_section(page, "stepping-up")
+    page.get_by_role("button", name="Save and continue").click()
+    answer_section(page, "amazing-outcomes", "2 Developing")
+    page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before you submit"
+    )
+    page.get_by_role(
+        "link",
+        name=re.compile("Change your answer to: " + re.escape(statements("stepping-up")[1].text)),
+    ).click()
+    choose(page, statements("stepping-up")[1], "5 Leading")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before you submit"
+    )
+    expect(page.get_by_text("5 Leading")).to_be_visible()
+
+    page.get_by_role("button", name="Submit assessment").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Confirm that the answers are a fair picture of your team"
+    )
+    page.get_by_label("I confirm these answers are a fair picture").check()
+    page.get_by_role("button", name="Submit assessment").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment submitted")
+    expect(page.get_by_text(re.compile(r"AS-202425-\d{3}-\d{5}"))).to_be_visible()
+
+    page.get_by_role("link", name="See your team’s results").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results for Housing Needs, 2024/25")
+    chart = page.get_by_role("img", name=re.compile("Radar chart of corporate values"))
+    expect(chart).to_be_visible()
+    page.wait_for_load_state("load")
+    assert chart.evaluate("img => img.complete && img.naturalWidth") > 0, "the chart did not load"
+    table = page.get_by_role("table", name=re.compile("Corporate values: the numbers"))
+    expect(table.get_by_role("row", name=re.compile("^Service Excellence"))).to_contain_text("4.00")
+
+
+def test_a_replayed_save_after_submission_is_refused_and_changes_nothing(live_server, browser):
+    lead = browser.new_context(java_script_enabled=False)
+    stale = lead.new_page()
+    current = lead.new_page()
+    open_assessment(current, live_server.url)
+    for value in ("service-excellence", "stepping-up", "amazing-outcomes"):
+        current.get_by_role("link", name=CEX.section_dimension.member(value).name).click()
+        answer_section(current, value)
+        current.get_by_role("button", name="Save and come back later").click()
+    stale.goto(current.url.rstrip("/") + "/sections/one-team")
+    current.get_by_role("link", name="Check and submit").click()
+    current.get_by_label("I confirm these answers are a fair picture").check()
+    current.get_by_role("button", name="Submit assessment").click()
+    expect(current.get_by_role("heading", level=1)).to_have_text("Assessment submitted")
+
+    answer_section(stale, "one-team", "5 Leading")
+    stale.get_by_role("button", name="Save and continue").click()
+    expect(stale.get_by_role("heading", level=1)).to_have_text("You cannot change this assessment")
+    expect(stale.get_by_text("Nothing you sent was saved.")).to_be_visible()
+    lead.close()
+
+
+def test_improvement_actions_and_targets_from_the_results_page(live_server, page_without_js):
+    page = page_without_js
+    open_assessment(page, live_server.url)
+    page.get_by_role("link", name="Preview your results so far").click()
+    expect(page.get_by_text("This is a preview")).to_be_visible()
+
+    page.get_by_role("link", name=re.compile("^Add an improvement action")).first.click()
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter what you will do")
+    page.get_by_label("What will you do?").fill("Agree a joint process with the Contact Centre")
+    page.get_by_label("Who owns it?").fill("Team leader")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("3")
+    page.get_by_label("Year").fill("2025")
+    page.get_by_role("button", name="Save action").click()
+    actions = page.get_by_role("table", name="Improvement actions")
+    expect(actions).to_contain_text("Agree a joint process with the Contact Centre")
+    expect(actions).to_contain_text("Not started")
+
+    page.get_by_role("link", name=re.compile("^Change action")).click()
+    page.get_by_label("Done").check()
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say what changed")
+    page.get_by_label("What changed?").fill("Repeat calls fell by a third")
+    page.get_by_role("button", name="Save action").click()
+    expect(actions).to_contain_text("What changed: Repeat calls fell by a third")
+
+    page.get_by_role("link", name=re.compile("^Set target levels")).click()
+    page.get_by_label("One Team").select_option("4")
+    page.get_by_role("button", name="Save targets").click()
+    expect(page.get_by_role("table", name=re.compile("Corporate values"))).to_contain_text(
+        "Gap to target"
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/sections/service-excellence", "/check", "/results"])
+def test_the_journeys_pages_pass_axe(live_server, page, path):
+    open_assessment(page, live_server.url)
+    page.goto(page.url.rstrip("/") + path)
+    assert_accessible(page)
+
+
+def test_a_section_with_errors_and_the_action_form_pass_axe(live_server, page):
+    open_assessment(page, live_server.url)
+    page.get_by_role("link", name="Service Excellence").click()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert_accessible(page)
+    page.goto(page.url.split("/sections")[0] + "/results")
+    page.get_by_role("link", name=re.compile("^Add an improvement action")).first.click()
+    page.get_by_role("button", name="Save action").click()
+    assert_accessible(page)
