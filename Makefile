@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export ASSESS_ENV ?= development
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean frontend
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/scoring.py
+
+# Rebuild assess/static/govuk/ from frontend/ (needs Node and npm; the output is committed).
+frontend:
+	sh frontend/build.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache

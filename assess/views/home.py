@@ -7,13 +7,31 @@ from assess.auth import sign_in_required
 
 bp = Blueprint("home", __name__)
 
+STATUS_NAMES = {
+    "not_started": "not started",
+    "draft": "in progress",
+    "submitted": "submitted",
+    "returned": "returned for changes",
+    "signed_off": "signed off",
+}
+
 
 @bp.route("/")
 @sign_in_required
 def index():
-    summary = store.home_summary(store.get_db(), g.user["id"])
+    db = store.get_db()
+    summary = store.home_summary(db, g.user["id"])
+    current_round = store.current_round(db)
+    statuses = {}
+    if current_round:
+        for team in summary["teams"]:
+            assessment = store.find_assessment(db, team["id"], current_round["id"])
+            status = assessment["status"] if assessment else "not_started"
+            statuses[team["id"]] = STATUS_NAMES[status]
     return render_template(
         "home.html",
         teams=summary["teams"],
+        current_round=current_round,
+        statuses=statuses,
         questionnaires=current_app.extensions["questionnaires"].values(),
     )
