@@ -3,8 +3,20 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
@@ -86,14 +98,24 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def too_many_failures(db, email: str) -> bool:
+    """Throttle guessing: after too many failures for an address, refuse for a while."""
+    window = timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
+    since = (datetime.now(UTC) - window).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (
+        store.failed_sign_ins_since(db, email, since) >= current_app.config["SIGN_IN_MAX_FAILURES"]
+    )
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
-    failed = False
+    failed = throttled = False
     if form.validate_on_submit():
         db = store.get_db()
-        user = store.user_by_email(db, form.email.data)
-        password_ok = check_password_hash(
+        throttled = too_many_failures(db, form.email.data)
+        user = None if throttled else store.user_by_email(db, form.email.data)
+        password_ok = not throttled and check_password_hash(
             user["password_hash"] if user else _UNKNOWN_USER_HASH, form.password.data
         )
         if user and user["active"] and password_ok:
@@ -102,10 +124,14 @@ def sign_in():
             session["user_id"] = user["id"]
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
-        store.record_sign_in(db, user["id"] if user else None, form.email.data, succeeded=False)
+        if not throttled:
+            store.record_sign_in(db, user["id"] if user else None, form.email.data, succeeded=False)
         failed = True
-    status = 200 if request.method == "GET" or not (form.errors or failed) else 400
-    return render_template("sign_in.html", form=form, failed=failed), status
+    status = 429 if throttled else 400 if form.errors or failed else 200
+    minutes = current_app.config["SIGN_IN_WINDOW_MINUTES"]
+    return render_template(
+        "sign_in.html", form=form, failed=failed, throttled=throttled, minutes=minutes
+    ), status
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -10,6 +10,8 @@ DEFAULTS = {
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),
     "CHANGE_THRESHOLD": 0.5,  # a change smaller than this many levels is "no meaningful change"
     "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
+    "SIGN_IN_MAX_FAILURES": 5,  # failed sign-ins for one email address within the window
+    "SIGN_IN_WINDOW_MINUTES": 15,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
@@ -23,4 +25,6 @@ ENVIRONMENT = {
     "ASSESS_QUESTIONNAIRES": ("QUESTIONNAIRES", str),
     "ASSESS_CHANGE_THRESHOLD": ("CHANGE_THRESHOLD", float),
     "ASSESS_SMALL_GROUP_TEAMS": ("SMALL_GROUP_TEAMS", int),
+    "ASSESS_SIGN_IN_MAX_FAILURES": ("SIGN_IN_MAX_FAILURES", int),
+    "ASSESS_SIGN_IN_WINDOW_MINUTES": ("SIGN_IN_WINDOW_MINUTES", int),
 }

@@ -224,6 +224,12 @@ def _actions_targets_resume(db: Database) -> None:
     )
 
 
+@migrations(name="0004_sign_in_attempts_index")
+def _sign_in_attempts_index(db: Database) -> None:
+    """Sign-in throttling counts recent failures by action and time."""
+    db.execute("CREATE INDEX audit_events_action_at ON audit_events(action, at)")
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 
@@ -408,6 +414,15 @@ def teams_of_user(db: Database, user_id: int) -> list[dict]:
     )
 
 
+def failed_sign_ins_since(db: Database, email: str, since: str) -> int:
+    """Failed sign-ins for an email address (known or not) since a time, from the audit log."""
+    return db.execute(
+        """SELECT count(*) FROM audit_events WHERE action = 'sign_in_failed' AND at >= ?
+           AND json_extract(after, '$.email') = ?""",
+        [since, email.strip().lower()],
+    ).fetchone()[0]
+
+
 def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: bool) -> None:
     with write(db):
         record_event(
@@ -416,7 +431,7 @@ def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: boo
             "sign_in" if succeeded else "sign_in_failed",
             "user",
             user_id,
-            after={"email": email},
+            after={"email": email.strip().lower()},
         )
 
 

@@ -111,3 +111,34 @@ def test_a_broken_questionnaire_stops_the_app_from_starting(tmp_path, instance):
 def test_outside_development_a_secret_key_must_be_set(instance):
     with pytest.raises(ConfigurationError, match="Set a SECRET_KEY"):
         create_app({"ENV_NAME": "production"}, instance_path=instance)
+
+
+def test_sign_in_is_throttled_after_repeated_failures_for_an_address(app, client, db):
+    app.config["SIGN_IN_MAX_FAILURES"] = 3
+    for _ in range(3):
+        assert sign_in(client, "priya.shah@council.example", "wrong password!").status_code == 400
+    refused = sign_in(client, "priya.shah@council.example")  # even the right password, for now
+    assert refused.status_code == 429
+    assert "too many attempts to sign in with this email address" in read_page(refused, 429).text
+    assert client.get("/").status_code == 302
+    other = sign_in(client, "sam.okafor@council.example")  # other addresses are not affected
+    assert other.status_code == 302
+
+
+def test_an_unknown_address_is_throttled_the_same_way_so_nothing_is_revealed(app, client):
+    app.config["SIGN_IN_MAX_FAILURES"] = 2
+    known = [
+        sign_in(client, "priya.shah@council.example", "wrong password!").status_code
+        for _ in range(3)
+    ]
+    unknown = [
+        sign_in(client, "nobody@council.example", "wrong password!").status_code for _ in range(3)
+    ]
+    assert known == unknown == [400, 400, 429]
+
+
+def test_the_throttle_window_passes(app, client, db):
+    app.config["SIGN_IN_MAX_FAILURES"] = 1
+    sign_in(client, "priya.shah@council.example", "wrong password!")
+    app.config["SIGN_IN_WINDOW_MINUTES"] = 0
+    assert sign_in(client, "priya.shah@council.example").status_code == 302

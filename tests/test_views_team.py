@@ -191,16 +191,36 @@ def test_after_submission_a_replayed_save_is_refused_and_recorded(client, db, jo
     assert submit(client, journey).status_code == 409
 
 
-def test_another_teams_lead_cannot_see_or_change_this_team(app, db, journey, cex):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/sections/one-team",
+        "/check",
+        "/submitted",
+        "/results",
+        "/charts/value.svg",
+        "/targets",
+        "/actions/new",
+    ],
+)
+def test_another_teams_lead_finds_none_of_this_teams_pages(app, journey, path):
     other = app.test_client()
     sign_in(other, "tom.reed@council.example")
-    assert other.get(journey["base"] + "/").status_code == 403
+    assert other.get(journey["base"] + path).status_code == 404
+
+
+def test_another_teams_lead_cannot_change_this_team(app, db, journey, cex):
+    other = app.test_client()
+    sign_in(other, "tom.reed@council.example")
+    before = saved(db, journey)
     page = other.get("/sign-in").get_data(as_text=True)
     response = other.post(
         journey["base"] + "/sections/one-team",
         data={**all_levels(cex, "one-team", "5"), "csrf_token": csrf_token(page)},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert saved(db, journey) == before
 
 
 def test_business_improvement_can_read_but_not_change_an_assessment(app, journey, cex):

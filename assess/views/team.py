@@ -76,7 +76,7 @@ def visit(team_id: int, round_id: int) -> Visit:
         abort(404)
     member = team_id in {t["id"] for t in store.teams_of_user(db, g.user["id"])}
     if not (member or g.user["role"] in READ_ALL_ROLES):
-        abort(403)
+        abort(404)  # another team's pages do not exist for this user
     assessment = store.find_assessment(db, team_id, round_id)
     version = assessment["questionnaire_version"] if assessment else round_["questionnaire_version"]
     return Visit(

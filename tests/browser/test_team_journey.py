@@ -7,18 +7,21 @@ kind of page the journey shows.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from assess import store
 from assess.config import DEFAULTS
 from assess.questionnaire import load_folder
+from assess.scoring import score_assessment
 from tests.browser.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
 LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two of five values done
-CEX = load_folder(__import__("pathlib").Path(DEFAULTS["QUESTIONNAIRES"]))["cex-culture-maturity"]
+CEX = load_folder(Path(DEFAULTS["QUESTIONNAIRES"]))["cex-culture-maturity"]
 
 
 def statements(value: str):
@@ -199,3 +202,44 @@ def test_a_section_with_errors_and_the_action_form_pass_axe(live_server, page):
     page.get_by_role("link", name=re.compile("^Add an improvement action")).first.click()
     page.get_by_role("button", name="Save action").click()
     assert_accessible(page)
+
+
+def fill_and_submit_in_the_database(instance, statement_level: int = 3) -> None:
+    """Answer every statement and submit, straight through storage (the journey is tested above)."""
+    db = store.connect(instance / "assess.db")
+    round_id = store.current_round(db)["id"]
+    team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
+    assessment = store.find_assessment(db, team_id, round_id)
+    store.save_answers(
+        db,
+        assessment["id"],
+        [{"statement_key": s.key, "level": statement_level} for s in CEX.statements],
+        None,
+    )
+    store.submit_assessment(
+        db,
+        assessment["id"],
+        None,
+        lambda rows: score_assessment(CEX, store.as_scoring_answers(rows)),
+    )
+    db.conn.close()
+
+
+def test_the_pages_after_submission_pass_axe(live_server, page):
+    open_assessment(page, live_server.url)
+    page.get_by_role("link", name="Service Excellence").click()
+    fill_and_submit_in_the_database(live_server.instance)
+
+    page.get_by_role("button", name="Save and continue").click()  # a stale page, now locked
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot change this assessment")
+    assert_accessible(page)
+    base = page.url.split("/sections")[0]
+    for path, heading in [
+        ("/submitted", "Assessment submitted"),
+        ("/check", "Your team’s answers"),
+        ("/targets", "Set target levels"),
+        ("/results", "Results for Housing Needs, 2024/25"),
+    ]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible(page)
