@@ -331,7 +331,8 @@ def team_results(v: Visit) -> dict:
     }
 
 
-def radar(v: Visit, figures: dict, dimension_key: str):
+def radar_image(v: Visit, figures: dict, dimension_key: str, fmt: str):
+    """The values or readiness-area radar: the team, the council, the last round, the targets."""
     entry = next((d for d in figures["dimensions"] if d["dimension"].key == dimension_key), None)
     if entry is None:
         abort(404)
@@ -346,7 +347,8 @@ def radar(v: Visit, figures: dict, dimension_key: str):
         )
     if any(r.target is not None for r in rows):
         series.append(charts.Series("Target", {r.key: r.target for r in rows}))
-    return charts.radar_chart(
+    return charts.radar_image(
+        fmt,
         [(r.key, r.name) for r in rows],
         series,
         v.questionnaire.levels,
@@ -378,8 +380,7 @@ def chart(team_id: int, round_id: int, dimension: str, fmt: str):
     v = visit(team_id, round_id)
     if v.assessment is None or fmt not in ("svg", "png"):
         abort(404)
-    chart_ = radar(v, team_results(v), dimension)
-    body = charts.render_svg(chart_) if fmt == "svg" else charts.render_png(chart_)
+    body = radar_image(v, team_results(v), dimension, fmt)
     response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
     if request.args.get("download"):
         name = (

@@ -1,0 +1,254 @@
+"""Time the team-lead journey against a real server: gunicorn with 2 workers on loopback.
+
+Seeds a demo-style instance (200 teams, so there are enough unsubmitted assessments), starts
+gunicorn, and drives it with a scripted client (keep-alive, cookies, CSRF tokens as a browser
+would send them). Prints p50/p95 per request kind and the servers' memory. Stops by itself.
+
+    .venv/bin/python bench/journey.py [--saves 200] [--questionnaires 35] [--results 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate  # noqa: E402
+
+from assess import store  # noqa: E402
+from assess.demo import DEMO_PASSWORD  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Client:
+    """A browser-like client on one keep-alive connection: cookies and CSRF tokens."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, float]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        elapsed = time.perf_counter() - started
+        if cookie := response.getheader("Set-Cookie"):
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text, elapsed
+
+    def token(self, path: str) -> str:
+        status, text, _ = self.request("GET", path)
+        match = TOKEN.search(text)
+        if status != 200 or not match:
+            raise RuntimeError(f"GET {path} gave {status} without a form")
+        return match.group(1)
+
+    def sign_in(self, email: str) -> None:
+        token = self.token("/sign-in")
+        status, _, _ = self.request(
+            "POST", "/sign-in", {"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+        )
+        if status != 302:
+            raise RuntimeError(f"sign-in as {email} gave {status}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """PSS (shared pages split between the processes that share them, so it adds up) of the
+    master and of the workers, and RSS of all (which counts shared pages once per process)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    totals = {"master": 0.0, "workers": 0.0, "rss": 0.0}
+    for process in [pid, *map(int, children.stdout.split())]:
+        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
+            key, value, *_ = line.split()
+            if key == "Pss:":
+                totals["master" if process == pid else "workers"] += int(value) / 1024
+            elif key == "Rss:":
+                totals["rss"] += int(value) / 1024
+    return totals
+
+
+def percentiles(times: list[float]) -> str:
+    ms = sorted(t * 1000 for t in times)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
+    return f"{len(ms):>5} {statistics.median(ms):>8.1f} {p95:>8.1f} {max(ms):>8.1f}"
+
+
+def section_form(text: str, level: str) -> dict:
+    """What a browser posts for a section page: a level for every statement on it."""
+    names = sorted(set(re.findall(r'name="([a-z0-9_-]+-level)"', text)))
+    return {name: level for name in names}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--questionnaires", type=int, default=35)
+    parser.add_argument("--results", type=int, default=200)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="assess-bench-"))
+    print(f"seeding 200 teams x 2 rounds into {folder} ...", file=sys.stderr, flush=True)
+    generate(folder, teams=200, rounds=2)
+    db = store.connect(folder / "assess.db")
+    round_ = store.current_round(db)
+    leads = db.execute(
+        """SELECT u.email, t.id FROM users u JOIN team_members m ON m.user_id = u.id
+           JOIN teams t ON t.id = m.team_id
+           LEFT JOIN assessments a ON a.team_id = t.id AND a.round_id = ?
+           WHERE u.role = 'team_lead' AND (a.id IS NULL OR a.status = 'draft')
+           GROUP BY t.id ORDER BY t.id""",
+        [round_["id"]],
+    ).fetchall()
+    submitted = db.execute(
+        "SELECT team_id FROM assessments WHERE round_id = ? AND status = 'submitted' LIMIT 1",
+        [round_["id"]],
+    ).fetchone()[0]
+    db.conn.close()
+    needed = args.questionnaires + 1
+    if len(leads) < needed:
+        sys.exit(f"only {len(leads)} unsubmitted teams; need {needed}")
+
+    port = free_port()
+    env = {
+        **os.environ,
+        "ASSESS_INSTANCE": str(folder),
+        "ASSESS_SECRET_KEY": "bench",
+        "ASSESS_ENV": "production",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        values = [
+            "one-team",
+            "inclusion-respect",
+            "service-excellence",
+            "stepping-up",
+            "amazing-outcomes",
+        ]
+
+        # 1. Saving a section, repeatedly, by one team lead.
+        email, team_id = leads[0]
+        client = Client(port)
+        client.sign_in(email)
+        base = f"/teams/{team_id}/rounds/{round_['id']}"
+        saves = []
+        for i in range(args.saves):
+            path = f"{base}/sections/{values[i % 5]}"
+            status, text, _ = client.request("GET", path)
+            form = {
+                **section_form(text, str(1 + i % 5)),
+                "csrf_token": TOKEN.search(text)[1],
+                "action": "continue",
+            }
+            status, _, elapsed = client.request("POST", path, form)
+            assert status == 302, status
+            saves.append(elapsed)
+
+        # 2. Whole questionnaires: every section saved, then submitted.
+        totals, requests = [], []
+        for email, team_id in leads[1 : 1 + args.questionnaires]:
+            client = Client(port)
+            client.sign_in(email)
+            base = f"/teams/{team_id}/rounds/{round_['id']}"
+            spent = 0.0
+            for value in values:
+                status, text, _ = client.request("GET", f"{base}/sections/{value}")
+                form = {
+                    **section_form(text, "3"),
+                    "csrf_token": TOKEN.search(text)[1],
+                    "action": "continue",
+                }
+                status, _, elapsed = client.request("POST", f"{base}/sections/{value}", form)
+                assert status == 302, status
+                spent += elapsed
+                requests.append(elapsed)
+            token = client.token(f"{base}/check")
+            status, _, elapsed = client.request(
+                "POST", f"{base}/check", {"confirm": "y", "csrf_token": token}
+            )
+            assert status == 302, status
+            spent += elapsed
+            requests.append(elapsed)
+            totals.append(spent)
+
+        # 3. The results page of a submitted assessment, and its charts once cached.
+        client = Client(port)
+        client.sign_in("sam.okafor@council.example")
+        base = f"/teams/{submitted}/rounds/{round_['id']}"
+        first_chart = [
+            client.request("GET", f"{base}/charts/{d}.svg")[2] for d in ("value", "readiness_area")
+        ]
+        pages, charts = [], []
+        for _ in range(args.results):
+            status, _, elapsed = client.request("GET", f"{base}/results")
+            assert status == 200, status
+            pages.append(elapsed)
+            for dimension in ("value", "readiness_area"):
+                charts.append(client.request("GET", f"{base}/charts/{dimension}.svg")[2])
+        memory = memory_mb(server.pid)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+    print("gunicorn, 2 workers, loopback; times are request times in ms")
+    print(f"{'request':<44} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8}")
+    print(f"{'save a section (POST)':<44} {percentiles(saves)}")
+    print(f"{'questionnaire requests (5 saves + submit)':<44} {percentiles(requests)}")
+    print(f"{'whole questionnaire, sum of its 6 requests':<44} {percentiles(totals)}")
+    print(f"{'results page (HTML)':<44} {percentiles(pages)}")
+    print(f"{'results chart SVG, cached':<44} {percentiles(charts)}")
+    print(f"{'results chart SVG, first render':<44} {percentiles(first_chart)}")
+    print(
+        f"server memory (PSS): 2 workers {memory['workers']:.0f} MB, master "
+        f"{memory['master']:.0f} MB, together {memory['workers'] + memory['master']:.0f} MB "
+        f"(RSS {memory['rss']:.0f} MB counts pages shared with the master once per process)"
+    )
+
+
+if __name__ == "__main__":
+    main()
