@@ -1,0 +1,293 @@
+"""Assessments, their answers and their scores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlite_utils import Database
+
+from assess.scoring import RULES_VERSION, Answer, ScoreRow
+from assess.store.audit import insert_recorded, record_event
+from assess.store.db import NotFound, StorageError, now, write
+
+ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "signed_off")
+
+# --- assessments --------------------------------------------------------------------------------
+
+
+def start_assessment(db: Database, team_id: int, round_id: int, user_id: int | None) -> int:
+    """The team's assessment for a round, pinned to the round's questionnaire version."""
+    row = db.execute(
+        "SELECT id FROM assessments WHERE team_id = ? AND round_id = ?", [team_id, round_id]
+    ).fetchone()
+    if row:
+        return row[0]
+    version = db.execute(
+        "SELECT questionnaire_version FROM rounds WHERE id = ?", [round_id]
+    ).fetchone()
+    if version is None:
+        raise NotFound(f"round {round_id} does not exist")
+    stamp = now()
+    record = {
+        "team_id": team_id,
+        "round_id": round_id,
+        "questionnaire_version": version[0],
+        "status": "draft",
+        "created_by": user_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    assessment_id = insert_recorded(db, "assessments", record, user_id)
+    return assessment_id
+
+
+def assessment(db: Database, assessment_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM assessments WHERE id = ?", [assessment_id]))
+    if not rows:
+        raise NotFound(f"assessment {assessment_id} does not exist")
+    return rows[0]
+
+
+class Locked(StorageError):
+    """The assessment has been submitted and can no longer change."""
+
+
+ANSWER_DEFAULTS = {
+    "level": None,
+    "not_applicable": 0,
+    "not_applicable_reason": "",
+    "evidence": "",
+    "move_up": "",
+}
+
+
+def save_answers(
+    db: Database,
+    assessment_id: int,
+    answers: Iterable[dict],
+    user_id: int | None,
+    stamp: str | None = None,
+    section: str | None = None,
+) -> None:
+    """Upsert answers (each a dict of answer columns with statement_key) in one transaction."""
+    stamp = stamp or now()
+    rows = [
+        {
+            **ANSWER_DEFAULTS,
+            **a,
+            "assessment_id": assessment_id,
+            "answered_by": user_id,
+            "answered_at": stamp,
+        }
+        for a in answers
+    ]
+    with write(db):
+        status = assessment(db, assessment_id)["status"]
+        if status not in ("draft", "returned"):
+            raise Locked(
+                f"assessment {assessment_id} is {status.replace('_', ' ')}; "
+                "answers can no longer be changed"
+            )
+        db["answers"].upsert_all(rows, pk=("assessment_id", "statement_key"))
+        db["assessments"].update(assessment_id, {"updated_at": stamp, "last_section": section})
+        record_event(
+            db,
+            user_id,
+            "save_answers",
+            "assessment",
+            assessment_id,
+            after={"statements": [r["statement_key"] for r in rows]},
+        )
+
+
+def answers_of(db: Database, assessment_id: int) -> list[dict]:
+    return list(
+        db.query("SELECT * FROM answers WHERE assessment_id = ? ORDER BY rowid", [assessment_id])
+    )
+
+
+def as_scoring_answers(rows: Iterable[dict]) -> list[Answer]:
+    return [Answer(r["statement_key"], r["level"], bool(r["not_applicable"])) for r in rows]
+
+
+def reference_for(db: Database, assessment_row: dict) -> str:
+    """A reference a team lead can quote: round, team and assessment, e.g. AS-202425-007-00123."""
+    round_name = round_(db, assessment_row["round_id"])["name"]
+    digits = "".join(ch for ch in round_name if ch.isalnum())
+    return f"AS-{digits}-{assessment_row['team_id']:03d}-{assessment_row['id']:05d}"
+
+
+def submit_assessment(
+    db: Database,
+    assessment_id: int,
+    user_id: int | None,
+    scores: Callable[[list[dict]], list[ScoreRow]],
+    stamp: str | None = None,
+) -> None:
+    """Lock the assessment and store its scores, all or nothing."""
+    stamp = stamp or now()
+    with write(db):
+        current = assessment(db, assessment_id)
+        if current["status"] not in ("draft", "returned"):
+            raise Locked(
+                f"assessment {assessment_id} is already {current['status'].replace('_', ' ')}"
+            )
+        db["scores"].delete_where("assessment_id = ?", [assessment_id])
+        db["scores"].insert_all(
+            {
+                "assessment_id": assessment_id,
+                "dimension": row.dimension,
+                "member": row.member,
+                "score": row.score.mean,
+                "answered": row.score.answered,
+                "not_applicable": row.score.not_applicable,
+                "unanswered": row.score.unanswered,
+                "rules_version": RULES_VERSION,
+                "computed_at": stamp,
+            }
+            for row in scores(answers_of(db, assessment_id))
+        )
+        db["assessments"].update(
+            assessment_id,
+            {
+                "status": "submitted",
+                "submitted_by": user_id,
+                "submitted_at": stamp,
+                "updated_at": stamp,
+                "reference": reference_for(db, current),
+            },
+        )
+        record_event(
+            db,
+            user_id,
+            "submit",
+            "assessment",
+            assessment_id,
+            before={"status": current["status"]},
+            after={"status": "submitted"},
+        )
+
+
+def sign_off_assessment(
+    db: Database, assessment_id: int, user_id: int | None, stamp: str | None = None
+) -> None:
+    stamp = stamp or now()
+    with write(db):
+        current = assessment(db, assessment_id)
+        if current["status"] != "submitted":
+            raise Locked(
+                f"only a submitted assessment can be signed off; this one is "
+                f"{current['status'].replace('_', ' ')}"
+            )
+        db["assessments"].update(
+            assessment_id,
+            {
+                "status": "signed_off",
+                "signed_off_by": user_id,
+                "signed_off_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+        record_event(
+            db,
+            user_id,
+            "sign_off",
+            "assessment",
+            assessment_id,
+            before={"status": "submitted"},
+            after={"status": "signed_off"},
+        )
+
+
+def round_scores(
+    db: Database, round_id: int, statuses: Iterable[str] = ("submitted", "signed_off")
+) -> list[dict]:
+    """Stored scores of one round with their team and directorate, one row per score."""
+    statuses = list(statuses)
+    marks = ",".join("?" * len(statuses))
+    return list(
+        db.query(
+            f"""SELECT a.id AS assessment_id, t.id AS team_id, t.name AS team,
+                   d.name AS directorate, a.status, s.dimension, s.member, s.score
+            FROM scores s JOIN assessments a ON a.id = s.assessment_id
+            JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
+            WHERE a.round_id = ? AND a.status IN ({marks})""",
+            [round_id, *statuses],
+        )
+    )
+
+
+def round_answers(db: Database, round_id: int) -> list[tuple]:
+    """Every answer of a round's submitted assessments as (team_id, statement_key, level,
+    not_applicable) tuples: plain tuples, because a council-wide read is 300,000 rows."""
+    return db.execute(
+        """SELECT a.team_id, an.statement_key, an.level, an.not_applicable
+           FROM answers an JOIN assessments a ON a.id = an.assessment_id
+           WHERE a.round_id = ? AND a.status IN ('submitted', 'signed_off')""",
+        [round_id],
+    ).fetchall()
+
+
+def team(db: Database, team_id: int) -> dict:
+    rows = list(
+        db.query(
+            """SELECT teams.*, directorates.name AS directorate FROM teams
+               JOIN directorates ON directorates.id = teams.directorate_id WHERE teams.id = ?""",
+            [team_id],
+        )
+    )
+    if not rows:
+        raise NotFound(f"team {team_id} does not exist")
+    return rows[0]
+
+
+def round_(db: Database, round_id: int) -> dict:
+    rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
+    if not rows:
+        raise NotFound(f"round {round_id} does not exist")
+    return rows[0]
+
+
+def current_round(db: Database) -> dict | None:
+    """The open round (the latest, if several are open)."""
+    rows = list(
+        db.query("SELECT * FROM rounds WHERE status = 'open' ORDER BY opens_on DESC LIMIT 1")
+    )
+    return rows[0] if rows else None
+
+
+def find_assessment(db: Database, team_id: int, round_id: int) -> dict | None:
+    rows = list(
+        db.query(
+            "SELECT * FROM assessments WHERE team_id = ? AND round_id = ?", [team_id, round_id]
+        )
+    )
+    return rows[0] if rows else None
+
+
+def previous_assessment(db: Database, team_id: int, round_id: int) -> dict | None:
+    """The team's latest submitted assessment from a round that opened before this one."""
+    rows = list(
+        db.query(
+            """SELECT a.*, r.name AS round_name FROM assessments a
+               JOIN rounds r ON r.id = a.round_id
+               WHERE a.team_id = ? AND a.status IN ('submitted', 'signed_off')
+                 AND r.opens_on < (SELECT opens_on FROM rounds WHERE id = ?)
+               ORDER BY r.opens_on DESC LIMIT 1""",
+            [team_id, round_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def scores_of(db: Database, assessment_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM scores WHERE assessment_id = ?", [assessment_id]))
+
+
+def record_refused_change(
+    db: Database, user_id: int | None, assessment_id: int, reason: str
+) -> None:
+    with write(db):
+        record_event(
+            db, user_id, "refused_change", "assessment", assessment_id, after={"reason": reason}
+        )

@@ -1,0 +1,296 @@
+"""The database: connections, write transactions, the schema and its migrations.
+
+Every write that must not be half-done runs inside `write(db)`. Migrations upgrade an
+instance database in place; a database written by a newer assess is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database cannot be used as it is; the message says what to do."""
+
+
+class NotFound(StorageError):
+    pass
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """A write transaction, all or nothing. BEGIN IMMEDIATE takes the write lock up front, so
+    concurrent writers wait (busy timeout) instead of failing on a stale read; nested calls
+    become savepoints."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+migrations = Migrations("assess")
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE directorates (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE CHECK (trim(name) <> '')
+        );
+        CREATE TABLE teams (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE CHECK (trim(name) <> ''),
+            directorate_id INTEGER NOT NULL REFERENCES directorates(id),
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE CHECK (email = lower(trim(email)) AND email LIKE '%_@_%'),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN
+                ('team_lead', 'business_improvement', 'auditor', 'administrator')),
+            password_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE team_members (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            PRIMARY KEY (user_id, team_id)
+        );
+        CREATE TABLE questionnaire_versions (
+            version TEXT PRIMARY KEY,
+            questionnaire_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            first_loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE rounds (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            questionnaire_version TEXT NOT NULL REFERENCES questionnaire_versions(version),
+            opens_on TEXT NOT NULL,
+            closes_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'open', 'closed')),
+            created_at TEXT NOT NULL,
+            CHECK (closes_on >= opens_on)
+        );
+        CREATE TABLE assessments (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            questionnaire_version TEXT NOT NULL REFERENCES questionnaire_versions(version),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN
+                ('draft', 'submitted', 'returned', 'signed_off')),
+            reference TEXT UNIQUE,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_by INTEGER REFERENCES users(id),
+            submitted_at TEXT,
+            signed_off_by INTEGER REFERENCES users(id),
+            signed_off_at TEXT,
+            UNIQUE (team_id, round_id)
+        );
+        CREATE TABLE answers (
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            statement_key TEXT NOT NULL,
+            level INTEGER,
+            not_applicable INTEGER NOT NULL DEFAULT 0,
+            not_applicable_reason TEXT NOT NULL DEFAULT '',
+            evidence TEXT NOT NULL DEFAULT '',
+            move_up TEXT NOT NULL DEFAULT '',
+            answered_by INTEGER REFERENCES users(id),
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (assessment_id, statement_key),
+            CHECK (not_applicable = 0 OR (level IS NULL AND trim(not_applicable_reason) <> ''))
+        );
+        CREATE TABLE scores (
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            dimension TEXT NOT NULL,
+            member TEXT NOT NULL,
+            score REAL,
+            answered INTEGER NOT NULL,
+            not_applicable INTEGER NOT NULL,
+            unanswered INTEGER NOT NULL,
+            rules_version TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            PRIMARY KEY (assessment_id, dimension, member)
+        );
+        CREATE INDEX assessments_round ON assessments(round_id, status);
+        CREATE INDEX team_members_team ON team_members(team_id);
+        """
+    )
+
+
+@migrations(name="0002_audit_events")
+def _audit_events(db: Database) -> None:
+    """An append-only log, each event chained to the one before by a SHA-256 hash."""
+    db.executescript(
+        """
+        CREATE TABLE audit_events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES users(id),
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT,
+            before TEXT,
+            after TEXT,
+            previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE
+        );
+        CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events cannot be changed'); END;
+        CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events cannot be deleted'); END;
+        """
+    )
+
+
+@migrations(name="0003_actions_targets_resume")
+def _actions_targets_resume(db: Database) -> None:
+    """Improvement actions against gaps, target levels per value, and where a lead stopped."""
+    db.executescript(
+        """
+        ALTER TABLE assessments ADD COLUMN last_section TEXT;
+        CREATE TABLE improvement_actions (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            statement_key TEXT NOT NULL,
+            what TEXT NOT NULL CHECK (trim(what) <> ''),
+            owner TEXT NOT NULL CHECK (trim(owner) <> ''),
+            due_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'not_started'
+                CHECK (status IN ('not_started', 'in_progress', 'done')),
+            evidence_of_change TEXT NOT NULL DEFAULT '',
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            closed_at TEXT,
+            CHECK (status <> 'done' OR trim(evidence_of_change) <> '')
+        );
+        CREATE INDEX improvement_actions_team ON improvement_actions(team_id, status);
+        CREATE TABLE targets (
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            dimension TEXT NOT NULL,
+            member TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            set_by INTEGER REFERENCES users(id),
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (team_id, dimension, member)
+        );
+        """
+    )
+
+
+@migrations(name="0004_sign_in_attempts_index")
+def _sign_in_attempts_index(db: Database) -> None:
+    """Sign-in throttling counts recent failures by action and time."""
+    db.execute("CREATE INDEX audit_events_action_at ON audit_events(action, at)")
+
+
+KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
+
+
+def migrate(db: Database, stop_before: str | None = None) -> list[str]:
+    """Bring the schema up to date in place; return the steps applied. Refuse a newer schema."""
+    applied = [m.name for m in migrations.applied(db)]
+    unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
+    if unknown:
+        raise StorageError(
+            f"{db_label(db)} was written by a newer version of assess (schema step "
+            f"'{unknown[-1]}' is unknown to this one). Upgrade assess, or restore a backup "
+            "made by this version."
+        )
+    pending = [m.name for m in migrations.pending(db)]
+    if stop_before in pending:
+        pending = pending[: pending.index(stop_before)]
+    migrations.apply(db, stop_before=stop_before)
+    return pending
+
+
+def schema_steps(db: Database) -> list[str]:
+    return [m.name for m in migrations.applied(db)]
+
+
+def db_label(db: Database) -> str:
+    row = db.execute("PRAGMA database_list").fetchone()
+    return f"The database {row[2]}" if row and row[2] else "The database"
+
+
+def connect(path: Path | str, *, check_same_thread: bool = True) -> Database:
+    """Open a database with WAL, foreign keys and a busy timeout; complain clearly if unusable."""
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=check_same_thread)
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            db.enable_wal()
+    except sqlite3.DatabaseError as error:
+        raise StorageError(
+            f"{path} is not a usable assess database ({error}). Restore it from a backup "
+            "with 'assess restore', or move it aside and run 'assess init-db'."
+        ) from error
+    return db
+
+
+def open_instance_db(path: Path) -> Database:
+    """Open an instance database that must already exist and be current (as the web app needs)."""
+    if not path.exists():
+        raise StorageError(f"No database at {path}. Run 'assess init-db' (or 'make run') first.")
+    db = connect(path)
+    if migrations.pending(db) or any(n not in KNOWN_MIGRATIONS for n in schema_steps(db)):
+        migrate(db)
+    return db
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    return {name: db[name].count for name in sorted(db.table_names())}
+
+
+# --- per-request connection ---------------------------------------------------------------------
+
+
+def get_db() -> Database:
+    """The request's connection, opened on first use and closed when the request ends."""
+    from flask import current_app, g
+
+    if "db" not in g:
+        g.db = open_instance_db(current_app.config["DATABASE_PATH"])
+    return g.db
+
+
+def close_request_db(exception: BaseException | None = None) -> None:
+    from flask import g
+
+    db = g.pop("db", None)
+    if db is not None:
+        db.conn.close()

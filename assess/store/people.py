@@ -1,0 +1,115 @@
+"""Directorates, teams, users and their memberships, and sign-ins."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from assess.store.audit import insert_recorded, record_event
+from assess.store.db import NotFound, now, write
+
+ROLES = ("team_lead", "business_improvement", "auditor", "administrator")
+ROLE_NAMES = {
+    "team_lead": "Team lead",
+    "business_improvement": "Business improvement",
+    "auditor": "Auditor",
+    "administrator": "Administrator",
+}
+
+
+# --- people and teams ---------------------------------------------------------------------------
+
+
+def add_directorate(db: Database, name: str, actor_id: int | None = None) -> int:
+    return insert_recorded(db, "directorates", {"name": name}, actor_id)
+
+
+def add_team(db: Database, name: str, directorate_id: int, actor_id: int | None = None) -> int:
+    return insert_recorded(db, "teams", {"name": name, "directorate_id": directorate_id}, actor_id)
+
+
+def create_user(
+    db: Database,
+    email: str,
+    name: str,
+    role: str,
+    password_hash: str,
+    team_ids: Iterable[int] = (),
+    actor_id: int | None = None,
+) -> int:
+    """Add a user and their team memberships in one transaction."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    email = email.strip().lower()
+    if db.execute("SELECT 1 FROM users WHERE email = ?", [email]).fetchone():
+        raise ValueError(f"a user with the email {email} already exists")
+    team_ids = list(team_ids)
+    record = {
+        "email": email,
+        "name": name,
+        "role": role,
+        "password_hash": password_hash,
+        "created_at": now(),
+    }
+    with write(db):
+        user_id = insert_recorded(
+            db,
+            "users",
+            record,
+            actor_id,
+            audit={"email": email, "name": name, "role": role, "teams": team_ids},
+        )
+        db["team_members"].insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
+    return user_id
+
+
+def user_by_email(db: Database, email: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM users WHERE email = ?", [email.strip().lower()]))
+    return rows[0] if rows else None
+
+
+def user_by_id(db: Database, user_id: int) -> dict | None:
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return rows[0] if rows else None
+
+
+def teams_of_user(db: Database, user_id: int) -> list[dict]:
+    return list(
+        db.query(
+            """SELECT teams.id, teams.name, directorates.name AS directorate
+           FROM team_members JOIN teams ON teams.id = team_members.team_id
+           JOIN directorates ON directorates.id = teams.directorate_id
+           WHERE team_members.user_id = ? ORDER BY teams.name""",
+            [user_id],
+        )
+    )
+
+
+def failed_sign_ins_since(db: Database, email: str, since: str) -> int:
+    """Failed sign-ins for an email address (known or not) since a time, from the audit log."""
+    return db.execute(
+        """SELECT count(*) FROM audit_events WHERE action = 'sign_in_failed' AND at >= ?
+           AND json_extract(after, '$.email') = ?""",
+        [since, email.strip().lower()],
+    ).fetchone()[0]
+
+
+def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: bool) -> None:
+    with write(db):
+        record_event(
+            db,
+            user_id,
+            "sign_in" if succeeded else "sign_in_failed",
+            "user",
+            user_id,
+            after={"email": email.strip().lower()},
+        )
+
+
+def home_summary(db: Database, user_id: int) -> dict:
+    """What the home page shows: the user, their role and their teams."""
+    user = user_by_id(db, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return {"user": user, "teams": teams_of_user(db, user_id)}

@@ -1,0 +1,89 @@
+"""Questionnaire versions (every version ever loaded is kept) and rounds."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database
+
+from assess.questionnaire import Questionnaire, from_content
+from assess.store.audit import insert_recorded, record_event
+from assess.store.db import NotFound, now, write
+
+# --- questionnaires and rounds ------------------------------------------------------------------
+
+
+def store_questionnaire_version(db: Database, questionnaire: Questionnaire) -> bool:
+    """Keep every version ever loaded, so old answers can always be read; True if new."""
+    if db.execute(
+        "SELECT 1 FROM questionnaire_versions WHERE version = ?", [questionnaire.version]
+    ).fetchone():
+        return False
+    with write(db):
+        db["questionnaire_versions"].insert(
+            {
+                "version": questionnaire.version,
+                "questionnaire_id": questionnaire.id,
+                "title": questionnaire.title,
+                "content": json.dumps(questionnaire.content, ensure_ascii=False),
+                "first_loaded_at": now(),
+            }
+        )
+        record_event(
+            db,
+            None,
+            "load",
+            "questionnaire_version",
+            questionnaire.version,
+            after={"id": questionnaire.id, "source": questionnaire.source},
+        )
+    return True
+
+
+def questionnaire_version(db: Database, version: str) -> Questionnaire:
+    row = db.execute(
+        "SELECT content FROM questionnaire_versions WHERE version = ?", [version]
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"questionnaire version {version[:12]} is not in this database")
+    content = json.loads(row[0])
+    for statement in content.get("statements", []):
+        statement["levels"] = {int(k): v for k, v in statement.get("levels", {}).items()}
+    return from_content(content, source=f"stored version {version[:12]}")
+
+
+def questionnaire_versions(db: Database) -> list[dict]:
+    return list(
+        db.query(
+            """SELECT v.version, v.questionnaire_id, v.title, v.first_loaded_at,
+                  count(a.id) AS assessments
+           FROM questionnaire_versions v LEFT JOIN assessments a
+             ON a.questionnaire_version = v.version
+           GROUP BY v.version ORDER BY v.questionnaire_id, v.first_loaded_at"""
+        )
+    )
+
+
+def create_round(
+    db: Database,
+    name: str,
+    version: str,
+    opens_on: str,
+    closes_on: str,
+    status: str = "planned",
+    actor_id: int | None = None,
+) -> int:
+    record = {
+        "name": name,
+        "questionnaire_version": version,
+        "opens_on": opens_on,
+        "closes_on": closes_on,
+        "status": status,
+        "created_at": now(),
+    }
+    round_id = insert_recorded(db, "rounds", record, actor_id)
+    return round_id
+
+
+def rounds(db: Database) -> list[dict]:
+    return list(db.query("SELECT * FROM rounds ORDER BY opens_on, id"))
