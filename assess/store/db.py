@@ -216,6 +216,49 @@ def _sign_in_attempts_index(db: Database) -> None:
     db.execute("CREATE INDEX audit_events_action_at ON audit_events(action, at)")
 
 
+@migrations(name="0005_rounds_reviews_moderation_reminders")
+def _rounds_reviews_moderation_reminders(db: Database) -> None:
+    """Business improvement's work: teams in a round's scope, the review history of each
+    assessment, moderated levels beside the team's own, reminders sent, directorate leads."""
+    db.executescript(
+        """
+        CREATE TABLE round_teams (
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            PRIMARY KEY (round_id, team_id)
+        );
+        INSERT INTO round_teams (round_id, team_id)
+            SELECT rounds.id, teams.id FROM rounds, teams WHERE teams.active = 1;
+        CREATE TABLE assessment_reviews (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES assessments(id),
+            action TEXT NOT NULL CHECK (action IN ('submitted', 'returned', 'signed_off')),
+            comment TEXT NOT NULL DEFAULT '',
+            by_user INTEGER REFERENCES users(id),
+            at TEXT NOT NULL,
+            CHECK (action <> 'returned' OR trim(comment) <> '')
+        );
+        CREATE INDEX assessment_reviews_assessment ON assessment_reviews(assessment_id, id);
+        ALTER TABLE answers ADD COLUMN moderated_level INTEGER;
+        ALTER TABLE answers ADD COLUMN moderation_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE answers ADD COLUMN moderated_by INTEGER REFERENCES users(id);
+        ALTER TABLE answers ADD COLUMN moderated_at TEXT;
+        ALTER TABLE directorates ADD COLUMN lead_user_id INTEGER REFERENCES users(id);
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            recipient TEXT NOT NULL,
+            escalated INTEGER NOT NULL DEFAULT 0,
+            delivery TEXT NOT NULL CHECK (delivery IN ('smtp', 'log')),
+            sent_by INTEGER REFERENCES users(id),
+            sent_at TEXT NOT NULL
+        );
+        CREATE INDEX reminders_round_team ON reminders(round_id, team_id);
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 
