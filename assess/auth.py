@@ -22,7 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
-from assess import store
+from assess import navigation, store
 
 bp = Blueprint("auth", __name__)
 
@@ -62,7 +62,12 @@ def load_signed_in_user() -> None:
 
 
 def template_context() -> dict:
-    return {"current_user": g.get("user"), "role_names": store.ROLE_NAMES}
+    user = g.get("user")
+    return {
+        "current_user": user,
+        "role_names": store.ROLE_NAMES,
+        "navigation": navigation.items_for(user and user["role"], url_for, request.endpoint),
+    }
 
 
 def sign_in_required(view):
