@@ -78,15 +78,39 @@ from assess.store.people import (
     user_by_email,
     user_by_id,
 )
+from assess.store.review import (
+    ROUND_STATUSES,
+    calibration,
+    completion,
+    moderate,
+    return_assessment,
+    review_history,
+    round_scope,
+    rounds_overview,
+    set_round_scope,
+    set_round_status,
+)
 from assess.store.rounds import (
     create_round,
     questionnaire_version,
     questionnaire_versions,
+    round_by_name,
     rounds,
     store_questionnaire_version,
 )
 
 __all__ = [
+    "round_by_name",
+    "ROUND_STATUSES",
+    "calibration",
+    "completion",
+    "moderate",
+    "return_assessment",
+    "review_history",
+    "round_scope",
+    "rounds_overview",
+    "set_round_scope",
+    "set_round_status",
     "Database",
     "ACTION_STATUSES",
     "ANSWER_DEFAULTS",
@@ -137,6 +161,7 @@ __all__ = [
     "round_",
     "round_answers",
     "round_scores",
+    "round_by_name",
     "rounds",
     "save_answers",
     "schema_steps",

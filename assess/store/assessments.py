@@ -107,7 +107,14 @@ def answers_of(db: Database, assessment_id: int) -> list[dict]:
 
 
 def as_scoring_answers(rows: Iterable[dict]) -> list[Answer]:
-    return [Answer(r["statement_key"], r["level"], bool(r["not_applicable"])) for r in rows]
+    """Answers for scoring: a level moderated by business improvement counts instead of the
+    team's own (both stay stored)."""
+    return [
+        Answer(
+            r["statement_key"], r.get("moderated_level") or r["level"], bool(r["not_applicable"])
+        )
+        for r in rows
+    ]
 
 
 def reference_for(db: Database, assessment_row: dict) -> str:
@@ -115,6 +122,40 @@ def reference_for(db: Database, assessment_row: dict) -> str:
     round_name = round_(db, assessment_row["round_id"])["name"]
     digits = "".join(ch for ch in round_name if ch.isalnum())
     return f"AS-{digits}-{assessment_row['team_id']:03d}-{assessment_row['id']:05d}"
+
+
+def store_scores(db: Database, assessment_id: int, rows: list[ScoreRow], stamp: str) -> None:
+    """Replace an assessment's scores, each stamped with the rules version that made it."""
+    db["scores"].delete_where("assessment_id = ?", [assessment_id])
+    db["scores"].insert_all(
+        {
+            "assessment_id": assessment_id,
+            "dimension": row.dimension,
+            "member": row.member,
+            "score": row.score.mean,
+            "answered": row.score.answered,
+            "not_applicable": row.score.not_applicable,
+            "unanswered": row.score.unanswered,
+            "rules_version": RULES_VERSION,
+            "computed_at": stamp,
+        }
+        for row in rows
+    )
+
+
+def add_review(
+    db: Database, assessment_id: int, action: str, comment: str, user_id: int | None, stamp: str
+) -> None:
+    """One step of the review history: submitted, returned (with a comment) or signed off."""
+    db["assessment_reviews"].insert(
+        {
+            "assessment_id": assessment_id,
+            "action": action,
+            "comment": comment,
+            "by_user": user_id,
+            "at": stamp,
+        }
+    )
 
 
 def submit_assessment(
@@ -132,21 +173,7 @@ def submit_assessment(
             raise Locked(
                 f"assessment {assessment_id} is already {current['status'].replace('_', ' ')}"
             )
-        db["scores"].delete_where("assessment_id = ?", [assessment_id])
-        db["scores"].insert_all(
-            {
-                "assessment_id": assessment_id,
-                "dimension": row.dimension,
-                "member": row.member,
-                "score": row.score.mean,
-                "answered": row.score.answered,
-                "not_applicable": row.score.not_applicable,
-                "unanswered": row.score.unanswered,
-                "rules_version": RULES_VERSION,
-                "computed_at": stamp,
-            }
-            for row in scores(answers_of(db, assessment_id))
-        )
+        store_scores(db, assessment_id, scores(answers_of(db, assessment_id)), stamp)
         db["assessments"].update(
             assessment_id,
             {
@@ -157,6 +184,7 @@ def submit_assessment(
                 "reference": reference_for(db, current),
             },
         )
+        add_review(db, assessment_id, "submitted", "", user_id, stamp)
         record_event(
             db,
             user_id,
@@ -188,6 +216,7 @@ def sign_off_assessment(
                 "updated_at": stamp,
             },
         )
+        add_review(db, assessment_id, "signed_off", "", user_id, stamp)
         record_event(
             db,
             user_id,

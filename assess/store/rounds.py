@@ -72,7 +72,9 @@ def create_round(
     closes_on: str,
     status: str = "planned",
     actor_id: int | None = None,
+    team_ids: list[int] | None = None,
 ) -> int:
+    """A round and the teams in its scope (every active team unless given)."""
     record = {
         "name": name,
         "questionnaire_version": version,
@@ -81,8 +83,17 @@ def create_round(
         "status": status,
         "created_at": now(),
     }
-    round_id = insert_recorded(db, "rounds", record, actor_id)
+    with write(db):
+        round_id = insert_recorded(db, "rounds", record, actor_id)
+        if team_ids is None:
+            team_ids = [r[0] for r in db.execute("SELECT id FROM teams WHERE active = 1")]
+        db["round_teams"].insert_all({"round_id": round_id, "team_id": t} for t in team_ids)
     return round_id
+
+
+def round_by_name(db: Database, name: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM rounds WHERE name = ?", [name]))
+    return rows[0] if rows else None
 
 
 def rounds(db: Database) -> list[dict]:

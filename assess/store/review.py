@@ -1,0 +1,201 @@
+"""Business improvement's work on a round: its scope and status, completion, review, moderation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlite_utils import Database
+
+from assess.scoring import ScoreRow
+from assess.store.assessments import (
+    Locked,
+    add_review,
+    answers_of,
+    assessment,
+    round_,
+    store_scores,
+)
+from assess.store.audit import record_event
+from assess.store.db import NotFound, now, write
+
+ROUND_STATUSES = ("planned", "open", "closed")
+
+
+def set_round_scope(
+    db: Database, round_id: int, team_ids: Iterable[int], actor_id: int | None
+) -> None:
+    """The teams expected to assess themselves in a round."""
+    team_ids = sorted(set(team_ids))
+    with write(db):
+        before = round_scope(db, round_id)
+        db.execute("DELETE FROM round_teams WHERE round_id = ?", [round_id])
+        db["round_teams"].insert_all({"round_id": round_id, "team_id": t} for t in team_ids)
+        record_event(db, actor_id, "set_scope", "round", round_id, before=before, after=team_ids)
+
+
+def round_scope(db: Database, round_id: int) -> list[int]:
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT team_id FROM round_teams WHERE round_id = ? ORDER BY team_id", [round_id]
+        )
+    ]
+
+
+def set_round_status(db: Database, round_id: int, status: str, actor_id: int | None) -> None:
+    """Open or close a round. Closing keeps drafts as drafts: they stay visibly unsubmitted."""
+    if status not in ROUND_STATUSES:
+        raise ValueError(f"a round is {', '.join(ROUND_STATUSES)}")
+    with write(db):
+        before = round_(db, round_id)["status"]
+        db["rounds"].update(round_id, {"status": status})
+        record_event(
+            db,
+            actor_id,
+            "set_status",
+            "round",
+            round_id,
+            before={"status": before},
+            after={"status": status},
+        )
+
+
+def rounds_overview(db: Database) -> list[dict]:
+    """Every round, newest first, with how many teams are in scope and how many submitted."""
+    return list(
+        db.query(
+            """SELECT r.*,
+                 (SELECT count(*) FROM round_teams rt WHERE rt.round_id = r.id) AS teams,
+                 (SELECT count(*) FROM assessments a WHERE a.round_id = r.id
+                    AND a.status IN ('submitted', 'signed_off')) AS submitted,
+                 (SELECT count(*) FROM assessments a WHERE a.round_id = r.id
+                    AND a.status = 'signed_off') AS signed_off
+               FROM rounds r ORDER BY r.opens_on DESC, r.id DESC"""
+        )
+    )
+
+
+def completion(db: Database, round_id: int) -> list[dict]:
+    """Every team in scope with its assessment's status, answers given, last activity and leads."""
+    return list(
+        db.query(
+            """SELECT t.id AS team_id, t.name AS team, d.id AS directorate_id,
+                 d.name AS directorate, a.id AS assessment_id,
+                 coalesce(a.status, 'not_started') AS status, a.updated_at AS last_activity,
+                 a.reference,
+                 (SELECT count(*) FROM answers an WHERE an.assessment_id = a.id
+                    AND (an.level IS NOT NULL OR an.not_applicable = 1)) AS answered,
+                 (SELECT group_concat(u.name, ', ') FROM team_members m
+                    JOIN users u ON u.id = m.user_id
+                    WHERE m.team_id = t.id AND u.role = 'team_lead' AND u.active = 1) AS leads,
+                 (SELECT group_concat(u.email, ', ') FROM team_members m
+                    JOIN users u ON u.id = m.user_id
+                    WHERE m.team_id = t.id AND u.role = 'team_lead' AND u.active = 1)
+                    AS lead_emails
+               FROM round_teams rt JOIN teams t ON t.id = rt.team_id
+               JOIN directorates d ON d.id = t.directorate_id
+               LEFT JOIN assessments a ON a.team_id = t.id AND a.round_id = rt.round_id
+               WHERE rt.round_id = ?
+               ORDER BY d.name, t.name""",
+            [round_id],
+        )
+    )
+
+
+def return_assessment(
+    db: Database, assessment_id: int, comment: str, user_id: int | None, stamp: str | None = None
+) -> None:
+    """Send a submitted assessment back to its team for changes, with the reviewer's comment."""
+    stamp = stamp or now()
+    if not comment.strip():
+        raise ValueError("a returned assessment needs a comment saying what to change")
+    with write(db):
+        current = assessment(db, assessment_id)
+        if current["status"] != "submitted":
+            raise Locked(
+                f"only a submitted assessment can be returned; this one is "
+                f"{current['status'].replace('_', ' ')}"
+            )
+        db["assessments"].update(assessment_id, {"status": "returned", "updated_at": stamp})
+        add_review(db, assessment_id, "returned", comment.strip(), user_id, stamp)
+        record_event(
+            db,
+            user_id,
+            "return",
+            "assessment",
+            assessment_id,
+            before={"status": "submitted"},
+            after={"status": "returned", "comment": comment},
+        )
+
+
+def review_history(db: Database, assessment_id: int) -> list[dict]:
+    return list(
+        db.query(
+            """SELECT r.*, u.name AS by_name FROM assessment_reviews r
+               LEFT JOIN users u ON u.id = r.by_user
+               WHERE r.assessment_id = ? ORDER BY r.id""",
+            [assessment_id],
+        )
+    )
+
+
+def moderate(
+    db: Database,
+    assessment_id: int,
+    statement_key: str,
+    level: int | None,
+    reason: str,
+    user_id: int | None,
+    rescore: Callable[[list[dict]], list[ScoreRow]],
+) -> None:
+    """Set (or with None, clear) business improvement's level for one answer, keeping the
+    team's own, and recompute the stored scores with it."""
+    if level is not None and not reason.strip():
+        raise ValueError("a moderated level needs a reason")
+    stamp = now()
+    with write(db):
+        current = assessment(db, assessment_id)
+        if current["status"] not in ("submitted", "signed_off"):
+            raise Locked("only a submitted assessment can be moderated")
+        rows = [a for a in answers_of(db, assessment_id) if a["statement_key"] == statement_key]
+        if not rows:
+            raise NotFound(f"'{statement_key}' has no answer to moderate")
+        before = {k: rows[0][k] for k in ("level", "moderated_level", "moderation_reason")}
+        db.execute(
+            """UPDATE answers SET moderated_level = ?, moderation_reason = ?, moderated_by = ?,
+               moderated_at = ? WHERE assessment_id = ? AND statement_key = ?""",
+            [
+                level,
+                reason.strip() if level is not None else "",
+                user_id if level else None,
+                stamp if level else None,
+                assessment_id,
+                statement_key,
+            ],
+        )
+        store_scores(db, assessment_id, rescore(answers_of(db, assessment_id)), stamp)
+        record_event(
+            db,
+            user_id,
+            "moderate",
+            "answer",
+            f"{assessment_id}/{statement_key}",
+            before=before,
+            after={"moderated_level": level, "moderation_reason": reason},
+        )
+
+
+def calibration(db: Database, round_id: int) -> list[dict]:
+    """Every moderated answer of a round: the team's level beside business improvement's."""
+    return list(
+        db.query(
+            """SELECT t.name AS team, d.name AS directorate, an.statement_key, an.level,
+                 an.moderated_level, an.moderation_reason
+               FROM answers an JOIN assessments a ON a.id = an.assessment_id
+               JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
+               WHERE a.round_id = ? AND an.moderated_level IS NOT NULL
+               ORDER BY d.name, t.name""",
+            [round_id],
+        )
+    )
