@@ -353,3 +353,72 @@ def contrast_ratio(colour: str, other: str) -> float:
     """WCAG 2 contrast ratio of two #rrggbb colours, 1 to 21 (graphics need at least 3)."""
     lighter, darker = sorted((_luminance(colour), _luminance(other)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+# --- heatmaps -----------------------------------------------------------------------------------
+
+HEATMAP_SCHEME = "viridis"  # sequential and colour-blind safe; every cell also prints its number
+
+
+def heatmap_chart(
+    cells: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    scale: tuple[int, ...],
+    title: str,
+) -> alt.Chart:
+    """Rows (in the order given) by columns, coloured by score, with the score in each cell.
+
+    `cells` has one row per (row label, column key): row, column, score, href (the row's
+    results page, or empty).
+    """
+    labels = dict(columns)
+    data = cells.assign(
+        column_name=cells["column"].map(labels),
+        text=cells["score"].map(lambda s: "" if pd.isna(s) else f"{s:.1f}"),
+        # viridis is dark below ~0.42 of its range: white numbers there, black above (both
+        # at least 4.5:1 against their cell)
+        dark=(cells["score"].fillna(scale[-1]) - scale[0]) / (scale[-1] - scale[0]) < 0.42,
+    )
+    row_order = list(dict.fromkeys(data["row"]))
+    column_order = [name for _, name in columns]
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            "column_name:N",
+            sort=column_order,
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140),
+        ),
+        y=alt.Y("row:N", sort=row_order, title=None, axis=alt.Axis(labelLimit=260)),
+    )
+    rects = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color(
+            "score:Q",
+            scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[scale[0], scale[-1]]),
+            legend=alt.Legend(title="Score", orient="bottom"),
+        ),
+        href=alt.Href("href:N"),
+        tooltip=[
+            alt.Tooltip("row:N", title="Team"),
+            alt.Tooltip("column_name:N", title="Column"),
+            alt.Tooltip("score:Q", format=".2f"),
+        ],
+    )
+    numbers = base.mark_text(fontSize=12, font=FONT).encode(
+        text="text:N",
+        color=alt.condition("datum.dark", alt.value("white"), alt.value("black")),
+        href=alt.Href("href:N"),
+    )
+    return (
+        alt.layer(rects, numbers)
+        .properties(
+            title=title,
+            width=max(300, 110 * len(columns)),
+            height=max(60, 24 * len(row_order)),
+            description=f"{title}: a heatmap of {len(row_order)} rows; the table below gives "
+            "the same numbers.",
+        )
+        .configure_view(strokeWidth=0)
+        .configure_axis(labelFont=FONT, labelFontSize=13, domain=False, ticks=False)
+        .configure_title(font=FONT, fontSize=16, anchor="start")
+        .configure_legend(labelFont=FONT, titleFont=FONT)
+    )

@@ -80,3 +80,51 @@ def council_average(scores: pd.DataFrame) -> pd.DataFrame:
     )
     averaged["score"] = round_scores(averaged["score"])
     return averaged.reset_index()
+
+
+HEATMAP_ID_COLUMNS = ["team_id", "team", "directorate", "status"]
+
+
+def heatmap_frame(rows: list[dict], members: list[str]) -> pd.DataFrame:
+    """Teams (rows) by members of one dimension (columns) plus overall, from stored score rows.
+
+    `rows` are one round's scores (team_id, team, directorate, status, dimension, member, score),
+    already limited to the dimension wanted and the overall score. Sorted by directorate, team.
+    """
+    frame = pd.DataFrame(rows, columns=[*HEATMAP_ID_COLUMNS, "dimension", "member", "score"])
+    frame = frame[frame["member"].isin([*members, OVERALL])]
+    wide = frame.pivot_table(
+        index=HEATMAP_ID_COLUMNS, columns="member", values="score", aggfunc="first"
+    )
+    wide = wide.reindex(columns=[*members, OVERALL]).reset_index()
+    wide.columns.name = None
+    return wide.sort_values(["directorate", "team"], kind="stable").reset_index(drop=True)
+
+
+def sort_heatmap(frame: pd.DataFrame, column: str | None, descending: bool = True) -> pd.DataFrame:
+    """Keep directorate groups together; within each, order teams by a column (or by name)."""
+    if column not in frame.columns:
+        return frame
+    order = frame.sort_values(
+        ["directorate", column, "team"],
+        ascending=[True, not descending, True],
+        na_position="last",
+        kind="stable",
+    )
+    return order.reset_index(drop=True)
+
+
+def column_averages(frame: pd.DataFrame, columns: list[str]) -> dict[str, float | None]:
+    """The council average row: each column's mean over the teams shown, rounded like scores."""
+    result = {}
+    for column in columns:
+        values = frame[column].dropna()
+        result[column] = (
+            None if values.empty else float(round_scores(pd.Series([values.mean()]))[0])
+        )
+    return result
+
+
+def directorate_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many teams each directorate's figures rest on (small groups are flagged)."""
+    return frame.groupby("directorate")["team_id"].nunique().to_dict()

@@ -68,6 +68,7 @@ from assess.store.db import (
 from assess.store.people import (
     ROLE_NAMES,
     ROLES,
+    active_teams,
     add_directorate,
     add_team,
     create_user,
@@ -86,6 +87,7 @@ from assess.store.review import (
     return_assessment,
     review_history,
     round_scope,
+    round_statement_levels,
     rounds_overview,
     set_round_scope,
     set_round_status,
@@ -100,6 +102,8 @@ from assess.store.rounds import (
 )
 
 __all__ = [
+    "active_teams",
+    "round_statement_levels",
     "round_by_name",
     "ROUND_STATUSES",
     "calibration",

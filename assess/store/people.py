@@ -113,3 +113,14 @@ def home_summary(db: Database, user_id: int) -> dict:
     if user is None:
         raise NotFound(f"user {user_id} does not exist")
     return {"user": user, "teams": teams_of_user(db, user_id)}
+
+
+def active_teams(db: Database) -> list[dict]:
+    """Every active team with its directorate, ordered for choosing a round's scope."""
+    return list(
+        db.query(
+            """SELECT t.id, t.name, d.name AS directorate FROM teams t
+               JOIN directorates d ON d.id = t.directorate_id
+               WHERE t.active = 1 ORDER BY d.name, t.name"""
+        )
+    )

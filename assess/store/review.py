@@ -199,3 +199,23 @@ def calibration(db: Database, round_id: int) -> list[dict]:
             [round_id],
         )
     )
+
+
+def round_statement_levels(
+    db: Database, round_id: int, statement_keys: list[str], statuses: Iterable[str]
+) -> list[dict]:
+    """Each team's level per statement for a round (moderated where moderated), for drill-down."""
+    statuses = list(statuses)
+    keys = ",".join("?" * len(statement_keys))
+    marks = ",".join("?" * len(statuses))
+    return list(
+        db.query(
+            f"""SELECT t.id AS team_id, t.name AS team, d.name AS directorate, a.status,
+                  an.statement_key, coalesce(an.moderated_level, an.level) AS score
+                FROM answers an JOIN assessments a ON a.id = an.assessment_id
+                JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
+                WHERE a.round_id = ? AND a.status IN ({marks})
+                  AND an.statement_key IN ({keys})""",
+            [round_id, *statuses, *statement_keys],
+        )
+    )

@@ -117,8 +117,11 @@ def tasks(team_id: int, round_id: int):
     answers = answers_by_key(v)
     sections = results.progress(v.questionnaire, answers)
     last = v.assessment and v.assessment.get("last_section")
+    history = store.review_history(store.get_db(), v.assessment["id"]) if v.assessment else []
+    returned = next((h for h in reversed(history) if h["action"] == "returned"), None)
     return render_template(
         "team/tasks.html",
+        returned=returned if v.status == "returned" else None,
         v=v,
         sections=sections,
         completed=sum(1 for s in sections if s.status == results.COMPLETED),

@@ -1,0 +1,555 @@
+"""Business improvement: run rounds, track completion, review submissions, read heatmaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pandas as pd
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from assess import charts, reports, store
+from assess.auth import requires
+from assess.scoring import OVERALL, score_assessment
+from assess.views.team import questionnaire_for
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+READERS = ("business_improvement", "auditor", "administrator")
+REVIEWERS = ("business_improvement",)
+STATUS_NAMES = {
+    "not_started": "Not started",
+    "draft": "In progress",
+    "submitted": "Submitted",
+    "returned": "Returned",
+    "signed_off": "Signed off",
+}
+OUTSTANDING = ("not_started", "draft", "returned")
+# More rows than this make a chart nobody can read (and a slow page): the table still shows all.
+MAX_HEATMAP_ROWS = 300
+
+
+def round_or_404(round_id: int) -> dict:
+    try:
+        return store.round_(store.get_db(), round_id)
+    except store.NotFound:
+        abort(404)
+
+
+def parse_date(day: str, month: str, year: str) -> date:
+    return date(int(year), int(month), int(day))
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        "Round name", validators=[InputRequired("Enter a name for the round"), Length(max=40)]
+    )
+    opens_day, opens_month, opens_year = StringField(), StringField(), StringField()
+    closes_day, closes_month, closes_year = StringField(), StringField(), StringField()
+    questionnaire = RadioField("Questionnaire", validate_choice=True)
+    teams = SelectMultipleField("Teams in scope", coerce=int)
+
+    def validate_name(self, field) -> None:
+        if store.round_by_name(store.get_db(), field.data.strip()):
+            raise ValidationError(f"There is already a round called {field.data.strip()}")
+
+    def dates(self) -> tuple[date | None, date | None]:
+        found = []
+        for prefix in ("opens", "closes"):
+            try:
+                found.append(
+                    parse_date(
+                        *(self[f"{prefix}_{p}"].data or "" for p in ("day", "month", "year"))
+                    )
+                )
+            except ValueError:
+                found.append(None)
+        return found[0], found[1]
+
+
+@bp.route("/")
+@requires(*READERS)
+def index():
+    return render_template("rounds/index.html", rounds=store.rounds_overview(store.get_db()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(*REVIEWERS)
+def new():
+    db = store.get_db()
+    questionnaires = list(current_app.extensions["questionnaires"].values())
+    teams = store.active_teams(db)
+    form = RoundForm()
+    form.questionnaire.choices = [SelectChoice(q.version, q.title) for q in questionnaires]
+    form.teams.choices = [SelectChoice(t["id"], t["name"]) for t in teams]
+    if request.method == "GET":
+        form.teams.data = [t["id"] for t in teams]
+        form.questionnaire.data = questionnaires[0].version
+    errors = []
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        opens, closes = form.dates()
+        errors = [
+            (f"{name}", message)
+            for name, messages in form.errors.items()
+            for message in messages
+            if name != "csrf_token"
+        ]
+        if opens is None:
+            errors.append(("opens_day", "Enter the date the round opens, for example 2 9 2025"))
+        if closes is None:
+            errors.append(("closes_day", "Enter the date the round closes, for example 12 12 2025"))
+        elif opens and closes < opens:
+            errors.append(("closes_day", "The closing date must be on or after the opening date"))
+        if not form.teams.data:
+            errors.append(("teams", "Select at least one team"))
+        if valid and not errors:
+            for questionnaire in questionnaires:
+                store.store_questionnaire_version(db, questionnaire)
+            round_id = store.create_round(
+                db,
+                form.name.data.strip(),
+                form.questionnaire.data,
+                opens.isoformat(),
+                closes.isoformat(),
+                "planned",
+                g.user["id"],
+                team_ids=form.teams.data,
+            )
+            flash(f"Round {form.name.data.strip()} created. Open it when teams should start.")
+            return redirect(url_for("rounds.tracker", round_id=round_id))
+    return render_template("rounds/new.html", form=form, teams=teams, errors=errors), (
+        400 if errors else 200
+    )
+
+
+@bp.route("/<int:round_id>/status", methods=["POST"])
+@requires(*REVIEWERS)
+def set_status(round_id: int):
+    round_ = round_or_404(round_id)
+    status = request.form.get("status")
+    if not FlaskForm().validate_on_submit() or status not in ("open", "closed"):
+        abort(400, "The form expired or asked for something unknown. Go back and try again.")
+    store.set_round_status(store.get_db(), round_id, status, g.user["id"])
+    if status == "closed":
+        flash(f"Round {round_['name']} closed. Unsubmitted drafts stay as drafts.")
+    else:
+        flash(f"Round {round_['name']} is open: team leads can now assess their teams.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+def completion_rows(round_: dict) -> list[dict]:
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    total = len(questionnaire.statements)
+    rows = store.completion(db, round_["id"])
+    for row in rows:
+        row["total"] = total
+        row["status_name"] = STATUS_NAMES[row["status"]]
+    return rows
+
+
+@bp.route("/<int:round_id>")
+@requires(*READERS)
+def tracker(round_id: int):
+    round_ = round_or_404(round_id)
+    rows = completion_rows(round_)
+    counts = {status: sum(1 for r in rows if r["status"] == status) for status in STATUS_NAMES}
+    directorates = sorted({r["directorate"] for r in rows})
+    directorate = request.args.get("directorate", "")
+    status = request.args.get("status", "")
+    shown = [
+        r
+        for r in rows
+        if (not directorate or r["directorate"] == directorate)
+        and (not status or r["status"] == status)
+    ]
+    return render_template(
+        "rounds/tracker.html",
+        round=round_,
+        rows=shown,
+        all_rows=rows,
+        counts=counts,
+        statuses=STATUS_NAMES,
+        directorates=directorates,
+        directorate=directorate,
+        status=status,
+        form=FlaskForm(),
+    )
+
+
+def csv_response(header: list[str], rows: list[list], filename: str) -> Response:
+    """A CSV that opens correctly in Excel (UTF-8 with BOM), cells that could run as formulas
+    neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [
+                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                for v in row
+            ]
+        )
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/<int:round_id>/outstanding.csv")
+@requires(*READERS)
+def outstanding_csv(round_id: int):
+    round_ = round_or_404(round_id)
+    rows = [r for r in completion_rows(round_) if r["status"] in OUTSTANDING]
+    return csv_response(
+        [
+            "Team",
+            "Directorate",
+            "Status",
+            "Answered",
+            "Statements",
+            "Last activity",
+            "Team leads",
+            "Team lead emails",
+        ],
+        [
+            [
+                r["team"],
+                r["directorate"],
+                r["status_name"],
+                r["answered"],
+                r["total"],
+                r["last_activity"] or "",
+                r["leads"] or "",
+                r["lead_emails"] or "",
+            ]
+            for r in rows
+        ],
+        f"outstanding-{round_['name'].replace('/', '-')}.csv",
+    )
+
+
+# --- review -------------------------------------------------------------------------------------
+
+
+def review_context(round_id: int, team_id: int):
+    db = store.get_db()
+    round_ = round_or_404(round_id)
+    try:
+        team = store.team(db, team_id)
+    except store.NotFound:
+        abort(404)
+    assessment = store.find_assessment(db, team_id, round_id)
+    if assessment is None:
+        abort(404)
+    return db, round_, team, assessment, questionnaire_for(db, assessment["questionnaire_version"])
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField(
+        "What should the team change?",
+        validators=[InputRequired("Say what the team should change"), Length(max=5000)],
+    )
+
+
+class ModerateForm(FlaskForm):
+    level = SelectField("Moderated level", validate_choice=True)
+    reason = TextAreaField("Reason", validators=[Length(max=5000)])
+
+    def validate_reason(self, field) -> None:
+        if self.level.data and not (field.data or "").strip():
+            raise ValidationError("Give a reason for the moderated level")
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>", methods=["GET"])
+@requires(*READERS)
+def review(round_id: int, team_id: int):
+    db, round_, team, assessment, questionnaire = review_context(round_id, team_id)
+    return render_review(db, round_, team, assessment, questionnaire, ReturnForm(), [])
+
+
+def render_review(db, round_, team, assessment, questionnaire, return_form, errors, status=200):
+    answers = {a["statement_key"]: a for a in store.answers_of(db, assessment["id"])}
+    return render_template(
+        "rounds/review.html",
+        round=round_,
+        team=team,
+        assessment=assessment,
+        questionnaire=questionnaire,
+        answers=answers,
+        levels={level.level: level.name for level in questionnaire.scale},
+        history=store.review_history(db, assessment["id"]),
+        return_form=return_form,
+        sign_off_form=FlaskForm(),
+        errors=errors,
+        can_review=g.user["role"] in REVIEWERS,
+        statuses=STATUS_NAMES,
+    ), status
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/return", methods=["POST"])
+@requires(*REVIEWERS)
+def return_for_changes(round_id: int, team_id: int):
+    db, round_, team, assessment, questionnaire = review_context(round_id, team_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        errors = [("comment", m) for m in form.comment.errors] or [
+            ("comment", "The form expired. Try again.")
+        ]
+        return render_review(db, round_, team, assessment, questionnaire, form, errors, 400)
+    try:
+        store.return_assessment(db, assessment["id"], form.comment.data, g.user["id"])
+    except store.Locked as locked:
+        abort(409, str(locked))
+    flash(f"{team['name']}'s assessment was returned with your comment.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/sign-off", methods=["POST"])
+@requires(*REVIEWERS)
+def sign_off(round_id: int, team_id: int):
+    db, round_, team, assessment, _ = review_context(round_id, team_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    try:
+        store.sign_off_assessment(db, assessment["id"], g.user["id"])
+    except store.Locked as locked:
+        abort(409, str(locked))
+    flash(f"{team['name']}'s assessment is signed off.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/moderate/<statement_key>", methods=["GET", "POST"])
+@requires(*REVIEWERS)
+def moderate(round_id: int, team_id: int, statement_key: str):
+    db, round_, team, assessment, questionnaire = review_context(round_id, team_id)
+    answers = {a["statement_key"]: a for a in store.answers_of(db, assessment["id"])}
+    if statement_key not in answers or answers[statement_key]["level"] is None:
+        abort(404)
+    statement = questionnaire.statement(statement_key)
+    answer = answers[statement_key]
+    form = ModerateForm(
+        data={"level": str(answer["moderated_level"] or ""), "reason": answer["moderation_reason"]}
+    )
+    form.level.choices = [SelectChoice("", "No moderation: keep the team's level")] + [
+        SelectChoice(str(level.level), f"{level.level} {level.name}")
+        for level in questionnaire.scale
+    ]
+    if form.validate_on_submit():
+        try:
+            store.moderate(
+                db,
+                assessment["id"],
+                statement_key,
+                int(form.level.data) if form.level.data else None,
+                form.reason.data or "",
+                g.user["id"],
+                lambda rows: score_assessment(questionnaire, store.as_scoring_answers(rows)),
+            )
+        except store.Locked as locked:
+            abort(409, str(locked))
+        flash("Moderation saved; the team's scores were recomputed.")
+        return redirect(
+            url_for("rounds.review", round_id=round_id, team_id=team_id) + f"#{statement_key}"
+        )
+    errors = [(name, m) for name, ms in form.errors.items() for m in ms if name != "csrf_token"]
+    return render_template(
+        "rounds/moderate.html",
+        round=round_,
+        team=team,
+        statement=statement,
+        answer=answer,
+        levels={level.level: level.name for level in questionnaire.scale},
+        form=form,
+        errors=errors,
+    ), (400 if errors else 200)
+
+
+# --- heatmaps -----------------------------------------------------------------------------------
+
+
+def heatmap_view(round_: dict, dimension_key: str):
+    """The heatmap's frame and what the page needs to say about it, from the query string."""
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    try:
+        dimension = questionnaire.dimension(dimension_key)
+    except StopIteration:
+        abort(404)
+    include_submitted = request.args.get("include") == "submitted"
+    statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
+    rows = [
+        r
+        for r in store.round_scores(db, round_["id"], statuses)
+        if r["dimension"] in (dimension_key, OVERALL)
+    ]
+    members = [m.key for m in dimension.members]
+    frame = reports.heatmap_frame(rows, members)
+    directorate = request.args.get("directorate", "")
+    all_directorates = sorted(frame["directorate"].unique()) if not frame.empty else []
+    if directorate:
+        frame = frame[frame["directorate"] == directorate]
+    sort = request.args.get("sort", "")
+    frame = reports.sort_heatmap(frame, sort if sort in [*members, OVERALL] else None)
+    columns = [(m.key, m.name) for m in dimension.members] + [(OVERALL, "Overall")]
+    averages = reports.column_averages(frame, [key for key, _ in columns])
+    return {
+        "questionnaire": questionnaire,
+        "dimension": dimension,
+        "frame": frame,
+        "columns": columns,
+        "averages": averages,
+        "directorates": all_directorates,
+        "directorate": directorate,
+        "sort": sort,
+        "include_submitted": include_submitted,
+        "counts": reports.directorate_counts(frame) if not frame.empty else {},
+    }
+
+
+def heatmap_cells(round_id: int, view: dict):
+    """The heatmap's cells: each team's row links to its results; the council average last."""
+    cells = []
+    for record in view["frame"].to_dict("records"):
+        label = record["team"] + (" (submitted)" if record["status"] == "submitted" else "")
+        href = url_for("team.results_page", team_id=record["team_id"], round_id=round_id)
+        cells += [
+            {"row": label, "column": key, "score": record[key], "href": href}
+            for key, _ in view["columns"]
+        ]
+    cells += [
+        {"row": "Council average", "column": key, "score": view["averages"][key], "href": ""}
+        for key, _ in view["columns"]
+    ]
+    return pd.DataFrame(cells, columns=["row", "column", "score", "href"])
+
+
+@bp.route("/<int:round_id>/heatmap/<dimension_key>")
+@requires(*READERS)
+def heatmap(round_id: int, dimension_key: str):
+    round_ = round_or_404(round_id)
+    view = heatmap_view(round_, dimension_key)
+    svg = ""
+    if 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
+        chart = charts.heatmap_chart(
+            heatmap_cells(round_id, view),
+            view["columns"],
+            view["questionnaire"].levels,
+            f"{view['dimension'].name}s by team, {round_['name']}",
+        )
+        svg = charts.render_svg(chart)
+    return render_template(
+        "rounds/heatmap.html",
+        round=round_,
+        v=view,
+        svg=svg,
+        small_group=current_app.config["SMALL_GROUP_TEAMS"],
+        records=view["frame"].to_dict("records"),
+        query=request.args.to_dict(),
+    )
+
+
+@bp.route("/<int:round_id>/heatmap/<dimension_key>.<fmt>")
+@requires(*READERS)
+def heatmap_download(round_id: int, dimension_key: str, fmt: str):
+    round_ = round_or_404(round_id)
+    view = heatmap_view(round_, dimension_key)
+    name = f"heatmap-{dimension_key}-{round_['name'].replace('/', '-')}"
+    if fmt == "csv":
+        keys = [key for key, _ in view["columns"]]
+        rows = [
+            [
+                r["directorate"],
+                r["team"],
+                STATUS_NAMES[r["status"]],
+                *[None if pd.isna(r[k]) else r[k] for k in keys],
+            ]
+            for r in view["frame"].to_dict("records")
+        ]
+        rows.append(["", "Council average", "", *[view["averages"][k] for k in keys]])
+        return csv_response(
+            ["Directorate", "Team", "Status", *[n for _, n in view["columns"]]], rows, f"{name}.csv"
+        )
+    if fmt not in ("svg", "png") or not 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
+        abort(404)
+    chart = charts.heatmap_chart(
+        heatmap_cells(round_id, view),
+        view["columns"],
+        view["questionnaire"].levels,
+        f"{view['dimension'].name}s by team, {round_['name']}",
+    )
+    body = charts.render_svg(chart) if fmt == "svg" else charts.render_png(chart)
+    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@bp.route("/<int:round_id>/heatmap/value/<member_key>/statements")
+@requires(*READERS)
+def drill_down(round_id: int, member_key: str):
+    """Teams by the statements of one value: where within a value teams are strong or weak."""
+    round_ = round_or_404(round_id)
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    section = questionnaire.section_dimension
+    if member_key not in {m.key for m in section.members}:
+        abort(404)
+    statements = questionnaire.statements_in(section.key, member_key)
+    include_submitted = request.args.get("include") == "submitted"
+    statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
+    rows = store.round_statement_levels(db, round_id, [s.key for s in statements], statuses)
+    columns = [(s.key, f"S{i}") for i, s in enumerate(statements, start=1)]
+    frame = pd.DataFrame(rows, columns=[*reports.HEATMAP_ID_COLUMNS, "statement_key", "score"])
+    wide = (
+        frame.pivot_table(
+            index=reports.HEATMAP_ID_COLUMNS,
+            columns="statement_key",
+            values="score",
+            aggfunc="first",
+        )
+        .reindex(columns=[s.key for s in statements])
+        .reset_index()
+        .sort_values(["directorate", "team"])
+    )
+    view = {
+        "frame": wide,
+        "columns": columns,
+        "averages": reports.column_averages(wide, [s.key for s in statements]),
+    }
+    svg = ""
+    if 0 < len(wide) <= MAX_HEATMAP_ROWS:
+        chart = charts.heatmap_chart(
+            heatmap_cells(round_id, view),
+            columns,
+            questionnaire.levels,
+            f"{section.member(member_key).name}: statements by team, {round_['name']}",
+        )
+        svg = charts.render_svg(chart)
+    return render_template(
+        "rounds/drill_down.html",
+        round=round_,
+        member=section.member(member_key),
+        statements=statements,
+        records=wide.to_dict("records"),
+        columns=columns,
+        averages=view["averages"],
+        svg=svg,
+        include_submitted=include_submitted,
+        levels={level.level: level.name for level in questionnaire.scale},
+    )
