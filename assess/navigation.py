@@ -16,7 +16,6 @@ ALL_ROLES = ("team_lead", "business_improvement", "auditor", "administrator")
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", ALL_ROLES),
-    NavItem("Audit and exports", "audit.index", ("auditor", "business_improvement", "administrator")),
     NavItem("Rounds", "rounds.index", ("business_improvement", "auditor", "administrator")),
 ]
 
