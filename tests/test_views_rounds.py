@@ -1,0 +1,288 @@
+"""Business improvement runs rounds, tracks completion, reviews and reads heatmaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from assess import store
+from tests.conftest import csrf_token, read_page, sign_in
+
+OFFICER = "sam.okafor@council.example"
+AUDITOR = "jo.maxwell@council.example"
+LEAD = "priya.shah@council.example"
+
+
+@pytest.fixture
+def officer(app):
+    client = app.test_client()
+    sign_in(client, OFFICER)
+    return client
+
+
+@pytest.fixture
+def current(db):
+    return store.current_round(db)
+
+
+def post(client, url, data, form_page=None):
+    token = csrf_token(client.get(form_page or "/").get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def submitted_team(db, round_id, status="submitted"):
+    return db.execute(
+        "SELECT team_id, id FROM assessments WHERE round_id = ? AND status = ? ORDER BY id LIMIT 1",
+        [round_id, status],
+    ).fetchone()
+
+
+def round_form(**fields):
+    return {
+        "name": "2025/26",
+        "opens_day": "1",
+        "opens_month": "9",
+        "opens_year": "2025",
+        "closes_day": "12",
+        "closes_month": "12",
+        "closes_year": "2025",
+        **fields,
+    }
+
+
+def test_an_officer_creates_a_round_with_its_scope_then_opens_and_closes_it(officer, db, cex):
+    page = officer.get("/rounds/new").get_data(as_text=True)
+    teams = [t["id"] for t in store.active_teams(db)][:5]
+    response = officer.post(
+        "/rounds/new",
+        data={**round_form(questionnaire=cex.version, teams=teams), "csrf_token": csrf_token(page)},
+    )
+    assert response.status_code == 302
+    created = store.round_by_name(db, "2025/26")
+    assert created["status"] == "planned"
+    assert store.round_scope(db, created["id"]) == sorted(teams)
+    tracker = read_page(officer.get(f"/rounds/{created['id']}"))
+    assert "5 teams in scope" in tracker.text
+
+    post(officer, f"/rounds/{created['id']}/status", {"status": "open"})
+    assert store.round_(db, created["id"])["status"] == "open"
+    post(officer, f"/rounds/{created['id']}/status", {"status": "closed"})
+    assert store.round_(db, created["id"])["status"] == "closed"
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"name": ""}, "Enter a name for the round"),
+        ({"name": "2024/25"}, "There is already a round called 2024/25"),
+        ({"closes_year": "2024"}, "The closing date must be on or after the opening date"),
+        ({"opens_month": "13"}, "Enter the date the round opens"),
+    ],
+)
+def test_a_round_with_missing_or_wrong_details_is_refused(officer, db, cex, fields, message):
+    page = officer.get("/rounds/new").get_data(as_text=True)
+    response = officer.post(
+        "/rounds/new",
+        data={
+            **round_form(questionnaire=cex.version, teams=[1], **fields),
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert message in read_page(response, status=400).text
+    assert store.round_by_name(db, "2025/26") is None
+
+
+def test_the_tracker_counts_statuses_and_filters_by_directorate_and_status(officer, db, current):
+    rows = store.completion(db, current["id"])
+    page = read_page(officer.get(f"/rounds/{current['id']}"))
+    assert f"{len(rows)} teams in scope" in page.text
+    drafts = sum(1 for r in rows if r["status"] == "draft")
+    assert f"{drafts} in progress" in page.text
+    filtered = read_page(officer.get(f"/rounds/{current['id']}?directorate=Housing&status=draft"))
+    expected = [r for r in rows if r["directorate"] == "Housing" and r["status"] == "draft"]
+    assert f"{len(expected)} team" in filtered.text
+    assert "Housing Needs" in filtered.text  # a draft in the demo
+    assert "of 30 answered" in filtered.text
+
+
+def test_the_outstanding_csv_lists_only_unsubmitted_teams_and_opens_in_excel(officer, db, current):
+    response = officer.get(f"/rounds/{current['id']}/outstanding.csv")
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    outstanding = [
+        r
+        for r in store.completion(db, current["id"])
+        if r["status"] in ("not_started", "draft", "returned")
+    ]
+    assert sorted(r["Team"] for r in rows) == sorted(r["team"] for r in outstanding)
+    assert {r["Status"] for r in rows} <= {"Not started", "In progress", "Returned"}
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(officer, db, current):
+    team_id = db.execute(
+        "SELECT team_id FROM assessments WHERE round_id = ? AND status = 'draft'", [current["id"]]
+    ).fetchone()[0]
+    db.execute("UPDATE teams SET name = '=HYPERLINK(\"http://evil\")' WHERE id = ?", [team_id])
+    body = officer.get(f"/rounds/{current['id']}/outstanding.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in body
+
+
+def test_return_resubmit_and_sign_off_keep_the_whole_history(app, officer, db, current, cex):
+    team_id, assessment_id = submitted_team(db, current["id"])
+    review_url = f"/rounds/{current['id']}/teams/{team_id}"
+    refused = post(officer, review_url + "/return", {"comment": ""}, review_url)
+    assert "Say what the team should change" in read_page(refused, status=400).text
+    post(officer, review_url + "/return", {"comment": "Add evidence for One Team."}, review_url)
+    assert store.assessment(db, assessment_id)["status"] == "returned"
+
+    lead_email = db.execute(
+        "SELECT u.email FROM users u JOIN team_members m ON m.user_id = u.id "
+        "WHERE m.team_id = ? AND u.role = 'team_lead'",
+        [team_id],
+    ).fetchone()[0]
+    lead = app.test_client()
+    sign_in(lead, lead_email)
+    tasks = read_page(lead.get(f"/teams/{team_id}/rounds/{current['id']}/"))
+    assert "returned your assessment for changes" in tasks.text
+    assert "Add evidence for One Team." in tasks.text
+    check_url = f"/teams/{team_id}/rounds/{current['id']}/check"
+    resubmitted = post(lead, check_url, {"confirm": "y"}, check_url)
+    assert resubmitted.status_code == 302
+    assert store.assessment(db, assessment_id)["status"] == "submitted"
+
+    post(officer, review_url + "/sign-off", {}, review_url)
+    assert store.assessment(db, assessment_id)["status"] == "signed_off"
+    history = [h["action"] for h in store.review_history(db, assessment_id)]
+    assert history[-4:] == ["submitted", "returned", "submitted", "signed_off"]
+    page = read_page(officer.get(review_url))
+    assert "Returned by Sam Okafor" in page.text and "Add evidence for One Team." in page.text
+
+
+def test_moderation_keeps_the_teams_level_and_rescored_results_say_so(
+    app, officer, db, current, cex
+):
+    team_id, assessment_id = submitted_team(db, current["id"])
+    answer = next(a for a in store.answers_of(db, assessment_id) if a["level"])
+    url = f"/rounds/{current['id']}/teams/{team_id}/moderate/{answer['statement_key']}"
+    refused = post(officer, url, {"level": "1", "reason": ""}, url)
+    assert "Give a reason for the moderated level" in read_page(refused, status=400).text
+
+    before = {(s["dimension"], s["member"]): s["score"] for s in store.scores_of(db, assessment_id)}
+    new_level = 1 if answer["level"] > 1 else 5
+    post(officer, url, {"level": str(new_level), "reason": "No evidence of this."}, url)
+    moderated = next(
+        a
+        for a in store.answers_of(db, assessment_id)
+        if a["statement_key"] == answer["statement_key"]
+    )
+    assert (moderated["level"], moderated["moderated_level"]) == (answer["level"], new_level)
+    after = {(s["dimension"], s["member"]): s["score"] for s in store.scores_of(db, assessment_id)}
+    value = cex.statement(answer["statement_key"]).tags["value"]
+    assert after[("value", value)] != before[("value", value)]
+    results = read_page(officer.get(f"/teams/{team_id}/rounds/{current['id']}/results"))
+    assert "Moderated by business improvement" in results.text
+
+
+def test_the_heatmap_counts_signed_off_assessments_unless_asked_for_submitted(officer, db, current):
+    signed_off = db.execute(
+        "SELECT t.name FROM assessments a JOIN teams t ON t.id = a.team_id "
+        "WHERE a.round_id = ? AND a.status = 'signed_off'",
+        [current["id"]],
+    ).fetchall()
+    submitted = db.execute(
+        "SELECT t.name FROM assessments a JOIN teams t ON t.id = a.team_id "
+        "WHERE a.round_id = ? AND a.status = 'submitted'",
+        [current["id"]],
+    ).fetchall()
+    page = read_page(officer.get(f"/rounds/{current['id']}/heatmap/value"))
+    assert "Signed-off assessments only" in page.text
+    assert all(name in page.text for (name,) in signed_off)
+    assert not any(f"{name} Submitted" in page.text for (name,) in submitted)
+    assert "Council average" in page.text
+    both = read_page(officer.get(f"/rounds/{current['id']}/heatmap/value?include=submitted"))
+    assert all(f"{name} Submitted" in both.text for (name,) in submitted)
+
+
+def test_the_heatmap_links_each_team_to_its_results_and_each_value_to_its_statements(
+    officer, current
+):
+    page = read_page(officer.get(f"/rounds/{current['id']}/heatmap/value"))
+    assert any(f"/rounds/{current['id']}/results" in link for link in page.links)
+    drill = next(link for link in page.links if link.endswith("/statements"))
+    statements = read_page(officer.get(drill))
+    assert statements.h1[0].endswith("statements by team, 2024/25")
+    assert "S1" in statements.text and "Council average" in statements.text
+
+
+def test_the_heatmap_downloads_as_csv_svg_and_png(officer, current):
+    base = f"/rounds/{current['id']}/heatmap/readiness_area"
+    body = officer.get(base + ".csv").get_data(as_text=True)
+    header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert header[:3] == ["Directorate", "Team", "Status"] and header[-1] == "Overall"
+    assert officer.get(base + ".svg").data.lstrip().startswith(b"<svg")
+    assert officer.get(base + ".png").data.startswith(b"\x89PNG")
+
+
+def test_a_directorate_resting_on_too_few_teams_is_flagged(app, officer, current):
+    app.config["SMALL_GROUP_TEAMS"] = 50
+    page = read_page(officer.get(f"/rounds/{current['id']}/heatmap/value?include=submitted"))
+    assert "too few for a directorate figure" in page.text
+
+
+BI_ROUTES = [
+    "/rounds/",
+    "/rounds/new",
+    "/rounds/{round}",
+    "/rounds/{round}/outstanding.csv",
+    "/rounds/{round}/heatmap/value",
+    "/rounds/{round}/heatmap/value.csv",
+    "/rounds/{round}/heatmap/value/one-team/statements",
+    "/rounds/{round}/teams/{team}",
+]
+
+
+@pytest.mark.parametrize("route", BI_ROUTES)
+def test_team_leads_are_refused_every_business_improvement_page(app, db, current, route):
+    lead = app.test_client()
+    sign_in(lead, LEAD)
+    team_id, _ = submitted_team(db, current["id"])
+    url = route.format(round=current["id"], team=team_id)
+    assert lead.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "route, data",
+    [
+        ("/rounds/new", round_form()),
+        ("/rounds/{round}/status", {"status": "closed"}),
+        ("/rounds/{round}/teams/{team}/return", {"comment": "No."}),
+        ("/rounds/{round}/teams/{team}/sign-off", {}),
+    ],
+)
+@pytest.mark.parametrize("email", [AUDITOR, LEAD])
+def test_auditors_and_team_leads_cannot_change_rounds_or_reviews(
+    app, db, current, route, data, email
+):
+    client = app.test_client()
+    sign_in(client, email)
+    team_id, assessment_id = submitted_team(db, current["id"])
+    before = (
+        store.round_(db, current["id"])["status"],
+        store.assessment(db, assessment_id)["status"],
+    )
+    response = post(client, route.format(round=current["id"], team=team_id), data)
+    assert response.status_code == 403
+    assert (
+        store.round_(db, current["id"])["status"],
+        store.assessment(db, assessment_id)["status"],
+    ) == before
+
+
+def test_an_auditor_reads_the_tracker_but_sees_no_buttons_to_change_it(app, current):
+    auditor = app.test_client()
+    sign_in(auditor, AUDITOR)
+    page = read_page(auditor.get(f"/rounds/{current['id']}"))
+    assert "Close this round" not in page.text and "Create a round" not in page.text
