@@ -412,7 +412,7 @@ def heatmap_chart(
         alt.layer(rects, numbers)
         .properties(
             title=title,
-            width=max(300, 110 * len(columns)),
+            width=max(300, 150 * len(columns)),
             height=max(60, 24 * len(row_order)),
             description=f"{title}: a heatmap of {len(row_order)} rows; the table below gives "
             "the same numbers.",
@@ -421,4 +421,64 @@ def heatmap_chart(
         .configure_axis(labelFont=FONT, labelFontSize=13, domain=False, ticks=False)
         .configure_title(font=FONT, fontSize=16, anchor="start")
         .configure_legend(labelFont=FONT, titleFont=FONT)
+    )
+
+
+# --- risk matrix (issue 5) ----------------------------------------------------------------------
+
+# GOV.UK tag tints: black text on each has a contrast ratio above 7.
+BAND_TINTS = {"Green": "#cce2d8", "Amber": "#fff7bf", "Red": "#f4cdc6"}
+
+
+def risk_matrix_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Likelihood (up) by impact (across), each cell tinted by its RAG band and labelled with
+    its band and how many risks sit in it. `frame` is `risk.matrix_frame`'s."""
+    likelihoods = list(dict.fromkeys(frame.sort_values("likelihood")["likelihood_label"]))
+    impacts = list(dict.fromkeys(frame.sort_values("impact")["impact_label"]))
+    cells = frame.assign(
+        text=frame["count"].astype(str),
+        band_text=frame["band"],
+    )
+    x = alt.X("impact_label:N", sort=impacts, title="Impact", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("likelihood_label:N", sort=list(reversed(likelihoods)), title="Likelihood")
+    bands = [b for b in BAND_TINTS if b in set(frame["band"])]
+    base = alt.Chart(cells).encode(x, y)
+    rects = base.mark_rect(stroke="#ffffff", strokeWidth=2).encode(
+        color=alt.Color(
+            "band:N",
+            scale=alt.Scale(domain=bands, range=[BAND_TINTS[b] for b in bands]),
+            legend=alt.Legend(title="RAG band", orient="right"),
+        ),
+        tooltip=[
+            alt.Tooltip("likelihood_label:N", title="Likelihood"),
+            alt.Tooltip("impact_label:N", title="Impact"),
+            alt.Tooltip("score:Q", title="Score"),
+            alt.Tooltip("band:N", title="Band"),
+            alt.Tooltip("count:Q", title="Risks"),
+        ],
+    )
+    counts = base.mark_text(fontSize=20, fontWeight="bold", dy=-6, color=TEXT).encode(text="text:N")
+    band_names = base.mark_text(fontSize=11, dy=12, color=TEXT).encode(text="band_text:N")
+    occupied = frame[frame["count"] > 0]
+    description = f"{title}. " + (
+        "; ".join(
+            f"{r.count} {'risk' if r.count == 1 else 'risks'} at likelihood {r.likelihood_label}, "
+            f"impact {r.impact_label} ({r.band})"
+            for r in occupied.itertuples()
+        )
+        or "No risks."
+    )
+    side = 84 * len(impacts)
+    return (
+        alt.layer(rects, counts, band_names)
+        .properties(
+            title=alt.Title(title, anchor="start", fontSize=18, color=TEXT),
+            width=side,
+            height=side * len(likelihoods) // len(impacts),
+            padding=10,
+            description=description,
+        )
+        .configure(font=FONT)
+        .configure_view(stroke=None)
+        .configure_axis(labelFont=FONT, labelFontSize=12, titleFontSize=13, labelColor=TEXT)
     )
