@@ -386,7 +386,7 @@ def heatmap_chart(
             "column_name:N",
             sort=column_order,
             title=None,
-            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=140),
+            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=150, labelFontSize=12),
         ),
         y=alt.Y("row:N", sort=row_order, title=None, axis=alt.Axis(labelLimit=260)),
     )
