@@ -482,3 +482,64 @@ def risk_matrix_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
         .configure_view(stroke=None)
         .configure_axis(labelFont=FONT, labelFontSize=12, titleFontSize=13, labelColor=TEXT)
     )
+
+
+# --- trends -------------------------------------------------------------------------------------
+
+# Up to six lines told apart by colour (each at least 3:1 on white), dash and marker together.
+TREND_STYLES = [
+    ("#1d70b8", [1, 0], "circle"),
+    ("#d4351c", [6, 3], "square"),
+    ("#00703c", [2, 2], "triangle-up"),
+    ("#4c2c92", [10, 4], "diamond"),
+    ("#505a5f", [6, 2, 2, 2], "cross"),
+    ("#28a197", [12, 3, 3, 3], "triangle-down"),
+]
+
+
+def trend_chart(frame: pd.DataFrame, names: dict[str, str], title: str) -> alt.Chart:
+    """Scores over rounds, a line per member; lines break where rounds cannot be compared
+    (`segment`), so no line suggests a change the questionnaire made."""
+    members = [m for m in names if m in set(frame["member"])][: len(TREND_STYLES)]
+    data = frame[frame["member"].isin(members)].assign(name=lambda f: f["member"].map(names))
+    labels = [names[m] for m in members]
+    styles = TREND_STYLES[: len(members)]
+    rounds = list(dict.fromkeys(data.sort_values("opens_on")["round"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("round:O", sort=rounds, title="Round", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("score:Q", scale=alt.Scale(domain=[1, 5]), title="Average score"),
+        color=alt.Color(
+            "name:N",
+            sort=labels,
+            title=None,
+            scale=alt.Scale(domain=labels, range=[s[0] for s in styles]),
+            legend=alt.Legend(orient="bottom", columns=2, symbolStrokeWidth=2.5),
+        ),
+        strokeDash=alt.StrokeDash(
+            "name:N",
+            sort=labels,
+            scale=alt.Scale(domain=labels, range=[s[1] for s in styles]),
+            legend=None,
+        ),
+        shape=alt.Shape(
+            "name:N",
+            sort=labels,
+            scale=alt.Scale(domain=labels, range=[s[2] for s in styles]),
+            legend=None,
+        ),
+        tooltip=["name:N", "round:O", alt.Tooltip("score:Q", format=".2f")],
+    )
+    lines = base.mark_line(strokeWidth=2.5).encode(detail="segment:N")
+    points = base.mark_point(size=70, filled=True, opacity=1)
+    return (
+        alt.layer(lines, points)
+        .properties(
+            title=title,
+            width=560,
+            height=320,
+            description=f"{title}: a line chart; the table below gives the same numbers.",
+        )
+        .configure_axis(labelFont=FONT, titleFont=FONT, labelFontSize=13, titleFontSize=13)
+        .configure_title(font=FONT, fontSize=16, anchor="start")
+        .configure_legend(labelFont=FONT, labelFontSize=13, symbolType="stroke")
+    )

@@ -17,6 +17,7 @@ ALL_ROLES = ("team_lead", "business_improvement", "auditor", "administrator")
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", ALL_ROLES),
     NavItem("Rounds", "rounds.index", ("business_improvement", "auditor", "administrator")),
+    NavItem("Trends", "council.trends_values", ("business_improvement", "auditor", "administrator")),
 ]
 
 

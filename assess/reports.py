@@ -128,3 +128,95 @@ def column_averages(frame: pd.DataFrame, columns: list[str]) -> dict[str, float 
 def directorate_counts(frame: pd.DataFrame) -> dict[str, int]:
     """How many teams each directorate's figures rest on (small groups are flagged)."""
     return frame.groupby("directorate")["team_id"].nunique().to_dict()
+
+
+SPREAD_COLUMNS = [
+    "member",
+    "teams",
+    "minimum",
+    "lower_quartile",
+    "median",
+    "upper_quartile",
+    "maximum",
+    "mean",
+]
+
+
+def spread(frame: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    """How teams' scores spread for each member: count, quartiles and the mean."""
+    rows = []
+    for member in members:
+        values = frame[member].dropna() if member in frame.columns else pd.Series(dtype=float)
+        if values.empty:
+            rows.append([member, 0, *[None] * 6])
+            continue
+        quartiles = values.quantile([0, 0.25, 0.5, 0.75, 1]).tolist()
+        rows.append(
+            [
+                member,
+                len(values),
+                *[float(round_scores(pd.Series([q]))[0]) for q in [*quartiles, values.mean()]],
+            ]
+        )
+    return pd.DataFrame(rows, columns=SPREAD_COLUMNS)
+
+
+def level_bands(frame: pd.DataFrame, members: list[str], levels: tuple[int, ...]) -> pd.DataFrame:
+    """How many teams score in each level band (a score rounds half up to its band)."""
+    rows = []
+    for member in members:
+        values = frame[member].dropna() if member in frame.columns else pd.Series(dtype=float)
+        bands = np.floor(values + 0.5).clip(levels[0], levels[-1])
+        rows.append([member, *[int((bands == level).sum()) for level in levels]])
+    return pd.DataFrame(rows, columns=["member", *[str(level) for level in levels]])
+
+
+def movers(
+    current: pd.DataFrame, previous: pd.DataFrame, column: str, threshold: float, count: int = 5
+) -> tuple[list[dict], list[dict]]:
+    """Teams whose score moved most since the previous round, up and down, beyond a threshold."""
+    if current.empty or previous.empty:
+        return [], []
+    joined = (
+        current[["team_id", "team", "directorate", column]]
+        .merge(previous[["team_id", column]], on="team_id", suffixes=("", "_previous"))
+        .dropna(subset=[column, f"{column}_previous"])
+    )
+    joined["change"] = round_scores(joined[column] - joined[f"{column}_previous"])
+    up = joined[joined["change"] >= threshold].sort_values("change", ascending=False)
+    down = joined[joined["change"] <= -threshold].sort_values("change")
+    return up.head(count).to_dict("records"), down.head(count).to_dict("records")
+
+
+def comparable_members(
+    before: Questionnaire, after: Questionnaire, dimension: str
+) -> dict[str, bool]:
+    """Whether each member's scores can be compared across two questionnaire versions: the same
+    statements (by their stable keys) count towards it, on the same scale."""
+    if before.version == after.version:
+        return {m.key: True for m in after.dimension(dimension).members}
+    same_scale = before.levels == after.levels
+    result = {}
+    for member in after.dimension(dimension).members:
+        keys_before = {s.key for s in before.statements_in(dimension, member.key)}
+        keys_after = {s.key for s in after.statements_in(dimension, member.key)}
+        result[member.key] = same_scale and keys_before == keys_after
+    return result
+
+
+def trend(points: list[dict], comparable: dict[tuple[str, str], bool]) -> pd.DataFrame:
+    """Scores across rounds, one row per (round, member), in segments: a new segment starts
+    where the questionnaire changed a member's statements, so no line joins rounds that cannot
+    be compared.
+
+    `points`: round, opens_on, member, score; `comparable[(round, member)]` says whether that
+    round can be compared with the one before it.
+    """
+    frame = pd.DataFrame(points, columns=["round", "opens_on", "member", "score"])
+    frame = frame.sort_values(["member", "opens_on"]).reset_index(drop=True)
+    frame["comparable"] = [
+        comparable.get((r, m), True) for r, m in zip(frame["round"], frame["member"], strict=True)
+    ]
+    frame["segment"] = (~frame["comparable"]).groupby(frame["member"]).cumsum().astype(int)
+    frame["score"] = round_scores(frame["score"])
+    return frame

@@ -1,0 +1,227 @@
+"""The council as a whole: a round's spread across teams, who moved most, and trends over rounds."""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from assess import charts, reports, store
+from assess.auth import requires
+from assess.scoring import OVERALL
+from assess.views.rounds import READERS, round_or_404
+from assess.views.team import questionnaire_for
+
+bp = Blueprint("council", __name__)
+
+SPREAD_SERIES = ("Council median", "Lower quartile", "Upper quartile")
+
+
+def statuses_from_request() -> tuple[str, ...]:
+    """Published figures count signed-off assessments; submitted ones only when asked."""
+    if request.args.get("include") == "submitted":
+        return ("submitted", "signed_off")
+    return ("signed_off",)
+
+
+def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFrame, list[str]]:
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    members = [m.key for m in questionnaire.dimension(dimension_key).members]
+    rows = [
+        r
+        for r in store.round_scores(db, round_["id"], statuses)
+        if r["dimension"] in (dimension_key, OVERALL)
+    ]
+    return reports.heatmap_frame(rows, members), members
+
+
+def previous_round(round_: dict) -> dict | None:
+    earlier = [r for r in store.rounds(store.get_db()) if r["opens_on"] < round_["opens_on"]]
+    return earlier[-1] if earlier else None
+
+
+def council_figures(round_: dict, statuses) -> dict:
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    dimensions = []
+    for dimension in questionnaire.dimensions:
+        if not dimension.required:
+            continue
+        frame, members = round_frame(round_, dimension.key, statuses)
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "spread": reports.spread(frame, members).to_dict("records"),
+                "bands": reports.level_bands(frame, members, questionnaire.levels).to_dict(
+                    "records"
+                ),
+                "names": {m.key: m.name for m in dimension.members},
+                "teams": len(frame),
+            }
+        )
+    current, _ = round_frame(round_, questionnaire.section_dimension.key, statuses)
+    before = previous_round(round_)
+    previous = (
+        round_frame(before, questionnaire.section_dimension.key, statuses)[0]
+        if before
+        else pd.DataFrame()
+    )
+    up, down = reports.movers(current, previous, OVERALL, current_app.config["CHANGE_THRESHOLD"])
+    return {
+        "questionnaire": questionnaire,
+        "dimensions": dimensions,
+        "up": up,
+        "down": down,
+        "previous": before,
+    }
+
+
+@bp.route("/rounds/<int:round_id>/council")
+@requires(*READERS)
+def council(round_id: int):
+    round_ = round_or_404(round_id)
+    figures = council_figures(round_, statuses_from_request())
+    return render_template(
+        "council/council.html",
+        round=round_,
+        f=figures,
+        include_submitted=request.args.get("include") == "submitted",
+        threshold=current_app.config["CHANGE_THRESHOLD"],
+    )
+
+
+@bp.route("/rounds/<int:round_id>/council/<dimension_key>.<fmt>")
+@requires(*READERS)
+def council_chart(round_id: int, dimension_key: str, fmt: str):
+    round_ = round_or_404(round_id)
+    if fmt not in ("svg", "png"):
+        abort(404)
+    figures = council_figures(round_, statuses_from_request())
+    entry = next((d for d in figures["dimensions"] if d["dimension"].key == dimension_key), None)
+    if entry is None:
+        abort(404)
+    spread = {row["member"]: row for row in entry["spread"]}
+    series = [
+        charts.Series(name, {key: spread[key][column] for key in spread})
+        for name, column in zip(
+            SPREAD_SERIES, ("median", "lower_quartile", "upper_quartile"), strict=True
+        )
+    ]
+    body = charts.radar_image(
+        fmt,
+        [(m.key, m.name) for m in entry["dimension"].members],
+        series,
+        figures["questionnaire"].levels,
+        title=f"The council: {entry['dimension'].name.lower()}s, {round_['name']}",
+        level_names={level.level: level.name for level in figures["questionnaire"].scale},
+    )
+    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="council-{dimension_key}-{round_["name"].replace("/", "-")}'
+            f'.{fmt}"'
+        )
+    return response
+
+
+# --- trends -------------------------------------------------------------------------------------
+
+
+def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statuses):
+    """Each round's average per member for the council, a directorate or a team, with breaks
+    where a questionnaire version changed the member's statements."""
+    db = store.get_db()
+    points, comparable, previous_questionnaire, names = [], {}, None, {}
+    for round_ in store.rounds(db):
+        questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+        try:
+            dimension = questionnaire.dimension(dimension_key)
+        except StopIteration:
+            continue
+        names.update({m.key: m.name for m in dimension.members})
+        rows = [
+            r
+            for r in store.round_scores(db, round_["id"], statuses)
+            if r["dimension"] == dimension_key
+            and (not directorate or r["directorate"] == directorate)
+            and (team_id is None or r["team_id"] == team_id)
+        ]
+        if previous_questionnaire is not None:
+            for member, ok in reports.comparable_members(
+                previous_questionnaire, questionnaire, dimension_key
+            ).items():
+                comparable[(round_["name"], member)] = ok
+        previous_questionnaire = questionnaire
+        by_member: dict[str, list] = {}
+        for row in rows:
+            by_member.setdefault(row["member"], []).append(row["score"])
+        for member, scores in by_member.items():
+            present = [s for s in scores if s is not None]
+            if present:
+                points.append(
+                    {
+                        "round": round_["name"],
+                        "opens_on": round_["opens_on"],
+                        "member": member,
+                        "score": sum(present) / len(present),
+                    }
+                )
+    return reports.trend(points, comparable), names
+
+
+@bp.route("/trends/")
+@requires(*READERS)
+def trends_values():
+    return render_trends("value")
+
+
+@bp.route("/trends/<dimension_key>")
+@requires(*READERS)
+def trends(dimension_key: str):
+    return render_trends(dimension_key)
+
+
+def render_trends(dimension_key: str):
+    db = store.get_db()
+    directorate = request.args.get("directorate", "")
+    team_id = request.args.get("team", type=int)
+    frame, names = trend_frame(dimension_key, directorate, team_id, statuses_from_request())
+    if not names:
+        abort(404)
+    teams = store.active_teams(db)
+    rounds_ = list(dict.fromkeys(frame["round"]))
+    table = {(r["member"], r["round"]): r for r in frame.to_dict("records")}
+    svg = ""
+    if not frame.empty:
+        svg = charts.render_svg(
+            charts.trend_chart(
+                frame, names, title=trend_title(dimension_key, names, directorate, team_id, teams)
+            )
+        )
+    return render_template(
+        "council/trends.html",
+        frame=frame,
+        names=names,
+        rounds=rounds_,
+        table=table,
+        svg=svg,
+        dimension_key=dimension_key,
+        directorates=sorted({t["directorate"] for t in teams}),
+        teams=teams,
+        directorate=directorate,
+        team_id=team_id,
+        title=trend_title(dimension_key, names, directorate, team_id, teams),
+        include_submitted=request.args.get("include") == "submitted",
+    )
+
+
+def trend_title(dimension_key, names, directorate, team_id, teams) -> str:
+    noun = (
+        "Corporate values"
+        if dimension_key == "value"
+        else "Readiness areas"
+        if dimension_key == "readiness_area"
+        else dimension_key.replace("_", " ").capitalize()
+    )
+    who = next((t["name"] for t in teams if t["id"] == team_id), None) or directorate or "Council"
+    return f"{noun} over time: {who}"
