@@ -424,6 +424,26 @@ def heatmap_chart(
     )
 
 
+def heatmap_image(
+    fmt: str,
+    cells: pd.DataFrame,
+    columns: list[tuple[str, str]],
+    scale: tuple[int, ...],
+    title: str,
+) -> str | bytes:
+    """A heatmap rendered as "svg" or "png", kept by its inputs like the radars: a heatmap of
+    a hundred teams takes seconds to draw, and its data rarely changes between views."""
+    frozen = tuple(cells[["row", "column", "score", "href"]].itertuples(index=False, name=None))
+    return _heatmap_image(fmt, frozen, tuple(columns), tuple(scale), title)
+
+
+@functools.lru_cache(maxsize=64)
+def _heatmap_image(fmt, frozen_cells, columns, scale, title):
+    cells = pd.DataFrame(list(frozen_cells), columns=["row", "column", "score", "href"])
+    chart = heatmap_chart(cells, list(columns), scale, title)
+    return render_svg(chart) if fmt == "svg" else render_png(chart)
+
+
 # --- risk matrix (issue 5) ----------------------------------------------------------------------
 
 # GOV.UK tag tints: black text on each has a contrast ratio above 7.

@@ -13,11 +13,12 @@ class NavItem:
 
 
 ALL_ROLES = ("team_lead", "business_improvement", "auditor", "administrator")
+COUNCIL_WIDE = ("business_improvement", "auditor", "administrator")  # roles that see every team
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", ALL_ROLES),
-    NavItem("Rounds", "rounds.index", ("business_improvement", "auditor", "administrator")),
-    NavItem("Trends", "council.trends_values", ("business_improvement", "auditor", "administrator")),
+    NavItem("Rounds", "rounds.index", COUNCIL_WIDE),
+    NavItem("Trends", "council.trends_values", COUNCIL_WIDE),
 ]
 
 

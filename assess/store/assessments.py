@@ -229,19 +229,26 @@ def sign_off_assessment(
 
 
 def round_scores(
-    db: Database, round_id: int, statuses: Iterable[str] = ("submitted", "signed_off")
+    db: Database,
+    round_id: int,
+    statuses: Iterable[str] = ("submitted", "signed_off"),
+    dimensions: Iterable[str] | None = None,
 ) -> list[dict]:
-    """Stored scores of one round with their team and directorate, one row per score."""
+    """Stored scores of one round with their team and directorate, one row per score;
+    only the dimensions named (the overall score is the dimension "overall"), if given."""
     statuses = list(statuses)
-    marks = ",".join("?" * len(statuses))
+    dimensions = list(dimensions) if dimensions is not None else None
+    where = f"a.round_id = ? AND a.status IN ({','.join('?' * len(statuses))})"
+    if dimensions is not None:
+        where += f" AND s.dimension IN ({','.join('?' * len(dimensions))})"
     return list(
         db.query(
             f"""SELECT a.id AS assessment_id, t.id AS team_id, t.name AS team,
                    d.name AS directorate, a.status, s.dimension, s.member, s.score
             FROM scores s JOIN assessments a ON a.id = s.assessment_id
             JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
-            WHERE a.round_id = ? AND a.status IN ({marks})""",
-            [round_id, *statuses],
+            WHERE {where}""",
+            [round_id, *statuses, *(dimensions or [])],
         )
     )
 

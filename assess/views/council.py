@@ -27,11 +27,7 @@ def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFram
     db = store.get_db()
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
     members = [m.key for m in questionnaire.dimension(dimension_key).members]
-    rows = [
-        r
-        for r in store.round_scores(db, round_["id"], statuses)
-        if r["dimension"] in (dimension_key, OVERALL)
-    ]
+    rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
     return reports.heatmap_frame(rows, members), members
 
 
@@ -96,11 +92,13 @@ def council_chart(round_id: int, dimension_key: str, fmt: str):
     round_ = round_or_404(round_id)
     if fmt not in ("svg", "png"):
         abort(404)
-    figures = council_figures(round_, statuses_from_request())
-    entry = next((d for d in figures["dimensions"] if d["dimension"].key == dimension_key), None)
-    if entry is None:
+    questionnaire = questionnaire_for(store.get_db(), round_["questionnaire_version"])
+    try:
+        dimension = questionnaire.dimension(dimension_key)
+    except StopIteration:
         abort(404)
-    spread = {row["member"]: row for row in entry["spread"]}
+    frame, members = round_frame(round_, dimension_key, statuses_from_request())
+    spread = {row["member"]: row for row in reports.spread(frame, members).to_dict("records")}
     series = [
         charts.Series(name, {key: spread[key][column] for key in spread})
         for name, column in zip(
@@ -109,11 +107,11 @@ def council_chart(round_id: int, dimension_key: str, fmt: str):
     ]
     body = charts.radar_image(
         fmt,
-        [(m.key, m.name) for m in entry["dimension"].members],
+        [(m.key, m.name) for m in dimension.members],
         series,
-        figures["questionnaire"].levels,
-        title=f"The council: {entry['dimension'].name.lower()}s, {round_['name']}",
-        level_names={level.level: level.name for level in figures["questionnaire"].scale},
+        questionnaire.levels,
+        title=f"The council: {dimension.name.lower()}s, {round_['name']}",
+        level_names={level.level: level.name for level in questionnaire.scale},
     )
     response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
     if request.args.get("download"):
@@ -141,9 +139,8 @@ def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statu
         names.update({m.key: m.name for m in dimension.members})
         rows = [
             r
-            for r in store.round_scores(db, round_["id"], statuses)
-            if r["dimension"] == dimension_key
-            and (not directorate or r["directorate"] == directorate)
+            for r in store.round_scores(db, round_["id"], statuses, (dimension_key,))
+            if (not directorate or r["directorate"] == directorate)
             and (team_id is None or r["team_id"] == team_id)
         ]
         if previous_questionnaire is not None:

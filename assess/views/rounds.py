@@ -394,11 +394,7 @@ def heatmap_view(round_: dict, dimension_key: str):
         abort(404)
     include_submitted = request.args.get("include") == "submitted"
     statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
-    rows = [
-        r
-        for r in store.round_scores(db, round_["id"], statuses)
-        if r["dimension"] in (dimension_key, OVERALL)
-    ]
+    rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
     members = [m.key for m in dimension.members]
     frame = reports.heatmap_frame(rows, members)
     directorate = request.args.get("directorate", "")
@@ -447,13 +443,13 @@ def heatmap(round_id: int, dimension_key: str):
     view = heatmap_view(round_, dimension_key)
     svg = ""
     if 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
-        chart = charts.heatmap_chart(
+        svg = charts.heatmap_image(
+            "svg",
             heatmap_cells(round_id, view),
             view["columns"],
             view["questionnaire"].levels,
             f"{view['dimension'].name}s by team, {round_['name']}",
         )
-        svg = charts.render_svg(chart)
     return render_template(
         "rounds/heatmap.html",
         round=round_,
@@ -488,13 +484,13 @@ def heatmap_download(round_id: int, dimension_key: str, fmt: str):
         )
     if fmt not in ("svg", "png") or not 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
         abort(404)
-    chart = charts.heatmap_chart(
+    body = charts.heatmap_image(
+        fmt,
         heatmap_cells(round_id, view),
         view["columns"],
         view["questionnaire"].levels,
         f"{view['dimension'].name}s by team, {round_['name']}",
     )
-    body = charts.render_svg(chart) if fmt == "svg" else charts.render_png(chart)
     response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -534,13 +530,13 @@ def drill_down(round_id: int, member_key: str):
     }
     svg = ""
     if 0 < len(wide) <= MAX_HEATMAP_ROWS:
-        chart = charts.heatmap_chart(
+        svg = charts.heatmap_image(
+            "svg",
             heatmap_cells(round_id, view),
             columns,
             questionnaire.levels,
             f"{section.member(member_key).name}: statements by team, {round_['name']}",
         )
-        svg = charts.render_svg(chart)
     return render_template(
         "rounds/drill_down.html",
         round=round_,
