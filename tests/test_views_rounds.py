@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
 
 import pytest
 
@@ -286,3 +287,66 @@ def test_an_auditor_reads_the_tracker_but_sees_no_buttons_to_change_it(app, curr
     sign_in(auditor, AUDITOR)
     page = read_page(auditor.get(f"/rounds/{current['id']}"))
     assert "Close this round" not in page.text and "Create a round" not in page.text
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    with socket.socket() as probe:  # a free port: the controller checks it can connect
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+def test_reminders_go_to_outstanding_teams_leads_and_escalate_after_two(
+    app, officer, db, current, smtp_server
+):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.port)
+    team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
+    directorate_id = db.execute(
+        "SELECT directorate_id FROM teams WHERE id = ?", [team_id]
+    ).fetchone()[0]
+    head = store.user_by_email(db, "dana.whitfield@council.example")
+    store.set_directorate_lead(db, directorate_id, head["id"], None)
+    url = f"/rounds/{current['id']}/teams/{team_id}/remind"
+    for _ in range(3):
+        assert post(officer, url, {}, f"/rounds/{current['id']}").status_code == 302
+    recipients = [m["To"] for m in smtp_server.messages]
+    assert recipients[:2] == [LEAD, LEAD]
+    assert recipients[2] == f"{LEAD}, dana.whitfield@council.example"
+    assert "Housing Needs's assessment for 2024/25" in smtp_server.messages[0]["Subject"]
+    assert store.reminders_sent(db, current["id"])[team_id] == 3
+    page = read_page(officer.get(f"/rounds/{current['id']}?directorate=Housing"))
+    assert "Priya Shah 3" in page.text  # the team lead, then the reminder count
+
+
+def test_remind_all_reaches_every_outstanding_team_and_logs_without_smtp(officer, db, current):
+    response = post(officer, f"/rounds/{current['id']}/reminders", {}, f"/rounds/{current['id']}")
+    outstanding = [
+        r
+        for r in store.completion(db, current["id"])
+        if r["status"] in ("not_started", "draft", "returned") and r["lead_emails"]
+    ]
+    assert response.status_code == 302
+    sent = store.reminders_sent(db, current["id"])
+    assert set(sent) == {r["team_id"] for r in outstanding}
+    deliveries = {r[0] for r in db.execute("SELECT DISTINCT delivery FROM reminders")}
+    assert deliveries == {"log"}
+    submitted = [r for r in store.completion(db, current["id"]) if r["status"] == "submitted"]
+    assert not any(r["team_id"] in sent for r in submitted)

@@ -83,12 +83,16 @@ from assess.store.review import (
     ROUND_STATUSES,
     calibration,
     completion,
+    directorate_lead_email,
     moderate,
+    record_reminder,
+    reminders_sent,
     return_assessment,
     review_history,
     round_scope,
     round_statement_levels,
     rounds_overview,
+    set_directorate_lead,
     set_round_scope,
     set_round_status,
 )
@@ -102,6 +106,10 @@ from assess.store.rounds import (
 )
 
 __all__ = [
+    "set_directorate_lead",
+    "reminders_sent",
+    "record_reminder",
+    "directorate_lead_email",
     "active_teams",
     "round_statement_levels",
     "round_by_name",

@@ -219,3 +219,72 @@ def round_statement_levels(
             [round_id, *statuses, *statement_keys],
         )
     )
+
+
+def reminders_sent(db: Database, round_id: int) -> dict[int, int]:
+    """How many reminders each team of a round has been sent."""
+    return dict(
+        db.execute(
+            "SELECT team_id, count(DISTINCT sent_at) FROM reminders WHERE round_id = ? "
+            "GROUP BY team_id",
+            [round_id],
+        ).fetchall()
+    )
+
+
+def directorate_lead_email(db: Database, team_id: int) -> str | None:
+    row = db.execute(
+        """SELECT u.email FROM teams t JOIN directorates d ON d.id = t.directorate_id
+           JOIN users u ON u.id = d.lead_user_id WHERE t.id = ? AND u.active = 1""",
+        [team_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def set_directorate_lead(
+    db: Database, directorate_id: int, user_id: int | None, actor_id: int | None
+) -> None:
+    with write(db):
+        db["directorates"].update(directorate_id, {"lead_user_id": user_id})
+        record_event(
+            db, actor_id, "set_lead", "directorate", directorate_id, after={"lead_user_id": user_id}
+        )
+
+
+def record_reminder(
+    db: Database,
+    round_id: int,
+    team_id: int,
+    recipients: list[str],
+    escalated: bool,
+    delivery: str,
+    actor_id: int | None,
+) -> None:
+    """Every reminder sent is kept, with who it went to and how."""
+    stamp = now()
+    with write(db):
+        for recipient in recipients:
+            db["reminders"].insert(
+                {
+                    "round_id": round_id,
+                    "team_id": team_id,
+                    "recipient": recipient,
+                    "escalated": int(escalated),
+                    "delivery": delivery,
+                    "sent_by": actor_id,
+                    "sent_at": stamp,
+                }
+            )
+        record_event(
+            db,
+            actor_id,
+            "remind",
+            "team",
+            team_id,
+            after={
+                "round_id": round_id,
+                "to": recipients,
+                "escalated": escalated,
+                "delivery": delivery,
+            },
+        )

@@ -24,7 +24,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, T
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from assess import charts, reports, store
+from assess import charts, mail, reports, store
 from assess.auth import requires
 from assess.scoring import OVERALL, score_assessment
 from assess.views.team import questionnaire_for
@@ -182,6 +182,8 @@ def tracker(round_id: int):
     ]
     return render_template(
         "rounds/tracker.html",
+        reminders=store.reminders_sent(store.get_db(), round_id),
+        outstanding=sum(1 for r in rows if r["status"] in OUTSTANDING),
         round=round_,
         rows=shown,
         all_rows=rows,
@@ -243,6 +245,71 @@ def outstanding_csv(round_id: int):
         ],
         f"outstanding-{round_['name'].replace('/', '-')}.csv",
     )
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+ESCALATE_AFTER = 2  # reminders a team has had before the directorate's lead is copied in
+
+
+def send_reminder(round_: dict, row: dict, sent_before: int) -> bool:
+    """Remind a team's leads (and, after two reminders, the directorate's lead); record it."""
+    db = store.get_db()
+    recipients = [e for e in (row["lead_emails"] or "").split(", ") if e]
+    escalated = sent_before >= ESCALATE_AFTER
+    if escalated and (lead := store.directorate_lead_email(db, row["team_id"])):
+        recipients.append(lead)
+    if not recipients:
+        return False
+    link = url_for("team.tasks", team_id=row["team_id"], round_id=round_["id"], _external=True)
+    body = (
+        f"{row['team']}'s culture maturity assessment for {round_['name']} is "
+        f"{STATUS_NAMES[row['status']].lower()}"
+        + (f" ({row['answered']} of {row['total']} statements answered)" if row["answered"] else "")
+        + f". The round closes on {round_['closes_on']}.\n\nContinue it here: {link}\n"
+        + (
+            "\nThis is a further reminder, so the directorate's lead is copied in.\n"
+            if escalated
+            else ""
+        )
+    )
+    subject = f"Reminder: {row['team']}'s assessment for {round_['name']}"
+    config = current_app.config
+    delivery = mail.send(config, mail.message(config["MAIL_FROM"], recipients, subject, body))
+    store.record_reminder(
+        db, round_["id"], row["team_id"], recipients, escalated, delivery, g.user["id"]
+    )
+    return True
+
+
+@bp.route("/<int:round_id>/reminders", methods=["POST"])
+@requires(*REVIEWERS)
+def remind_all(round_id: int):
+    round_ = round_or_404(round_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    sent = store.reminders_sent(store.get_db(), round_id)
+    rows = [r for r in completion_rows(round_) if r["status"] in OUTSTANDING]
+    reminded = sum(send_reminder(round_, r, sent.get(r["team_id"], 0)) for r in rows)
+    flash(f"Reminders sent to {reminded} outstanding team{'' if reminded == 1 else 's'}.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/remind", methods=["POST"])
+@requires(*REVIEWERS)
+def remind_team(round_id: int, team_id: int):
+    round_ = round_or_404(round_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    row = next((r for r in completion_rows(round_) if r["team_id"] == team_id), None)
+    if row is None or row["status"] not in OUTSTANDING:
+        abort(404)
+    sent = store.reminders_sent(store.get_db(), round_id).get(team_id, 0)
+    if send_reminder(round_, row, sent):
+        flash(f"Reminder sent to {row['team']}.")
+    else:
+        flash(f"{row['team']} has no team lead to remind.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
 
 
 # --- review -------------------------------------------------------------------------------------
