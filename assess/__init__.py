@@ -69,13 +69,14 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.teardown_appcontext(store.close_request_db)
 
     from assess import auth
-    from assess.views import council, home, rounds, team
+    from assess.views import admin, council, home, rounds, team
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(team.bp)
     app.register_blueprint(rounds.bp)
     app.register_blueprint(council.bp)
+    app.register_blueprint(admin.bp)
     app.add_template_filter(long_date)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)

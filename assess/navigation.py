@@ -19,6 +19,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", ALL_ROLES),
     NavItem("Rounds", "rounds.index", COUNCIL_WIDE),
     NavItem("Trends", "council.trends_values", COUNCIL_WIDE),
+    NavItem("Administration", "admin.index", ("administrator",)),
 ]
 
 

@@ -72,12 +72,15 @@ from assess.store.people import (
     add_directorate,
     add_team,
     create_user,
+    directorates_with_teams,
     failed_sign_ins_since,
     home_summary,
     record_sign_in,
     teams_of_user,
+    update_user,
     user_by_email,
     user_by_id,
+    users_with_teams,
 )
 from assess.store.review import (
     ROUND_STATUSES,
@@ -106,6 +109,9 @@ from assess.store.rounds import (
 )
 
 __all__ = [
+    "users_with_teams",
+    "update_user",
+    "directorates_with_teams",
     "set_directorate_lead",
     "reminders_sent",
     "record_reminder",

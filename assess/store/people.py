@@ -124,3 +124,60 @@ def active_teams(db: Database) -> list[dict]:
                WHERE t.active = 1 ORDER BY d.name, t.name"""
         )
     )
+
+
+def users_with_teams(db: Database) -> list[dict]:
+    """Every user with their teams, for administration."""
+    return list(
+        db.query(
+            """SELECT u.id, u.email, u.name, u.role, u.active, u.created_at,
+                 (SELECT group_concat(t.name, ', ') FROM team_members m
+                    JOIN teams t ON t.id = m.team_id WHERE m.user_id = u.id) AS teams
+               FROM users u ORDER BY u.active DESC, u.name"""
+        )
+    )
+
+
+def update_user(
+    db: Database,
+    user_id: int,
+    role: str,
+    active: bool,
+    team_ids: Iterable[int],
+    actor_id: int | None,
+) -> None:
+    """Change a user's role, teams or whether they may sign in. Nothing they did is removed."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    team_ids = sorted(set(team_ids))
+    with write(db):
+        before = user_by_id(db, user_id)
+        if before is None:
+            raise NotFound(f"user {user_id} does not exist")
+        old_teams = [t["id"] for t in teams_of_user(db, user_id)]
+        db["users"].update(user_id, {"role": role, "active": int(active)})
+        db.execute("DELETE FROM team_members WHERE user_id = ?", [user_id])
+        db["team_members"].insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
+        record_event(
+            db,
+            actor_id,
+            "update",
+            "user",
+            user_id,
+            before={"role": before["role"], "active": before["active"], "teams": old_teams},
+            after={"role": role, "active": int(active), "teams": team_ids},
+        )
+
+
+def directorates_with_teams(db: Database) -> list[dict]:
+    """Directorates with their lead and their teams' names."""
+    return list(
+        db.query(
+            """SELECT d.id, d.name, d.lead_user_id, u.name AS lead,
+                 (SELECT count(*) FROM teams t WHERE t.directorate_id = d.id AND t.active = 1)
+                    AS teams,
+                 (SELECT group_concat(t.name, ', ') FROM teams t
+                    WHERE t.directorate_id = d.id AND t.active = 1) AS team_names
+               FROM directorates d LEFT JOIN users u ON u.id = d.lead_user_id ORDER BY d.name"""
+        )
+    )
