@@ -350,3 +350,16 @@ def test_remind_all_reaches_every_outstanding_team_and_logs_without_smtp(officer
     assert deliveries == {"log"}
     submitted = [r for r in store.completion(db, current["id"]) if r["status"] == "submitted"]
     assert not any(r["team_id"] in sent for r in submitted)
+
+
+def test_calibration_shows_where_teams_rate_themselves_higher_than_moderated(
+    officer, db, current, cex
+):
+    team_id, assessment_id = submitted_team(db, current["id"])
+    answer = next(a for a in store.answers_of(db, assessment_id) if a["level"] and a["level"] > 1)
+    url = f"/rounds/{current['id']}/teams/{team_id}/moderate/{answer['statement_key']}"
+    post(officer, url, {"level": str(answer["level"] - 1), "reason": "Evidence is thin."}, url)
+    page = read_page(officer.get(f"/rounds/{current['id']}/calibration"))
+    assert cex.statement(answer["statement_key"]).text in page.text
+    assert "Reason: Evidence is thin." in page.text
+    assert "rates itself higher by 1.0" in page.text

@@ -616,3 +616,35 @@ def drill_down(round_id: int, member_key: str):
         include_submitted=include_submitted,
         levels={level.level: level.name for level in questionnaire.scale},
     )
+
+
+@bp.route("/<int:round_id>/calibration")
+@requires(*READERS)
+def calibration(round_id: int):
+    """Where business improvement's levels differ from teams' own, per value, by team and
+    directorate: review effort goes where teams over- or under-rate themselves."""
+    round_ = round_or_404(round_id)
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    section = questionnaire.section_dimension
+    rows = store.calibration(db, round_id)
+    for row in rows:
+        row["value"] = questionnaire.statement(row["statement_key"]).tags[section.key]
+        row["statement"] = questionnaire.statement(row["statement_key"]).text
+        row["difference"] = row["level"] - row["moderated_level"]
+    by_value = []
+    for member in section.members:
+        moderated = [r for r in rows if r["value"] == member.key]
+        directorates: dict[str, list[int]] = {}
+        for r in moderated:
+            directorates.setdefault(r["directorate"], []).append(r["difference"])
+        by_value.append(
+            {
+                "member": member,
+                "rows": moderated,
+                "directorates": {d: sum(v) / len(v) for d, v in sorted(directorates.items())},
+            }
+        )
+    return render_template(
+        "rounds/calibration.html", round=round_, by_value=by_value, moderated=len(rows)
+    )
