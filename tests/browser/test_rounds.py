@@ -122,3 +122,36 @@ def test_the_heatmap_and_its_drill_down(live_server, page):
     assert_accessible(page)
     page.get_by_role("table").get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Results for "))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/rounds/{round}/council",
+        "/trends/",
+        "/trends/readiness_area",
+        "/rounds/{round}/calibration",
+        "/rounds/{round}?status=draft",
+        "/rounds/new",
+    ],
+)
+def test_the_council_pages_pass_axe(live_server, page, path):
+    db = store.connect(live_server.instance / "assess.db")
+    round_id = store.current_round(db)["id"]
+    db.conn.close()
+    sign_in(page, live_server.url, OFFICER)
+    page.goto(live_server.url + path.format(round=round_id))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_load_state("load")
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/", "/admin/users/new", "/admin/users/1", "/admin/teams/new", "/admin/directorates/1"],
+)
+def test_the_administration_pages_pass_axe(live_server, page, path):
+    sign_in(page, live_server.url, "alex.morgan@council.example")
+    page.goto(live_server.url + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page)
