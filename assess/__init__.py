@@ -77,6 +77,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.register_blueprint(rounds.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(admin.bp)
+    from assess.views import registers as register_views
+
+    app.register_blueprint(register_views.bp)
     app.add_template_filter(long_date)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)

@@ -12,6 +12,24 @@ DEFAULTS = {
     "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
     "SIGN_IN_MAX_FAILURES": 5,  # failed sign-ins for one email address within the window
     "SIGN_IN_WINDOW_MINUTES": 15,
+    # Risk register (issue 5): a RISK_MATRIX_SIZE by RISK_MATRIX_SIZE matrix, a label per step,
+    # scores up to RISK_GREEN_MAX are green, up to RISK_AMBER_MAX amber, above that red.
+    "RISK_MATRIX_SIZE": 5,
+    "RISK_LIKELIHOOD_LABELS": ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"],
+    "RISK_IMPACT_LABELS": ["Negligible", "Minor", "Moderate", "Major", "Severe"],
+    "RISK_GREEN_MAX": 4,
+    "RISK_AMBER_MAX": 12,
+    "RISK_LOW_SCORE": 2.5,  # a team scoring below this in an area is weak there
+    # Groups every EqIA covers besides the nine protected characteristics.
+    "EQIA_LOCAL_GROUPS": [
+        "Socio-economic disadvantage",
+        "Carers",
+        "Care leavers",
+        "Armed forces community",
+        "Rurality",
+        "People for whom English is not a first language",
+        "Digitally excluded people",
+    ],
     # Reminder emails: with no SMTP_HOST they are written to the log instead of sent.
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
@@ -37,4 +55,8 @@ ENVIRONMENT = {
     "ASSESS_SMTP_HOST": ("SMTP_HOST", str),
     "ASSESS_SMTP_PORT": ("SMTP_PORT", int),
     "ASSESS_MAIL_FROM": ("MAIL_FROM", str),
+    "ASSESS_RISK_MATRIX_SIZE": ("RISK_MATRIX_SIZE", int),
+    "ASSESS_RISK_GREEN_MAX": ("RISK_GREEN_MAX", int),
+    "ASSESS_RISK_AMBER_MAX": ("RISK_AMBER_MAX", int),
+    "ASSESS_RISK_LOW_SCORE": ("RISK_LOW_SCORE", float),
 }

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from assess import store
 from assess.questionnaire import Questionnaire
+from assess.registers_demo import seed_registers
 from assess.scoring import score_assessment
 
 DEMO_PASSWORD = "assess-demo-2025"
@@ -343,6 +344,7 @@ def seed(
                 )
                 if not latest or progress > 0.8:
                     store.sign_off_assessment(db, assessment_id, officer, stamp=stamp)
+    seed_registers(db, questionnaire.id, officer)
     return SeedSummary(
         len(directorate_ids),
         len(team_ids),

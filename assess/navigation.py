@@ -20,6 +20,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Rounds", "rounds.index", COUNCIL_WIDE),
     NavItem("Trends", "council.trends_values", COUNCIL_WIDE),
     NavItem("Administration", "admin.index", ("administrator",)),
+    NavItem("Risks and equality", "registers.risks", COUNCIL_WIDE),
 ]
 
 

@@ -259,6 +259,115 @@ def _rounds_reviews_moderation_reminders(db: Database) -> None:
     )
 
 
+@migrations(name="0007_risk_register_eqia")
+def _risk_register_eqia(db: Database) -> None:
+    """The strategy's risk register and equality impact assessments (issue 5), their actions,
+    score history, links to questionnaire areas, values and statements, and EqIA review prompts."""
+    db.executescript(
+        """
+        CREATE TABLE risks (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE CHECK (trim(ref) <> ''),
+            title TEXT NOT NULL CHECK (trim(title) <> ''),
+            cause TEXT NOT NULL DEFAULT '',
+            event TEXT NOT NULL DEFAULT '',
+            consequence TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
+            owner TEXT NOT NULL DEFAULT '',
+            raised_on TEXT NOT NULL,
+            inherent_likelihood INTEGER NOT NULL,
+            inherent_impact INTEGER NOT NULL,
+            current_likelihood INTEGER NOT NULL,
+            current_impact INTEGER NOT NULL,
+            target_likelihood INTEGER NOT NULL,
+            target_impact INTEGER NOT NULL,
+            response TEXT NOT NULL DEFAULT 'Treat'
+                CHECK (response IN ('Treat', 'Tolerate', 'Transfer', 'Terminate')),
+            controls TEXT NOT NULL DEFAULT '',
+            last_review_on TEXT,
+            next_review_on TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('proposed', 'open', 'closed')),
+            source_round_id INTEGER REFERENCES rounds(id),
+            source_team_id INTEGER REFERENCES teams(id),
+            source_evidence TEXT NOT NULL DEFAULT '',
+            accepted_by INTEGER REFERENCES users(id),
+            accepted_at TEXT,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE risk_scores (
+            id INTEGER PRIMARY KEY,
+            risk_id INTEGER NOT NULL REFERENCES risks(id),
+            likelihood INTEGER NOT NULL,
+            impact INTEGER NOT NULL,
+            score INTEGER NOT NULL,
+            recorded_on TEXT NOT NULL,
+            recorded_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX risk_scores_risk ON risk_scores(risk_id, id);
+        CREATE TABLE eqias (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE CHECK (trim(ref) <> ''),
+            title TEXT NOT NULL CHECK (trim(title) <> ''),
+            workstream TEXT NOT NULL DEFAULT '',
+            lead_officer TEXT NOT NULL DEFAULT '',
+            screening_outcome TEXT NOT NULL DEFAULT '',
+            evidence TEXT NOT NULL DEFAULT '',
+            consultation TEXT NOT NULL DEFAULT '',
+            overall_outcome TEXT NOT NULL DEFAULT '',
+            signed_off_by TEXT NOT NULL DEFAULT '',
+            signed_off_on TEXT,
+            review_on TEXT,
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE eqia_impacts (
+            eqia_id INTEGER NOT NULL REFERENCES eqias(id),
+            group_name TEXT NOT NULL,
+            impact TEXT NOT NULL CHECK (impact IN ('Positive', 'Neutral', 'Negative', 'Unknown')),
+            severity TEXT CHECK (severity IN ('High', 'Medium', 'Low')),
+            evidence TEXT NOT NULL DEFAULT '',
+            mitigation TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (eqia_id, group_name)
+        );
+        CREATE TABLE register_actions (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL CHECK (entry_kind IN ('risk', 'eqia')),
+            entry_id INTEGER NOT NULL,
+            what TEXT NOT NULL CHECK (trim(what) <> ''),
+            owner TEXT NOT NULL DEFAULT '',
+            due_on TEXT,
+            status TEXT NOT NULL DEFAULT 'not_started'
+                CHECK (status IN ('not_started', 'in_progress', 'done'))
+        );
+        CREATE INDEX register_actions_entry ON register_actions(entry_kind, entry_id);
+        CREATE TABLE register_links (
+            id INTEGER PRIMARY KEY,
+            entry_kind TEXT NOT NULL CHECK (entry_kind IN ('risk', 'eqia')),
+            entry_id INTEGER NOT NULL,
+            questionnaire_id TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            member TEXT NOT NULL,
+            UNIQUE (entry_kind, entry_id, questionnaire_id, dimension, member)
+        );
+        CREATE INDEX register_links_target ON register_links(questionnaire_id, dimension, member);
+        CREATE TABLE eqia_review_prompts (
+            id INTEGER PRIMARY KEY,
+            eqia_id INTEGER NOT NULL REFERENCES eqias(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            reason TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT '',
+            resolved_by INTEGER REFERENCES users(id),
+            resolved_at TEXT,
+            UNIQUE (eqia_id, round_id)
+        );
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 

@@ -30,6 +30,7 @@ from assess.forms import (
 )
 from assess.questionnaire import Questionnaire
 from assess.scoring import OVERALL, council_average, score_assessment
+from assess.views import registers as register_views
 
 bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
 
@@ -331,6 +332,10 @@ def team_results(v: Visit) -> dict:
         "threshold": threshold,
         "actions": store.actions_for(db, v.team["id"], v.round["id"]),
         "targets": targets,
+        # the risks and equality impacts linked to the team's weakest areas (issue 5)
+        "linked": register_views.linked_to_weakest(
+            v.questionnaire, team, [r.statement.key for r in gaps]
+        ),
     }
 
 

@@ -1,0 +1,262 @@
+"""From what the assessments find to the registers: proposed risks, the risks exposed by low
+maturity, EqIA review prompts, and what a team's results page lists."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from assess import registers_io, risk, store
+from assess.auth import requires
+from assess.questionnaire import Questionnaire
+from assess.store import registers as register_store
+from assess.views.registers import (
+    EDIT,
+    READ_ALL,
+    CsrfForm,
+    bp,
+    can_edit,
+    decorate,
+    link_questionnaire,
+    settings,
+    today,
+)
+
+# --- proposed risks from low scores -------------------------------------------------------------
+
+
+def area_scores(round_id: int, q: Questionnaire) -> dict[tuple[str, str], dict[int, float]]:
+    """(dimension, member) -> team id -> score in a round, statements included (their level)."""
+    db = store.get_db()
+    scores: dict[tuple[str, str], dict[int, float]] = {}
+    for row in store.round_scores(db, round_id):
+        if row["dimension"] in ("readiness_area", "value") and row["score"] is not None:
+            scores.setdefault((row["dimension"], row["member"]), {})[row["team_id"]] = row["score"]
+    for team_id, statement_key, level, _ in store.round_answers(db, round_id):
+        if level is not None:
+            scores.setdefault(("statement", statement_key), {})[team_id] = level
+    return scores
+
+
+def previous_round(round_: dict) -> dict | None:
+    earlier = [r for r in store.rounds(store.get_db()) if r["opens_on"] < round_["opens_on"]]
+    return earlier[-1] if earlier else None
+
+
+@bp.route("/risks/propose", methods=["POST"])
+@requires(*EDIT)
+def propose_risk():
+    """One step from a low score to a proposed risk, pre-filled with what led to it."""
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    db = store.get_db()
+    q = link_questionnaire()
+    dimension, _, member = request.form.get("target", "").partition(":")
+    if not registers_io.link_target_exists(q, dimension, member):
+        abort(404)
+    try:
+        round_ = store.round_(db, int(request.form.get("round_id", "0")))
+    except (store.NotFound, ValueError):
+        abort(404)
+    team_id = request.form.get("team_id", type=int)
+    low = current_app.config["RISK_LOW_SCORE"]
+    scores = area_scores(round_["id"], q).get((dimension, member), {})
+    below = sorted(t for t, v in scores.items() if v < low)
+    name = registers_io.link_name(q, dimension, member)
+    if team_id is not None:
+        team = store.team(db, team_id)
+        if team_id not in scores:
+            abort(404)
+        basis = scores[team_id]
+        evidence = (
+            f"{team['name']} scored {basis:.2f} in {name} in {round_['name']}, below {low:g}. "
+            f"{len(below)} of {len(scores)} teams that submitted score below {low:g} there."
+        )
+    else:
+        basis = sum(scores.values()) / len(scores) if scores else low
+        evidence = (
+            f"The council average in {name} was {basis:.2f} in {round_['name']}; "
+            f"{len(below)} of {len(scores)} teams that submitted score below {low:g}."
+        )
+    s = settings()
+    likelihood, impact = risk.suggest_likelihood_impact(basis, low, len(below), len(scores), s)
+    taken = register_store.existing_refs(db, "risk")
+    number = 1
+    while f"PROP-{number:02d}" in taken:
+        number += 1
+    area = name.split(": ", 1)[-1]
+    fields = {
+        "ref": f"PROP-{number:02d}",
+        "title": f"Low maturity in {area}",
+        "cause": f"Low culture maturity in {area}",
+        "event": "Services do not improve where the assessment shows they are weakest",
+        "consequence": "Residents get a poorer experience and the strategy's outcomes slip",
+        "category": "Culture maturity",
+        "owner": "",
+        "raised_on": today(),
+        "inherent_likelihood": likelihood,
+        "inherent_impact": impact,
+        "current_likelihood": likelihood,
+        "current_impact": impact,
+        "target_likelihood": max(1, likelihood - 2),
+        "target_impact": impact,
+        "response": "Treat",
+        "source_round_id": round_["id"],
+        "source_team_id": team_id,
+        "source_evidence": evidence,
+    }
+    risk_id = register_store.add_risk(db, fields, g.user["id"], status="proposed")
+    register_store.add_link(db, "risk", risk_id, q.id, dimension, member, g.user["id"])
+    flash(
+        f"Proposed risk {fields['ref']} raised. Give it an owner; it joins the register when "
+        "its owner accepts it."
+    )
+    return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+
+
+# --- risks exposed by low maturity --------------------------------------------------------------
+
+
+@bp.route("/exposure")
+@requires(*READ_ALL)
+def exposure():
+    db = store.get_db()
+    q = link_questionnaire()
+    round_ = store.current_round(db)
+    s = settings()
+    low = current_app.config["RISK_LOW_SCORE"]
+    ranked, weak_areas = [], []
+    if round_:
+        now_scores = area_scores(round_["id"], q)
+        before = previous_round(round_)
+        before_scores = area_scores(before["id"], q) if before else {}
+        histories = register_store.score_histories(db)
+        open_risks = [decorate(r, s, histories) for r in register_store.risks(db)]
+        links = {
+            risk_id: [
+                (
+                    link["dimension"],
+                    link["member"],
+                    registers_io.link_name(q, link["dimension"], link["member"]),
+                )
+                for link in rows
+            ]
+            for risk_id, rows in register_store.all_links(db, "risk", q.id).items()
+        }
+        ranked = risk.exposure(
+            open_risks,
+            links,
+            now_scores,
+            before_scores,
+            low,
+            current_app.config["CHANGE_THRESHOLD"],
+        )
+        for dimension in ("readiness_area", "value"):
+            for member in q.dimension(dimension).members:
+                teams = now_scores.get((dimension, member.key), {})
+                below = [t for t, v in teams.items() if v < low]
+                if below:
+                    weak_areas.append(
+                        {
+                            "target": f"{dimension}:{member.key}",
+                            "name": registers_io.link_name(q, dimension, member.key),
+                            "below": len(below),
+                            "teams": len(teams),
+                        }
+                    )
+        if can_edit():  # raised for those who act on them; a read by an auditor changes nothing
+            raise_eqia_prompts(round_, now_scores, before_scores, q)
+    return render_template(
+        "registers/exposure.html",
+        round=round_,
+        ranked=ranked,
+        weak_areas=sorted(weak_areas, key=lambda a: -a["below"]),
+        low=low,
+        can_edit=can_edit(),
+        form=CsrfForm(),
+    )
+
+
+def prompt_eqia_reviews() -> None:
+    """Raise this round's EqIA review prompts, if Inclusion & Respect calls for them."""
+    round_ = store.current_round(store.get_db())
+    if round_ is None:
+        return
+    q = link_questionnaire()
+    before = previous_round(round_)
+    raise_eqia_prompts(
+        round_, area_scores(round_["id"], q), area_scores(before["id"], q) if before else {}, q
+    )
+
+
+def raise_eqia_prompts(round_, now_scores, before_scores, q) -> None:
+    """A low or falling council score on Inclusion & Respect prompts a review of linked EqIAs."""
+    key = ("value", "inclusion-respect")
+    if key not in now_scores:
+        return
+
+    def mean(values):
+        values = list(values)
+        return round(sum(values) / len(values), 2) if values else None
+
+    reason = risk.needs_eqia_review(
+        mean(now_scores[key].values()),
+        mean(before_scores.get(key, {}).values()),
+        current_app.config["RISK_LOW_SCORE"],
+        current_app.config["CHANGE_THRESHOLD"],
+    )
+    if not reason:
+        return
+    db = store.get_db()
+    statements = {s.key for s in q.statements_in("value", "inclusion-respect")}
+    for eqia_id, links in register_store.all_links(db, "eqia", q.id).items():
+        if any(
+            (link["dimension"], link["member"]) == key
+            or (link["dimension"] == "statement" and link["member"] in statements)
+            for link in links
+        ):
+            register_store.raise_review_prompt(db, eqia_id, round_["id"], reason)
+
+
+# --- on a team's results page -------------------------------------------------------------------
+
+
+def linked_to_weakest(q: Questionnaire, scores: dict, gap_keys) -> dict:
+    """What a team's results page lists: its weakest areas and values, and the open risks and
+    EqIAs linked to them (or to a statement among its gaps). `scores`: dimension -> member ->
+    score."""
+    weak = risk.weakest(
+        {d: m for d, m in scores.items() if d in ("readiness_area", "value")},
+        current_app.config["RISK_LOW_SCORE"],
+    )
+    targets = weak | {("statement", k) for k in gap_keys}
+    db = store.get_db()
+    s = settings()
+    histories = register_store.score_histories(db)
+    found = register_store.linked_to(db, "risk", q.id, targets)
+    return {
+        "weakest": sorted(
+            (
+                {
+                    "target": f"{d}:{m}",
+                    "name": registers_io.link_name(q, d, m),
+                    "score": scores[d][m],
+                }
+                for d, m in weak
+            ),
+            key=lambda w: (w["score"], w["name"]),
+        ),
+        "risks": sorted(
+            (decorate(r, s, histories) for r in found), key=lambda r: -r["current_score"]
+        ),
+        "eqias": register_store.linked_to(db, "eqia", q.id, targets),
+        "low": current_app.config["RISK_LOW_SCORE"],
+    }

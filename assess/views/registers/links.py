@@ -1,0 +1,119 @@
+"""Links to areas, values and statements, and actions: the same for risks and EqIAs."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+)
+
+from assess import registers_io, risk, store
+from assess.auth import requires
+from assess.store import registers as register_store
+from assess.views.registers import (
+    EDIT,
+    KIND_NAMES,
+    CsrfForm,
+    bp,
+    detail_url,
+    link_questionnaire,
+    read_dates,
+)
+
+# --- links and actions (both kinds) -------------------------------------------------------------
+
+
+@requires(*EDIT)
+def add_link(kind: str, entry_id: int):
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    q = link_questionnaire()
+    dimension, _, member = request.form.get("target", "").partition(":")
+    if not registers_io.link_target_exists(q, dimension, member):
+        flash("Choose an area, value or statement to link to.", "important")
+        return redirect(detail_url(kind, entry_id) + "#links")
+    try:
+        register_store.add_link(
+            store.get_db(), kind, entry_id, q.id, dimension, member, g.user["id"]
+        )
+    except store.NotFound:
+        abort(404)
+    flash(f"Linked to {registers_io.link_name(q, dimension, member)}.")
+    return redirect(detail_url(kind, entry_id) + "#links")
+
+
+@requires(*EDIT)
+def remove_link(kind: str, entry_id: int, link_id: int):
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    links = {link["id"] for link in register_store.links_of(store.get_db(), kind, entry_id)}
+    if link_id not in links:
+        abort(404)
+    register_store.remove_link(store.get_db(), link_id, g.user["id"])
+    flash("Link removed.")
+    return redirect(detail_url(kind, entry_id) + "#links")
+
+
+@requires(*EDIT)
+def new_register_action(kind: str, entry_id: int):
+    table = {"risk": register_store.risk, "eqia": register_store.eqia}[kind]
+    try:
+        entry = table(store.get_db(), entry_id)
+    except store.NotFound:
+        abort(404)
+    errors, values = [], {"what": "", "owner": "", "status": "not_started"}
+    due = {"day": "", "month": "", "year": ""}
+    if request.method == "POST":
+        if not CsrfForm().validate_on_submit():
+            abort(400)
+        values = {k: request.form.get(k, "").strip() for k in values}
+        due = {p: request.form.get(f"due_on_{p}", "").strip() for p in due}
+        dates, _ = read_dates(request.form, ("due_on",))
+        if not values["what"]:
+            errors.append(("what", "Enter what will be done"))
+        if not values["owner"]:
+            errors.append(("owner", "Enter who owns the action"))
+        due_on = registers_io.check_date(dates["due_on"]) if dates["due_on"] else None
+        if due_on is None:
+            errors.append(("due_on_day", "Enter the date the action is due, for example 31 3 2025"))
+        if values["status"] not in risk.ACTION_STATUSES:
+            values["status"] = "not_started"
+        if not errors:
+            register_store.add_register_action(
+                store.get_db(), kind, entry_id, {**values, "due_on": due_on}, g.user["id"]
+            )
+            flash("Action added.")
+            return redirect(detail_url(kind, entry_id) + "#actions")
+    return render_template(
+        "registers/action_form.html",
+        kind=kind,
+        kind_name=KIND_NAMES[kind],
+        entry=entry,
+        values=values,
+        due=due,
+        errors=errors,
+        field_errors=dict(errors),
+        statuses=risk.ACTION_STATUSES,
+        back=detail_url(kind, entry_id),
+        form=CsrfForm(),
+    ), (400 if errors else 200)
+
+
+def _per_kind(rule: str, endpoint: str, view, methods=("GET",)) -> None:
+    """The same view for risks and EqIAs, at /registers/risks/... and /registers/eqias/...
+    (one endpoint each, so every URL argument is a number)."""
+    for kind, plural in (("risk", "risks"), ("eqia", "eqias")):
+
+        def bound(_kind=kind, **kwargs):
+            return view(kind=_kind, **kwargs)
+
+        bp.add_url_rule(f"/{plural}{rule}", endpoint.format(kind=kind), bound, methods=methods)
+
+
+_per_kind("/<int:entry_id>/links", "add_{kind}_link", add_link, ["POST"])
+_per_kind("/<int:entry_id>/links/<int:link_id>/remove", "remove_{kind}_link", remove_link, ["POST"])
+_per_kind("/<int:entry_id>/actions/new", "new_{kind}_action", new_register_action, ["GET", "POST"])

@@ -1,0 +1,458 @@
+"""The risk register and EqIA pages through the test client: what they say and what is stored."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from assess import create_app, store
+from assess.store import registers as register_store
+from tests.conftest import csrf_token, read_page, sign_in
+
+OFFICER = "sam.okafor@council.example"  # business improvement
+AUDITOR = "jo.maxwell@council.example"
+LEAD = "priya.shah@council.example"  # Housing Needs
+
+HEADINGS = (
+    "Ref,Title,Cause,Event,Consequence,Category,Owner,Date raised,Inherent likelihood,"
+    "Inherent impact,Current likelihood,Current impact,Target likelihood,Target impact,"
+    "Response,Existing controls,Last review,Next review,Links"
+)
+
+
+def risk_form(**changes) -> dict:
+    values = {
+        "ref": "CEX-R50",
+        "title": "Assisted digital sessions end",
+        "cause": "Funding for the Community Larder sessions stops",
+        "event": "Sessions close",
+        "consequence": "Digitally excluded residents lose help",
+        "category": "Inclusion",
+        "owner": "Head of Communities",
+        "raised_on_day": "1",
+        "raised_on_month": "10",
+        "raised_on_year": "2024",
+        "inherent_likelihood": "4",
+        "inherent_impact": "4",
+        "current_likelihood": "3",
+        "current_impact": "4",
+        "target_likelihood": "2",
+        "target_impact": "3",
+        "response": "Treat",
+        "controls": "Bid for external funding",
+        "next_review_on_day": "31",
+        "next_review_on_month": "1",
+        "next_review_on_year": "2030",
+    }
+    return {**values, **changes}
+
+
+def post(client, url, data, page_url=None, **kwargs):
+    token = csrf_token(client.get(page_url or url).get_data(as_text=True))
+    return client.post(url, data={**data, "csrf_token": token}, **kwargs)
+
+
+def risk_id_of(db, ref):
+    return db.execute("SELECT id FROM risks WHERE ref = ?", [ref]).fetchone()[0]
+
+
+@pytest.fixture
+def officer(client):
+    sign_in(client, OFFICER)
+    return client
+
+
+def test_the_register_lists_the_demo_risks_highest_score_first_with_their_bands(officer):
+    page = read_page(officer.get("/registers/risks"))
+    assert page.h1 == ["Risk register"]
+    assert "11 of 11 open risks" in page.text
+    assert "bands: Green 1 to 4, Amber 5 to 12, Red 15 to 25." in page.text
+    first = page.text.index("Digitally excluded residents cannot reach services")
+    assert first < page.text.index("Culture change does not stick")
+    assert "The risk matrix as a table" in page.text
+
+
+def test_the_register_filters_by_band_and_overdue_review_and_sorts_by_ref(officer):
+    page = read_page(officer.get("/registers/risks?band=Red&sort=ref"))
+    assert "1 of 11 open risks" in page.text and "CEX-R01" in page.text
+    overdue = read_page(officer.get("/registers/risks?overdue=yes&sort=ref"))
+    assert "11 of 11 open risks" in overdue.text  # every demo review date has passed
+    page = read_page(officer.get("/registers/risks?category=Financial"))
+    assert "1 of 11 open risks" in page.text and "Savings from channel shift" in page.text
+
+
+def test_the_matrix_chart_says_how_many_risks_sit_in_each_cell(officer):
+    response = officer.get("/registers/risks/matrix.svg")
+    assert response.mimetype == "image/svg+xml"
+    assert "risks at likelihood Possible, impact Major (Amber)" in response.get_data(as_text=True)
+
+
+def test_business_improvement_adds_a_risk_and_the_change_is_audited(officer, db):
+    response = post(officer, "/registers/risks/new", risk_form())
+    assert response.status_code == 302
+    page = read_page(officer.get(response.headers["Location"]))
+    assert page.h1 == ["CEX-R50: Assisted digital sessions end"]
+    assert "Risk CEX-R50 added to the register." in page.text
+    assert "12 (Possible likelihood, major impact) Amber" in page.text
+    stored = register_store.risk(db, risk_id_of(db, "CEX-R50"))
+    assert (stored["current_likelihood"], stored["next_review_on"]) == (3, "2030-01-31")
+    event = db.execute(
+        "SELECT action, after FROM audit_events WHERE entity = 'risk' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert event[0] == "create" and "Assisted digital sessions end" in event[1]
+
+
+def test_a_risk_with_mistakes_is_refused_with_the_govuk_error_pattern(officer, db):
+    response = post(
+        officer,
+        "/registers/risks/new",
+        risk_form(title="", current_likelihood="", raised_on_day="31", raised_on_month="2"),
+    )
+    page = read_page(response, 400)
+    assert page.title.startswith("Error: Add a risk")
+    assert "There is a problem" in page.text
+    assert "Enter the title" in page.text
+    assert "The current likelihood must be a whole number from 1 to 5" in page.text
+    assert "The date raised must be a real date" in page.text
+    assert 'href="#raised_on_day"' in response.get_data(as_text=True)
+    assert "Funding for the Community Larder sessions stops" in page.text  # kept what was typed
+    assert db.execute("SELECT count(*) FROM risks WHERE ref = 'CEX-R50'").fetchone()[0] == 0
+
+
+def test_a_duplicate_ref_is_refused(officer):
+    page = read_page(post(officer, "/registers/risks/new", risk_form(ref="CEX-R01")), 400)
+    assert "CEX-R01 is already used by another entry" in page.text
+
+
+def test_changing_the_current_score_adds_to_the_history_and_the_direction(officer, db):
+    risk_id = risk_id_of(db, "CEX-R04")
+    url = f"/registers/risks/{risk_id}/edit"
+    current = register_store.risk(db, risk_id)
+    data = risk_form(
+        ref="CEX-R04",
+        title=current["title"],
+        current_likelihood="2",
+        current_impact="3",
+        raised_on_day="1",
+        raised_on_month="4",
+        raised_on_year="2023",
+    )
+    assert post(officer, url, data).status_code == 302
+    page = read_page(officer.get(f"/registers/risks/{risk_id}"))
+    assert "Direction of travel Improving" in page.text
+    assert [h["score"] for h in register_store.score_history(db, risk_id)] == [12, 6]
+
+
+def test_linking_a_risk_to_an_area_shows_on_the_risk_and_is_audited(officer, db):
+    risk_id = risk_id_of(db, "CEX-R04")
+    url = f"/registers/risks/{risk_id}/links"
+    response = post(
+        officer, url, {"target": "readiness_area:customer-insight"}, f"/registers/risks/{risk_id}"
+    )
+    page = read_page(officer.get(response.headers["Location"].split("#")[0]))
+    assert "Linked to Readiness area: Customer insight and business intelligence." in page.text
+    assert (
+        db.execute(
+            "SELECT count(*) FROM audit_events WHERE entity = 'register_link' AND action = 'create'"
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def test_a_team_leads_results_list_the_risks_and_eqias_linked_to_its_weakest_areas(client, db):
+    sign_in(client, LEAD)
+    round_ = store.current_round(db)
+    team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
+    page = read_page(client.get(f"/teams/{team_id}/rounds/{round_['id']}/results"))
+    assert "Risks and equality impacts linked to your weakest areas" in page.text
+    assert "Readiness area: Customer insight and business intelligence" in page.text
+    assert "CEX-R05: Poor data quality undermines customer insight" in page.text
+    assert "CEX-EQIA-01: Citizen Experience strategy" in page.text
+    assert "Raise a proposed risk" not in page.text  # business improvement only
+
+
+def test_a_team_lead_reads_linked_entries_but_not_the_register(client, db):
+    sign_in(client, LEAD)
+    linked = risk_id_of(db, "CEX-R05")
+    assert client.get(f"/registers/risks/{linked}").status_code == 200
+    assert "Change this risk" not in read_page(client.get(f"/registers/risks/{linked}")).text
+    unlinked = register_store.add_risk(
+        db,
+        {
+            "ref": "U-1",
+            "title": "Unlinked",
+            "raised_on": "2024-01-01",
+            **{
+                f"{s}_{a}": 2
+                for s in ("inherent", "current", "target")
+                for a in ("likelihood", "impact")
+            },
+        },
+        None,
+    )
+    assert client.get(f"/registers/risks/{unlinked}").status_code == 404
+    assert client.get("/registers/risks").status_code == 403
+    assert client.get("/registers/risks/new").status_code == 403
+
+
+def test_an_auditor_reads_everything_and_changes_nothing(client, db):
+    sign_in(client, AUDITOR)
+    page = read_page(client.get("/registers/risks"))
+    assert "Add a risk" not in page.text
+    assert client.get("/registers/risks/new").status_code == 403
+    assert client.get("/registers/eqias/1").status_code == 200
+    response = client.post(
+        f"/registers/risks/{risk_id_of(db, 'CEX-R01')}/links",
+        data={"target": "value:one-team", "csrf_token": csrf_token(page_html(client))},
+    )
+    assert response.status_code == 403
+
+
+def page_html(client):
+    return client.get("/registers/risks").get_data(as_text=True)
+
+
+def test_the_exposure_page_ranks_linked_risks_by_teams_below_the_threshold(officer):
+    page = read_page(officer.get("/registers/exposure"))
+    assert page.h1 == ["Risks exposed by low maturity"]
+    assert "ranked by how many teams that submitted in 2024/25 score below 2.5" in page.text
+    assert "CEX-R01: Digitally excluded residents cannot reach services" in page.text
+    assert "Where teams score low" in page.text
+
+
+def test_a_proposed_risk_is_raised_in_one_step_and_joins_the_register_when_accepted(officer, db):
+    round_ = store.current_round(db)
+    response = post(
+        officer,
+        "/registers/risks/propose",
+        {"target": "readiness_area:customer-insight", "round_id": str(round_["id"])},
+        "/registers/exposure",
+    )
+    page = read_page(officer.get(response.headers["Location"]))
+    assert "PROP-01: Low maturity in Customer insight and business intelligence" in page.h1[0]
+    assert "it joins the register when its owner accepts it" in page.text
+    assert "The council average in Readiness area: Customer insight" in page.text
+    risk_id = risk_id_of(db, "PROP-01")
+    assert register_store.risk(db, risk_id)["status"] == "proposed"
+    assert (
+        "PROP-01"
+        not in read_page(officer.get("/registers/risks?sort=ref")).text.split(
+            "Proposed risks awaiting their owner"
+        )[0]
+    )
+    accept = f"/registers/risks/{risk_id}/accept"
+    response = post(officer, accept, {}, f"/registers/risks/{risk_id}")
+    assert response.headers["Location"].endswith(f"/registers/risks/{risk_id}/edit")
+    edit = register_store.risk(db, risk_id)
+    register_store.update_risk(db, risk_id, {"owner": "Head of Business Intelligence"}, None)
+    assert edit["status"] == "proposed"
+    post(officer, accept, {}, f"/registers/risks/{risk_id}")
+    assert register_store.risk(db, risk_id)["status"] == "open"
+
+
+def csv_file(*rows: str) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(("\n".join([HEADINGS, *rows]) + "\n").encode()), "register.csv"
+
+
+GOOD = (
+    "IMP-1,Contact centre cannot recruit,Pay,Vacancies,Longer waits,People,Head of Customer "
+    "Services,2024-06-01,4,3,3,3,2,2,Treat,Agency staff,,2025-06-01,value:one-team"
+)
+BAD = (
+    "IMP-2,Payments platform fails,Old system,Outage,No payments,Delivery,Head of Digital,"
+    "2024-06-01,4,3,7,3,2,2,Treat,,,,readiness_area:digital-access"
+)
+
+
+def test_an_import_with_a_bad_row_names_the_row_and_column_and_writes_nothing(officer, db):
+    before = db["risks"].count
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "risk", "file": csv_file(GOOD, BAD)},
+        content_type="multipart/form-data",
+    )
+    page = read_page(response, 400)
+    assert "The file was not imported" in page.text
+    assert "Row 3, column ‘Current likelihood’: The current likelihood must be a whole number " \
+        "from 1 to 5" in page.text  # fmt: skip
+    assert page.title.startswith("Error:")
+    assert db["risks"].count == before
+
+
+def test_a_valid_import_is_previewed_then_written_with_its_links(officer, db):
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "risk", "file": csv_file(GOOD)},
+        content_type="multipart/form-data",
+    )
+    page = read_page(response)
+    assert "Every row is valid. Nothing has been saved yet." in page.text
+    assert db.execute("SELECT count(*) FROM risks WHERE ref = 'IMP-1'").fetchone()[0] == 0
+    payload = response.get_data(as_text=True).split('name="payload" value="')[1].split('"')[0]
+    payload = payload.replace("&#34;", '"').replace("&quot;", '"').replace("&#39;", "'")
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "risk", "confirm": "yes", "payload": payload},
+    )
+    assert response.status_code == 302
+    assert "Imported 1 risk." in read_page(officer.get(response.headers["Location"])).text
+    risk_id = risk_id_of(db, "IMP-1")
+    links = register_store.links_of(db, "risk", risk_id)
+    assert [(link["dimension"], link["member"]) for link in links] == [("value", "one-team")]
+    assert json.loads(payload)[0]["ref"] == "IMP-1"
+
+
+def test_an_xlsx_register_is_read_like_a_csv(officer):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADINGS.split(","))
+    sheet.append(BAD.split(","))
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "risk", "file": (data, "register.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert "Row 2, column ‘Current likelihood’" in read_page(response, 400).text
+
+
+def test_the_register_and_eqias_export_as_csv_and_xlsx(officer, db):
+    text = officer.get("/registers/risks/export.csv").get_data().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Ref,Title,Cause")
+    assert "CEX-R01,Digitally excluded residents cannot reach services" in text
+    book = load_workbook(io.BytesIO(officer.get("/registers/eqias/export.xlsx").get_data()))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Ref", "Title")
+    assert {r[12] for r in rows[1:]} >= {"Age", "Disability", "Digitally excluded people"}
+    assert db.execute("SELECT count(*) FROM audit_events WHERE action = 'export'").fetchone()[0]
+
+
+def test_an_exported_register_imports_back_cleanly_as_a_preview(officer, db):
+    text = officer.get("/registers/risks/export.csv").get_data()
+    db.execute("DELETE FROM register_links")
+    db.execute("DELETE FROM register_actions")
+    db.execute("DELETE FROM risk_scores")
+    db.execute("DELETE FROM risks")
+    db.conn.commit()
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "risk", "file": (io.BytesIO(text), "risk-register.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "Every row is valid" in read_page(response).text
+
+
+def test_an_eqia_with_a_negative_impact_needs_its_severity(officer, db):
+    eqia_id = db.execute("SELECT id FROM eqias").fetchone()[0]
+    url = f"/registers/eqias/{eqia_id}/edit"
+    html = officer.get(url).get_data(as_text=True)
+    assert "Armed forces community" in html and "Sexual orientation" in html
+    data = {"ref": "CEX-EQIA-01", "title": "Citizen Experience strategy"}
+    for index in range(16):
+        data[f"g{index}-impact"] = "Neutral"
+    data["g0-impact"] = "Negative"
+    page = read_page(post(officer, url, data), 400)
+    assert "Age: Give the severity of a negative impact: High, Medium or Low" in page.text
+    data["g0-severity"] = "High"
+    assert post(officer, url, data).status_code == 302
+    impacts = {i["group_name"]: i for i in register_store.impacts_of(db, eqia_id)}
+    assert impacts["Age"]["severity"] == "High" and impacts["Sex"]["impact"] == "Neutral"
+
+
+def test_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia_and_keeps_the_outcome(
+    instance, db
+):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "RISK_LOW_SCORE": 5.0}, instance_path=instance
+    )
+    client = app.test_client()
+    sign_in(client, OFFICER)
+    page = read_page(client.get("/registers/eqias"))
+    assert "Reviews prompted by Inclusion & Respect scores" in page.text
+    assert "The council average for Inclusion & Respect is" in page.text
+    (prompt_id,) = db.execute("SELECT id FROM eqia_review_prompts").fetchone()
+    post(
+        client,
+        f"/registers/eqias/prompts/{prompt_id}",
+        {"outcome": "Reviewed with the equalities officer; mitigation for Age added"},
+        "/registers/eqias",
+    )
+    page = read_page(client.get("/registers/eqias"))
+    assert "Done: Reviewed with the equalities officer" in page.text
+    client.get("/registers/exposure")
+    assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 1
+
+
+def test_a_council_with_a_four_by_four_matrix_sees_its_own_scale_and_bands(instance):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "RISK_MATRIX_SIZE": 4,
+            "RISK_LIKELIHOOD_LABELS": ["Low", "Medium", "High", "Very high"],
+            "RISK_IMPACT_LABELS": ["Minor", "Moderate", "Serious", "Critical"],
+            "RISK_GREEN_MAX": 3,
+            "RISK_AMBER_MAX": 8,
+        },
+        instance_path=instance,
+    )
+    client = app.test_client()
+    sign_in(client, OFFICER)
+    page = read_page(client.get("/registers/risks"))
+    assert "on a 4 by 4 matrix; bands: Green 1 to 3, Amber 4 to 8, Red 9 to 16." in page.text
+    html = client.get("/registers/risks/new").get_data(as_text=True)
+    assert "4 Very high" in html and "5 " + "Almost certain" not in html
+    page = read_page(post(client, "/registers/risks/new", risk_form(current_likelihood="5")), 400)
+    assert "The current likelihood must be a whole number from 1 to 4" in page.text
+
+
+def test_contradictory_risk_settings_stop_the_app_with_a_message(instance):
+    with pytest.raises(ValueError, match="RISK_GREEN_MAX"):
+        create_app(
+            {"TESTING": True, "SECRET_KEY": "t", "RISK_GREEN_MAX": 20}, instance_path=instance
+        )
+
+
+def import_payload(response) -> str:
+    payload = response.get_data(as_text=True).split('name="payload" value="')[1].split('"')[0]
+    return payload.replace("&#34;", '"').replace("&quot;", '"').replace("&#39;", "'")
+
+
+def test_an_eqia_file_is_checked_group_by_group_then_imported(officer, db):
+    exported = officer.get("/registers/eqias/export.csv").get_data().decode("utf-8-sig")
+    copy = exported.replace("CEX-EQIA-01", "HSG-EQIA-02")
+    bad = copy.replace(",Carers,", ",Left-handed people,", 1)
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "eqia", "file": (io.BytesIO(bad.encode()), "eqia.csv")},
+        content_type="multipart/form-data",
+    )
+    row = bad.splitlines().index(next(r for r in bad.splitlines() if "Left-handed" in r)) + 1
+    assert (
+        f"Row {row}, column ‘Group’: ‘Left-handed people’ is not one of the groups an EqIA covers"
+        in read_page(response, 400).text
+    )
+    response = post(
+        officer,
+        "/registers/import",
+        {"kind": "eqia", "file": (io.BytesIO(copy.encode()), "eqia.csv")},
+        content_type="multipart/form-data",
+    )
+    assert "Every row is valid" in read_page(response).text
+    confirm = {"kind": "eqia", "confirm": "yes", "payload": import_payload(response)}
+    response = post(officer, "/registers/import", confirm)
+    assert response.headers["Location"].endswith("/registers/eqias")
+    eqia_id = db.execute("SELECT id FROM eqias WHERE ref = 'HSG-EQIA-02'").fetchone()[0]
+    assert len(register_store.impacts_of(db, eqia_id)) == 16
+    assert len(register_store.links_of(db, "eqia", eqia_id)) == 4
