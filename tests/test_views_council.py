@@ -135,3 +135,11 @@ def test_team_leads_cannot_see_council_figures(app, url):
     lead = app.test_client()
     sign_in(lead, "priya.shah@council.example")
     assert lead.get(url).status_code == 403
+
+
+def test_a_directorate_trend_resting_on_too_few_teams_says_so(app, officer):
+    app.config["SMALL_GROUP_TEAMS"] = 100
+    page = read_page(officer.get("/trends/?directorate=Housing"))
+    assert "too few teams for a directorate figure" in page.text
+    app.config["SMALL_GROUP_TEAMS"] = 1
+    assert "too few teams" not in read_page(officer.get("/trends/?directorate=Housing")).text

@@ -127,9 +127,10 @@ def council_chart(round_id: int, dimension_key: str, fmt: str):
 
 def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statuses):
     """Each round's average per member for the council, a directorate or a team, with breaks
-    where a questionnaire version changed the member's statements."""
+    where a questionnaire version changed the member's statements, and how many teams each
+    round's figures rest on."""
     db = store.get_db()
-    points, comparable, previous_questionnaire, names = [], {}, None, {}
+    points, comparable, previous_questionnaire, names, teams = [], {}, None, {}, {}
     for round_ in store.rounds(db):
         questionnaire = questionnaire_for(db, round_["questionnaire_version"])
         try:
@@ -149,6 +150,7 @@ def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statu
             ).items():
                 comparable[(round_["name"], member)] = ok
         previous_questionnaire = questionnaire
+        teams[round_["name"]] = len({row["team_id"] for row in rows})
         by_member: dict[str, list] = {}
         for row in rows:
             by_member.setdefault(row["member"], []).append(row["score"])
@@ -163,7 +165,7 @@ def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statu
                         "score": sum(present) / len(present),
                     }
                 )
-    return reports.trend(points, comparable), names
+    return reports.trend(points, comparable), names, teams
 
 
 @bp.route("/trends/")
@@ -182,7 +184,9 @@ def render_trends(dimension_key: str):
     db = store.get_db()
     directorate = request.args.get("directorate", "")
     team_id = request.args.get("team", type=int)
-    frame, names = trend_frame(dimension_key, directorate, team_id, statuses_from_request())
+    frame, names, teams_per_round = trend_frame(
+        dimension_key, directorate, team_id, statuses_from_request()
+    )
     if not names:
         abort(404)
     teams = store.active_teams(db)
@@ -209,6 +213,8 @@ def render_trends(dimension_key: str):
         team_id=team_id,
         title=trend_title(dimension_key, names, directorate, team_id, teams),
         include_submitted=request.args.get("include") == "submitted",
+        teams_per_round=teams_per_round,
+        small_group=current_app.config["SMALL_GROUP_TEAMS"] if directorate and not team_id else 0,
     )
 
 
