@@ -10,7 +10,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
-from assess import config, store
+from assess import config, security, store
 from assess.questionnaire import load_folder
 
 csrf = CSRFProtect()
@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
 
     app.register_blueprint(register_views.bp)
     app.add_template_filter(long_date)
+    security.init_app(app)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)
     return app
