@@ -74,6 +74,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.register_blueprint(auth.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(team.bp)
+    from assess.views import audit as audit_views
+
+    app.register_blueprint(audit_views.bp)
     app.register_blueprint(rounds.bp)
     app.register_blueprint(council.bp)
     app.register_blueprint(admin.bp)

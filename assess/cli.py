@@ -252,5 +252,64 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {source}.")
 
 
+@cli.group()
+def audit() -> None:
+    """Check the audit trail."""
+
+
+@audit.command("verify")
+@click.pass_context
+@_storage_errors
+def verify_audit(ctx: click.Context) -> None:
+    """Walk the whole audit chain; name the first event that was edited, deleted or reordered."""
+    from assess.audit import verify_chain
+    from assess.store import exports as export_queries
+
+    app = _app(ctx)
+    db = _database(app)
+    result = verify_chain(export_queries.audit_chain(db))
+    if not result.intact:
+        _fail(result.summary())
+    click.echo(result.summary())
+
+
+@audit.command("recompute")
+@click.argument(
+    "pack", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
+@click.option("--round", "round_name", help="Use the round's latest frozen pack in the database.")
+@click.pass_context
+@_storage_errors
+def recompute_pack(ctx: click.Context, pack: Path | None, round_name: str | None) -> None:
+    """Recompute every score in a round pack from the pack alone; list any difference."""
+    from assess import round_pack
+    from assess.store import round_packs as pack_store
+
+    if (pack is None) == (round_name is None):
+        raise ValueError("Give a pack file, or --round with a round's name (not both).")
+    if pack is not None:
+        data = pack.read_bytes()
+    else:
+        data = pack_store.latest_pack_of(_database(_app(ctx)), round_name)
+    contents = round_pack.from_file(data)
+    click.echo(
+        f"Round pack of {contents['round']['name']}, frozen {contents['created_at']}: "
+        f"SHA-256 {round_pack.sha256(contents)} (compare it with the audit log's 'freeze' event)."
+    )
+    result = round_pack.recompute(contents)
+    for note in result.notes:
+        click.echo(note)
+    if result.differences:
+        lines = [str(d) for d in result.differences]
+        _fail(
+            f"{len(result.differences)} of {result.scores} scores differ from the stored ones:\n"
+            + "\n".join(lines)
+        )
+    click.echo(
+        f"All {result.scores} scores of {result.assessments} assessments recomputed from the "
+        "pack match the stored scores."
+    )
+
+
 def main() -> None:
     cli(prog_name="assess")

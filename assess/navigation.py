@@ -19,8 +19,9 @@ NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", ALL_ROLES),
     NavItem("Rounds", "rounds.index", COUNCIL_WIDE),
     NavItem("Trends", "council.trends_values", COUNCIL_WIDE),
-    NavItem("Administration", "admin.index", ("administrator",)),
     NavItem("Risks and equality", "registers.risks", COUNCIL_WIDE),
+    NavItem("Audit and exports", "audit.index", COUNCIL_WIDE),
+    NavItem("Administration", "admin.index", ("administrator",)),
 ]
 
 

@@ -259,6 +259,41 @@ def _rounds_reviews_moderation_reminders(db: Database) -> None:
     )
 
 
+@migrations(name="0006_api_tokens_round_packs")
+def _api_tokens_round_packs(db: Database) -> None:
+    """Per-user tokens for the read-only API (only a hash is kept), and frozen round packs:
+    a closed round's scores, answers, questionnaire versions and sign-offs, never changed."""
+    db.executescript(
+        """
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            name TEXT NOT NULL CHECK (trim(name) <> ''),
+            token_hash TEXT NOT NULL UNIQUE,
+            hint TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_by INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX api_tokens_user ON api_tokens(user_id);
+        CREATE TABLE round_packs (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            content BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            parts TEXT NOT NULL
+        );
+        CREATE INDEX round_packs_round ON round_packs(round_id);
+        CREATE TRIGGER round_packs_no_update BEFORE UPDATE ON round_packs
+        BEGIN SELECT RAISE(ABORT, 'round packs cannot be changed'); END;
+        CREATE TRIGGER round_packs_no_delete BEFORE DELETE ON round_packs
+        BEGIN SELECT RAISE(ABORT, 'round packs cannot be deleted'); END;
+        """
+    )
+
+
 @migrations(name="0007_risk_register_eqia")
 def _risk_register_eqia(db: Database) -> None:
     """The strategy's risk register and equality impact assessments (issue 5), their actions,

@@ -1,0 +1,211 @@
+"""The read-only JSON API: scores, answers and the audit log, for auditors' own tools.
+
+Each request carries a personal token (`Authorization: Bearer assess_...`) that its owner made,
+and can revoke, on the "API tokens" page. The rows are the export tables' rows, streamed as one
+JSON array; every call is recorded in the audit log as an export. The OpenAPI document at
+/audit/api/v1/openapi.json describes it (and the tests fuzz the API against it).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from assess import exports, store
+from assess.store import exports as export_queries
+from assess.store import tokens as token_store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+API_ROLES = ("auditor", "business_improvement", "administrator")
+TABLES = {
+    "scores": export_queries.SCORES,
+    "answers": export_queries.ANSWERS,
+    "audit-log": export_queries.AUDIT_LOG,
+}
+FILTERS = {"round": "round_id", "directorate": "directorate_id", "team": "team_id"}
+MAX_ID = 2**63 - 1  # SQLite's largest integer (as assess.views.audit.parse_id allows)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@bp.errorhandler(ApiError)
+def api_error(error: ApiError):
+    response = jsonify({"error": error.message})
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="assess"'
+    return response
+
+
+def _caller(db) -> tuple[dict, int]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "Send your API token as 'Authorization: Bearer <token>'.")
+    found = token_store.user_for_token(db, token.strip())
+    if found is None:
+        raise ApiError(401, "This API token is not valid: it may have been revoked.")
+    user, token_id = found
+    if user["role"] not in API_ROLES:
+        raise ApiError(403, "Your role cannot use the API.")
+    return user, token_id
+
+
+def _filters() -> export_queries.Filters:
+    from assess.views.audit import parse_id
+
+    values = {}
+    for name, field in FILTERS.items():
+        try:
+            values[field] = parse_id(request.args.get(name))
+        except ValueError:
+            raise ApiError(400, f"'{name}' must be a whole number of 1 or more (an id).") from None
+    return export_queries.Filters(**values)
+
+
+def _rows(name: str):
+    table = TABLES[name]
+    db = store.get_db()
+    user, token_id = _caller(db)
+    filters = _filters()
+    with store.write(db):
+        store.record_event(
+            db,
+            user["id"],
+            "export",
+            "export",
+            None,
+            after={
+                "tables": [table.key],
+                "format": "json",
+                "via": "api",
+                "token_id": token_id,
+                "filters": {**filters.__dict__, **export_queries.filter_names(db, filters)},
+            },
+        )
+    path = current_app.config["DATABASE_PATH"]
+
+    def body():
+        from assess.views.audit import snapshot
+
+        with snapshot(path) as reader:
+            yield from exports.json_chunks(
+                table.columns, export_queries.table_rows(reader, table, filters)
+            )
+
+    return Response(body(), mimetype="application/json")
+
+
+@bp.route("/scores")
+def scores():
+    return _rows("scores")
+
+
+@bp.route("/answers")
+def answers():
+    return _rows("answers")
+
+
+@bp.route("/audit-log")
+def audit_log():
+    return _rows("audit-log")
+
+
+# --- the OpenAPI document -----------------------------------------------------------------------
+
+_KIND_SCHEMAS = {
+    export_queries.INTEGER: {"type": "integer"},
+    export_queries.NUMBER: {"type": "number"},
+    export_queries.TEXT: {"type": "string"},
+    export_queries.BOOLEAN: {"type": "boolean"},
+    export_queries.TIMESTAMP: {"type": "string", "description": "UTC, ISO 8601"},
+    export_queries.DATE: {"type": "string", "description": "YYYY-MM-DD"},
+}
+_SUMMARIES = {
+    "scores": "Stored scores: one row per assessment, dimension and member, with provenance",
+    "answers": "Answers with evidence and not-applicable reasons, with provenance",
+    "audit-log": "The audit log, each event with its chain hashes",
+}
+
+
+def openapi_document() -> dict:
+    error = {"$ref": "#/components/schemas/Error"}
+    parameters = [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": f"Only this {name} (its id)",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
+        for name in FILTERS
+    ]
+    schemas = {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {"error": {"type": "string"}},
+            "additionalProperties": False,
+        }
+    }
+    paths = {}
+    for name, table in TABLES.items():
+        schema_name = table.title.replace(" ", "")
+        schemas[schema_name] = {
+            "type": "object",
+            "required": table.column_names,
+            "additionalProperties": False,
+            "properties": {
+                column: {**_KIND_SCHEMAS[kind], "nullable": True} for column, kind in table.columns
+            },
+        }
+
+        def reply(text, schema):
+            return {"description": text, "content": {"application/json": {"schema": schema}}}
+
+        paths[f"{_prefix()}/{name}"] = {
+            "get": {
+                "operationId": f"list_{name.replace('-', '_')}",
+                "summary": _SUMMARIES[name],
+                "parameters": parameters,
+                "responses": {
+                    "200": reply(
+                        "Every row that matches, in a stable order",
+                        {"type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}},
+                    ),
+                    "400": reply("A filter is not a valid id", error),
+                    "401": reply("No token, or a token that is not valid or was revoked", error),
+                    "403": reply("The token's owner may not use the API", error),
+                },
+            }
+        }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "assess read-only API",
+            "version": "1",
+            "description": "Scores, answers and the audit log of the culture maturity "
+            "self-assessment. Make a personal token on the API tokens page.",
+        },
+        "security": [{"token": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _prefix() -> str:
+    """Where the API is mounted (it sits inside the audit area)."""
+    return url_for("audit.api.scores").rsplit("/", 1)[0]
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

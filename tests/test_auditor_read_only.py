@@ -1,0 +1,156 @@
+"""The auditor reads everything and changes nothing: every route the app registers, walked.
+
+A new route is in this test the moment it is registered. If it takes a URL argument this test
+has no sample for, the test fails and says which: add one to `samples` below.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assess import store
+from tests.conftest import csrf_token, sign_in
+
+AUDITOR = "jo.maxwell@council.example"
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+# Sign-in and sign-out change the session, not the council's data: every user must reach them.
+SESSION_ONLY = {"auth.sign_in", "auth.sign_out"}
+# Making and revoking one's own API token changes one's own credentials, not the council's data
+# (the issue asks that an auditor can do both); test_api.py covers them.
+OWN_CREDENTIALS = {"audit.tokens", "audit.revoke_token"}
+# Audit events a read may add: the auditor's own sign-in and the record of an export.
+READ_EVENTS = {"sign_in", "export"}
+
+
+@pytest.fixture
+def walk(app, db, cex):
+    """A submitted assessment in the open round, with an action: what a change would act on."""
+    row = db.execute(
+        """SELECT a.team_id, a.round_id FROM assessments a JOIN rounds r ON r.id = a.round_id
+           WHERE r.status = 'open' AND a.status = 'submitted' ORDER BY a.id LIMIT 1"""
+    ).fetchone()
+    assert row, "the demo has a submitted assessment in the open round"
+    team_id, round_id = row
+    statement = cex.statements[0].key
+    action_id = store.add_action(
+        db,
+        team_id,
+        round_id,
+        statement,
+        "Publish the service standards",
+        "Priya",
+        "2025-06-30",
+        None,
+    )
+    section = cex.section_dimension
+    samples = {
+        "team_id": team_id,
+        "round_id": round_id,
+        "action_id": action_id,
+        "section": section.members[0].key,
+        "dimension": section.key,
+        "dimension_key": section.key,
+        "member_key": section.members[0].key,
+        "statement_key": statement,
+        "fmt": "svg",
+        "filename": "app.js",
+        "token_id": 1,
+    }
+    query_strings = {
+        "audit.export": "table=all&format=xlsx",
+        "team.new_action": f"statement={statement}",
+    }
+    adapter = app.url_map.bind("localhost")
+    routes = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        missing = [a for a in rule.arguments if a not in samples]
+        converters = {a: type(rule._converters[a]).__name__ for a in missing}
+        unknown = [a for a in missing if converters[a] != "IntegerConverter"]
+        if unknown:
+            pytest.fail(f"{rule.rule}: add a sample value for {unknown} to this test")
+        values = {a: samples.get(a, 1) for a in rule.arguments}
+        url = adapter.build(rule.endpoint, values)
+        if rule.endpoint in query_strings:
+            url += "?" + query_strings[rule.endpoint]
+        routes.append((rule, url))
+    return routes
+
+
+def snapshot(db) -> tuple[dict, dict]:
+    counts = store.table_counts(db)
+    events = dict(
+        db.execute("SELECT action, count(*) FROM audit_events GROUP BY action").fetchall()
+    )
+    return counts, events
+
+
+def changed_events(before: dict, after: dict) -> dict:
+    return {
+        action: (before.get(action, 0), count)
+        for action, count in after.items()
+        if count != before.get(action, 0) and action not in READ_EVENTS
+    }
+
+
+def test_every_state_changing_route_refuses_the_auditor(client, db, walk):
+    sign_in(client, AUDITOR)
+    token = csrf_token(client.get("/audit/").get_data(as_text=True))
+    counts_before, events_before = snapshot(db)
+    answered = []
+    for rule, url in walk:
+        if rule.endpoint in SESSION_ONLY | OWN_CREDENTIALS:
+            continue
+        for method in sorted(rule.methods & MUTATING):
+            response = client.open(url, method=method, data={"csrf_token": token})
+            answered.append((method, url, response.status_code))
+    assert answered, "the app has state-changing routes to walk"
+    accepted = [entry for entry in answered if entry[2] not in (403, 404, 405)]
+    assert accepted == [], f"routes that did not refuse the auditor: {accepted}"
+    counts_after, events_after = snapshot(db)
+    assert counts_after["audit_events"] - counts_before["audit_events"] == sum(
+        events_after.get(a, 0) - events_before.get(a, 0) for a in READ_EVENTS
+    )
+    assert {t: n for t, n in counts_after.items() if t != "audit_events"} == {
+        t: n for t, n in counts_before.items() if t != "audit_events"
+    }
+    assert changed_events(events_before, events_after) == {}
+
+
+def test_every_page_the_auditor_reads_leaves_the_data_as_it_was(client, db, walk):
+    sign_in(client, AUDITOR)
+    counts_before, events_before = snapshot(db)
+    read = []
+    for rule, url in walk:
+        if "GET" not in rule.methods:
+            continue
+        response = client.get(url)
+        response.get_data()  # a streamed export runs to its end
+        read.append((url, response.status_code))
+    assert all(status < 500 for _, status in read), [r for r in read if r[1] >= 500]
+    assert sum(1 for _, status in read if status == 200) > len(read) // 2, read
+    counts_after, events_after = snapshot(db)
+    assert {t: n for t, n in counts_after.items() if t != "audit_events"} == {
+        t: n for t, n in counts_before.items() if t != "audit_events"
+    }
+    assert changed_events(events_before, events_after) == {}
+    exported = db.execute(
+        "SELECT after FROM audit_events WHERE action = 'export' ORDER BY id DESC"
+    ).fetchone()
+    assert json.loads(exported[0])["format"] == "xlsx", "the export was read and recorded"
+
+
+def test_an_auditors_own_api_token_is_the_only_thing_they_can_make(client, db):
+    sign_in(client, AUDITOR)
+    token = csrf_token(client.get("/audit/tokens").get_data(as_text=True))
+    counts_before, events_before = snapshot(db)
+    client.post("/audit/tokens", data={"name": "Notebook", "csrf_token": token})
+    client.post("/audit/tokens/1/revoke", data={"csrf_token": token})
+    counts_after, events_after = snapshot(db)
+    changed = {t for t in counts_after if counts_after[t] != counts_before[t]}
+    assert changed == {"api_tokens", "audit_events"}
+    assert changed_events(events_before, events_after) == {
+        "create": (events_before.get("create", 0), events_before.get("create", 0) + 1),
+        "revoke": (events_before.get("revoke", 0), events_before.get("revoke", 0) + 1),
+    }

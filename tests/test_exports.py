@@ -1,0 +1,412 @@
+"""Exports: what the files contain, who may take them, and that each is recorded."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from assess import exports, store
+from assess.store import exports as export_queries
+from tests.conftest import read_page, sign_in
+
+AUDITOR = "jo.maxwell@council.example"
+BUSINESS_IMPROVEMENT = "sam.okafor@council.example"
+TEAM_LEAD = "priya.shah@council.example"
+COLUMNS = [("name", "text"), ("count", "integer"), ("score", "number")]
+
+
+def read_csv(data: bytes) -> list[dict]:
+    assert data.startswith("\ufeff".encode()), "Excel needs the byte order mark to read UTF-8"
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+# --- the writers --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value", ["=SUM(A1:A9)", "+44 20 7946 0000", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
+)
+def test_csv_neutralises_a_cell_excel_would_run_as_a_formula(value):
+    data = b"".join(exports.csv_chunks(["evidence"], [(value,)]))
+    assert read_csv(data) == [{"evidence": "'" + value}]
+
+
+@pytest.mark.parametrize("value", ["Plain words", "A = B", "3 teams", "", "'quoted"])
+def test_csv_leaves_ordinary_text_as_it_is(value):
+    data = b"".join(exports.csv_chunks(["evidence"], [(value,)]))
+    assert read_csv(data) == [{"evidence": value}]
+
+
+def test_csv_keeps_numbers_and_non_english_text():
+    data = b"".join(exports.csv_chunks(["name", "score"], [("Gwasanaethau Cymraeg – ŵ", -1.5)]))
+    assert read_csv(data) == [{"name": "Gwasanaethau Cymraeg – ŵ", "score": "-1.5"}]
+
+
+def test_json_is_one_array_of_objects_with_booleans():
+    columns = [("statement_key", "text"), ("not_applicable", "boolean"), ("level", "integer")]
+    data = b"".join(exports.json_chunks(columns, [("v1", 1, None), ("v2", 0, 3)]))
+    assert json.loads(data) == [
+        {"statement_key": "v1", "not_applicable": True, "level": None},
+        {"statement_key": "v2", "not_applicable": False, "level": 3},
+    ]
+
+
+def test_json_of_no_rows_is_an_empty_array():
+    assert json.loads(b"".join(exports.json_chunks(COLUMNS, []))) == []
+
+
+def write_workbook(sheets) -> tuple[bytes, list[exports.SheetSummary]]:
+    target = io.BytesIO()
+    about = exports.About(
+        "Jo Maxwell (jo.maxwell@council.example), Auditor",
+        "2025-01-31 09:00:00",
+        {"Round": "2024/25", "Directorate": "All", "Team": "All"},
+        ["A note"],
+    )
+    summaries = exports.write_xlsx(target, sheets, about)
+    return target.getvalue(), summaries
+
+
+def test_xlsx_has_an_about_sheet_first_then_one_typed_sheet_per_table():
+    columns = [
+        ("team", "text"),
+        ("level", "integer"),
+        ("score", "number"),
+        ("not_applicable", "boolean"),
+        ("submitted_at", "timestamp"),
+        ("due_on", "date"),
+    ]
+    rows = [
+        ("Housing Needs", 3, 2.75, 0, "2024-12-13T10:15:00.000000Z", "2025-03-31"),
+        ('=HYPERLINK("http://x")', None, None, 1, None, None),
+    ]
+    data, summaries = write_workbook(
+        [exports.Sheet("Answers", columns, rows), exports.Sheet("Audit log", COLUMNS, [])]
+    )
+    workbook = load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["About this export", "Answers", "Audit log"]
+    sheet = workbook["Answers"]
+    assert sheet.freeze_panes == "A2"
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == tuple(name for name, _ in columns)
+    assert values[1] == (
+        "Housing Needs",
+        3,
+        2.75,
+        False,
+        datetime(2024, 12, 13, 10, 15),
+        datetime(2025, 3, 31),
+    )
+    formula_like = sheet["A3"]
+    assert formula_like.value == '=HYPERLINK("http://x")'
+    assert formula_like.data_type == "s", "text that looks like a formula stays text"
+    assert values[2][3] is True
+    assert [(s.title, s.rows) for s in summaries] == [("Answers", 2), ("Audit log", 0)]
+
+
+def test_xlsx_about_sheet_says_who_when_filters_counts_and_each_sheets_sha256():
+    rows = [("Housing Needs", 3, 2.5), ("+Parking", 1, None)]
+    data, _ = write_workbook([exports.Sheet("Scores", COLUMNS, rows)])
+    about = [row for row in load_workbook(io.BytesIO(data))["About this export"].values]
+    text = "\n".join(" | ".join(str(v) for v in row if v is not None) for row in about)
+    assert "Exported by | Jo Maxwell (jo.maxwell@council.example), Auditor" in text
+    assert "Exported at (UTC) | 2025-01-31 09:00:00" in text
+    assert "Round | 2024/25" in text
+    csv_bytes = b"".join(exports.csv_chunks([n for n, _ in COLUMNS], rows))
+    assert f"Scores | 2 | {hashlib.sha256(csv_bytes).hexdigest()}" in text
+
+
+# --- the exports through the app ----------------------------------------------------------------
+
+
+def ids(db) -> dict:
+    one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "round": one("SELECT id FROM rounds WHERE name = '2023/24'"),
+        "team": one("SELECT id FROM teams WHERE name = 'Housing Needs'"),
+        "directorate": one("SELECT directorate_id FROM teams WHERE name = 'Housing Needs'"),
+    }
+
+
+def export(client, **params):
+    response = client.get("/audit/export", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response
+
+
+def test_every_answer_row_carries_its_provenance(client, db):
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    response = export(
+        client, table="answers", format="csv", round=chosen["round"], team=chosen["team"]
+    )
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = read_csv(response.data)
+    assessment = db.execute(
+        "SELECT * FROM assessments WHERE team_id = ? AND round_id = ?",
+        [chosen["team"], chosen["round"]],
+    ).fetchone()
+    assert assessment is not None
+    assert (
+        len(rows)
+        == db.execute(
+            "SELECT count(*) FROM answers WHERE assessment_id = ?", [assessment[0]]
+        ).fetchone()[0]
+        > 0
+    )
+    version = db.execute(
+        "SELECT questionnaire_version FROM rounds WHERE name = '2023/24'"
+    ).fetchone()[0]
+    for row in rows:
+        assert row["round"] == "2023/24"
+        assert row["team"] == "Housing Needs"
+        assert row["directorate"] == "Housing"
+        assert row["questionnaire_id"] == "cex-culture-maturity"
+        assert row["questionnaire_version"] == version
+        assert row["assessment_status"] == "signed_off"
+        assert row["submitted_by"].endswith("@council.example")
+        assert row["submitted_at"].startswith("20")
+        assert row["signed_off_by"].endswith("@council.example")
+        assert row["signed_off_at"] >= row["submitted_at"]
+    assert set(rows[0]) >= {
+        "statement_key",
+        "level",
+        "not_applicable",
+        "not_applicable_reason",
+        "evidence",
+    }
+
+
+def test_scores_have_one_row_per_assessment_dimension_and_member_with_provenance(client, db):
+    chosen = ids(db)
+    sign_in(client, BUSINESS_IMPROVEMENT)
+    rows = json.loads(export(client, table="scores", format="json", round=chosen["round"]).data)
+    stored = db.execute(
+        """SELECT count(*) FROM scores s JOIN assessments a ON a.id = s.assessment_id
+           WHERE a.round_id = ?""",
+        [chosen["round"]],
+    ).fetchone()[0]
+    assert len(rows) == stored > 0
+    keys = {(r["assessment_id"], r["dimension"], r["member"]) for r in rows}
+    assert len(keys) == len(rows)
+    assert {r["round"] for r in rows} == {"2023/24"}
+    assert all(r["questionnaire_version"] and r["submitted_by"] for r in rows)
+    assert all(r["scoring_rules_version"] for r in rows)
+
+
+def test_a_directorate_filter_keeps_only_that_directorates_teams(client, db):
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    rows = read_csv(
+        export(client, table="completion", format="csv", directorate=chosen["directorate"]).data
+    )
+    housing_teams = {
+        r[0]
+        for r in db.execute(
+            "SELECT name FROM teams WHERE directorate_id = ?", [chosen["directorate"]]
+        )
+    }
+    assert {r["team"] for r in rows} == housing_teams
+    assert {r["round"] for r in rows} == {"2022/23", "2023/24", "2024/25"}
+
+
+def test_evidence_that_looks_like_a_formula_is_neutralised_in_the_csv(client, db):
+    chosen = ids(db)
+    assessment_id = db.execute(
+        "SELECT id FROM assessments WHERE team_id = ? AND round_id = ?",
+        [chosen["team"], chosen["round"]],
+    ).fetchone()[0]
+    db.execute(
+        'UPDATE answers SET evidence = \'=HYPERLINK("http://evil.example","Click")\' '
+        "WHERE assessment_id = ? AND rowid = (SELECT min(rowid) FROM answers "
+        "WHERE assessment_id = ?)",
+        [assessment_id, assessment_id],
+    )
+    db.conn.commit()
+    sign_in(client, AUDITOR)
+    rows = read_csv(
+        export(
+            client, table="answers", format="csv", team=chosen["team"], round=chosen["round"]
+        ).data
+    )
+    assert '\'=HYPERLINK("http://evil.example","Click")' in [r["evidence"] for r in rows]
+
+
+def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    data = export(client, table="all", format="xlsx", team=chosen["team"]).data
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    assert workbook.sheetnames == [
+        "About this export",
+        "Scores",
+        "Answers",
+        "Rounds and completion",
+        "Improvement actions",
+        "Audit log",
+    ]
+    about = "\n".join(
+        " | ".join(str(v) for v in row if v is not None)
+        for row in workbook["About this export"].values
+    )
+    assert "Jo Maxwell (jo.maxwell@council.example), Auditor" in about
+    assert "Team | Housing Needs" in about
+    assert "Round | All" in about
+    assert "Risks and equality impact assessment (EqIA) entries are not in exports yet" in about
+    answers = list(workbook["Answers"].values)
+    assert f"Answers | {len(answers) - 1} | " in about
+    csv_bytes = export(client, table="answers", format="csv", team=chosen["team"]).data
+    assert f"| {hashlib.sha256(csv_bytes).hexdigest()}" in about
+
+
+def test_each_export_is_recorded_in_the_audit_log_with_its_filters(client, db):
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    export(client, table="audit_log", format="json", round=chosen["round"])
+    event = db.execute(
+        "SELECT actor_id, after FROM audit_events WHERE action = 'export' ORDER BY id DESC"
+    ).fetchone()
+    auditor = store.user_by_email(db, AUDITOR)
+    assert event[0] == auditor["id"]
+    after = json.loads(event[1])
+    assert after["tables"] == ["audit_log"]
+    assert after["format"] == "json"
+    assert after["filters"]["round_id"] == chosen["round"]
+    assert after["filters"]["Round"] == "2023/24"
+    assert after["filters"]["Team"] == "All"
+
+
+def test_the_audit_log_export_holds_the_chain_hashes(client, db):
+    sign_in(client, AUDITOR)
+    rows = read_csv(export(client, table="audit_log", format="csv").data)
+    stored = store.audit_events(db)
+    assert [int(r["event_id"]) for r in rows[: len(stored)]] == [e["id"] for e in stored]
+    assert rows[0]["hash"] == stored[0]["hash"]
+    assert rows[1]["previous_hash"] == stored[0]["hash"]
+
+
+def test_the_export_page_offers_every_table_and_format(client):
+    sign_in(client, AUDITOR)
+    page = read_page(client.get("/audit/"))
+    assert page.h1 == ["Audit and exports"]
+    for words in (
+        "Scores",
+        "Answers",
+        "Rounds and completion",
+        "Improvement actions",
+        "Audit log",
+        "CSV",
+        "Excel (XLSX)",
+        "JSON",
+        "Check the whole audit trail",
+        "Risks and equality impact assessment (EqIA) entries are not in exports yet",
+    ):
+        assert words in page.text
+
+
+def test_csv_of_all_tables_is_refused_with_a_message(client):
+    sign_in(client, AUDITOR)
+    page = read_page(client.get("/audit/export?table=all&format=csv"), status=400)
+    assert page.title.startswith("Error: ")
+    assert "Choose one table for CSV or JSON, or choose Excel for all" in page.text
+
+
+def test_an_export_with_nothing_chosen_asks_for_a_table_and_a_format(client):
+    sign_in(client, AUDITOR)
+    page = read_page(client.get("/audit/export"), status=400)
+    assert "Choose what to export" in page.text
+    assert "Choose a format" in page.text
+
+
+@pytest.mark.parametrize("path", ["/audit/", "/audit/export?table=answers&format=csv"])
+def test_team_leads_cannot_export(client, path):
+    sign_in(client, TEAM_LEAD)
+    assert client.get(path).status_code == 403
+
+
+def test_export_queries_read_rows_from_a_cursor_not_a_list(db):
+    rows = export_queries.table_rows(db, export_queries.ANSWERS, export_queries.Filters())
+    assert not isinstance(rows, list)
+    first = next(rows)
+    assert len(first) == len(export_queries.ANSWERS.columns)
+    rows.close()
+
+
+# --- the printable team report ------------------------------------------------------------------
+
+
+def signed_off_assessment(db) -> dict:
+    chosen = ids(db)
+    return store.find_assessment(db, chosen["team"], chosen["round"])
+
+
+def test_the_printable_report_shows_results_answers_actions_and_provenance(client, db):
+    assessment = signed_off_assessment(db)
+    answers = store.answers_of(db, assessment["id"])
+    with_evidence = next(a for a in answers if a["evidence"])
+    store.add_action(
+        db,
+        assessment["team_id"],
+        assessment["round_id"],
+        answers[0]["statement_key"],
+        "Publish our service standards",
+        "Priya Shah",
+        "2025-06-30",
+        None,
+    )
+    signer = store.user_by_id(db, assessment["signed_off_by"])
+    sign_in(client, AUDITOR)
+    response = client.get(f"/audit/assessments/{assessment['id']}/report")
+    page = read_page(response)
+    assert page.h1 == ["Assessment report: Housing Needs, 2023/24"]
+    html = response.get_data(as_text=True)
+    assert 'href="/static/audit/print.css"' in html
+    for words in (
+        assessment["reference"],
+        "cex-culture-maturity",
+        assessment["questionnaire_version"],
+        f"Signed off by {signer['name']} ({signer['email']})",
+        "Overall score:",
+        "Answers and evidence",
+        with_evidence["evidence"],
+        "Publish our service standards",
+        "Scoring rules version",
+    ):
+        assert words in page.text, words
+    assert html.count('<img src="/teams/') == 2, "a radar chart for each required dimension"
+
+
+def test_the_export_page_leads_to_a_teams_report(client, db):
+    chosen = ids(db)
+    sign_in(client, BUSINESS_IMPROVEMENT)
+    response = client.get(f"/audit/report?round={chosen['round']}&team={chosen['team']}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(
+        f"/audit/assessments/{signed_off_assessment(db)['id']}/report"
+    )
+
+
+def test_a_team_lead_can_print_only_their_own_teams_report(client, db):
+    own = signed_off_assessment(db)
+    other = db.execute(
+        "SELECT id FROM assessments WHERE team_id <> ? LIMIT 1", [own["team_id"]]
+    ).fetchone()[0]
+    sign_in(client, TEAM_LEAD)
+    read_page(client.get(f"/audit/assessments/{own['id']}/report"))
+    assert client.get(f"/audit/assessments/{other}/report").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "²", str(2**64)])
+def test_a_team_that_is_not_an_id_is_refused_not_ignored(client, value):
+    sign_in(client, AUDITOR)
+    response = client.get(
+        "/audit/export", query_string={"table": "answers", "format": "csv", "team": value}
+    )
+    page = read_page(response, status=400)
+    assert "Choose a team from the list" in page.text
