@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assess import store
+from assess.scoring import council_average
 from tests.conftest import csrf_token, read_page, sign_in
 
 LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two sections done
@@ -351,3 +352,22 @@ def test_targets_show_in_the_table_and_on_the_chart(client, journey):
     assert "Target Gap to target" in page.text
     svg = client.get(journey["base"] + "/charts/value.svg").get_data(as_text=True)
     assert "Target" in svg
+
+
+def test_the_council_average_on_results_counts_signed_off_assessments_only(client, db, journey):
+    signed_off = [
+        r["score"]
+        for r in store.round_scores(db, journey["round_id"], ("signed_off",))
+        if r["dimension"] == "overall"
+    ]
+    submitted = [
+        r["score"]
+        for r in store.round_scores(db, journey["round_id"], ("submitted",))
+        if r["dimension"] == "overall"
+    ]
+    assert signed_off and submitted  # the demo has both, so the test can tell them apart
+    expected = council_average(signed_off)
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert (
+        f"council average {expected:.2f}, from the {len(signed_off)} teams signed off" in page.text
+    )

@@ -284,7 +284,8 @@ def team_results(v: Visit) -> dict:
             {"dimension": r.dimension, "member": r.member, "score": r.score.mean} for r in preview
         )
     council_rows: dict[tuple[str, str], list] = {}
-    round_rows = store.round_scores(db, v.round["id"])
+    # Published council figures count signed-off assessments only.
+    round_rows = store.round_scores(db, v.round["id"], ("signed_off",))
     for row in round_rows:
         council_rows.setdefault((row["dimension"], row["member"]), []).append(row["score"])
     council: dict[str, dict[str, float | None]] = {}
