@@ -96,11 +96,15 @@ def requires(*roles: str):
     return decorator
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a local path after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+def safe_local_path(target: str | None, fallback: str) -> str:
+    """Only ever redirect to a path on this site, never another one."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return url_for("home.index")
+    return fallback
+
+
+def _safe_next(target: str | None) -> str:
+    return safe_local_path(target, url_for("home.index"))
 
 
 def too_many_failures(db, email: str) -> bool:

@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from assess import ConfigurationError, create_app, store
+from assess.auth import safe_local_path
 from assess.questionnaire import QuestionnaireError
 from tests.conftest import QUESTIONNAIRES, csrf_token, read_page, sign_in
 
@@ -142,3 +143,18 @@ def test_the_throttle_window_passes(app, client, db):
     sign_in(client, "priya.shah@council.example", "wrong password!")
     app.config["SIGN_IN_WINDOW_MINUTES"] = 0
     assert sign_in(client, "priya.shah@council.example").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/registers/eqias/1", "/registers/eqias/1"),
+        ("//evil.example/", "/fallback"),
+        ("/\\evil.example", "/fallback"),
+        ("https://evil.example/", "/fallback"),
+        ("", "/fallback"),
+        (None, "/fallback"),
+    ],
+)
+def test_redirects_after_a_form_only_ever_go_to_this_site(target, expected):
+    assert safe_local_path(target, "/fallback") == expected

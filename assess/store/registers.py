@@ -319,10 +319,16 @@ def linked_to(
     return list(found.values())
 
 
-def is_linked(db: Database, kind: str, entry_id: int) -> bool:
+def shown_on_results(db: Database, kind: str, entry_id: int) -> bool:
+    """Whether a results page can list this entry: it is linked, and a risk is open (a proposed
+    risk carries the evidence of the team it was raised from, for business improvement only)."""
+    open_only = (
+        " AND (SELECT status FROM risks WHERE id = l.entry_id) = 'open'" if kind == "risk" else ""
+    )
     return bool(
         db.execute(
-            "SELECT 1 FROM register_links WHERE entry_kind = ? AND entry_id = ? LIMIT 1",
+            f"""SELECT 1 FROM register_links l WHERE l.entry_kind = ? AND l.entry_id = ?
+                {open_only} LIMIT 1""",
             [kind, entry_id],
         ).fetchone()
     )

@@ -71,7 +71,9 @@ def may_read(kind: str, entry_id: int) -> None:
     """404 for a team lead looking at an entry no results page links to."""
     if g.user["role"] in READ_ALL:
         return
-    if g.user["role"] == "team_lead" and register_store.is_linked(store.get_db(), kind, entry_id):
+    if g.user["role"] == "team_lead" and register_store.shown_on_results(
+        store.get_db(), kind, entry_id
+    ):
         return
     abort(404)
 

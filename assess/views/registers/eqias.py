@@ -14,7 +14,7 @@ from flask import (
 )
 
 from assess import registers_io, risk, store
-from assess.auth import requires, sign_in_required
+from assess.auth import requires, safe_local_path, sign_in_required
 from assess.store import registers as register_store
 from assess.views.registers import (
     EDIT,
@@ -204,4 +204,4 @@ def resolve_prompt(prompt_id: int):
         except store.NotFound:
             abort(404)
         flash("What was done about the review prompt is recorded.")
-    return redirect(request.form.get("back") or url_for("registers.eqias"))
+    return redirect(safe_local_path(request.form.get("back"), url_for("registers.eqias")))

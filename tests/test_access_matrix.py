@@ -1,0 +1,477 @@
+"""Who may do what: one table with every route the app registers and, for each of six roles, the
+answer it gets; one parametrised test that proves the table over every route in the URL map.
+
+A route added later without a row in MATRIX fails `test_each_role_gets_the_answer_the_table_gives`
+with a message naming it. The URLs point at real rows of the demo council: Housing Needs (Priya's
+team, not Tom's) in the current round, its signed-off assessment from the round before, a risk
+and an EqIA that results pages link to, and an action, API token, round pack and review prompt
+made for this test. A POST carries a valid CSRF token and no other form data (unless FORM_DATA
+says otherwise), so a refused role gets 302 to sign-in, 403 or 404, and an allowed one gets what
+the view does with an empty form: 400, 409, or a 302 somewhere other than sign-in.
+
+Each case runs on a fresh copy of one prepared database. Roles are signed in by putting their id
+in the session (the sign-in page itself is proved in test_views_auth.py): a real sign-in per case
+would spend most of this test's time hashing passwords.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+
+from assess import create_app, store
+from assess.store import registers as register_store
+from assess.store import round_packs as pack_store
+from assess.store import tokens as token_store
+from tests.conftest import csrf_token, sign_in
+
+ROLES = (
+    "anonymous",
+    "team_lead",  # Priya, team lead of Housing Needs, the team in the URLs
+    "other_team_lead",  # Tom, team lead of Taxi Licensing and Parking Services
+    "business_improvement",
+    "auditor",
+    "administrator",
+)
+EMAILS = {
+    "team_lead": "priya.shah@council.example",
+    "other_team_lead": "tom.reed@council.example",
+    "business_improvement": "sam.okafor@council.example",
+    "auditor": "jo.maxwell@council.example",
+    "administrator": "alex.morgan@council.example",
+}
+TEAM = "Housing Needs"
+
+SIGN_IN = "sign-in"  # 302 to /sign-in?next=<this page>: the answer to anyone not signed in
+S = SIGN_IN
+REFUSALS = (SIGN_IN, 401, 403, 404)
+
+
+class Row(NamedTuple):
+    rule: str
+    method: str
+    anonymous: int | str
+    team_lead: int | str
+    other_team_lead: int | str
+    business_improvement: int | str
+    auditor: int | str
+    administrator: int | str
+    sample: str = ""  # a name in Prepared.variants: other URL values for a second row
+
+
+T = "/teams/<int:team_id>/rounds/<int:round_id>"
+R = "/rounds/<int:round_id>"
+RT = R + "/teams/<int:team_id>"
+RISK = "/registers/risks/<int:entry_id>"
+EQIA = "/registers/eqias/<int:entry_id>"
+
+# fmt: off
+MATRIX = [
+    #   rule                                        method  anon lead other BI  auditor admin
+    Row("/",                                         "GET",  S,  200, 200, 200, 200, 200),
+    Row("/sign-in",                                  "GET",  200, 200, 200, 200, 200, 200),
+    Row("/sign-in",                                  "POST", 400, 400, 400, 400, 400, 400),
+    Row("/sign-out",                                 "POST", 302, 302, 302, 302, 302, 302),
+    Row("/healthz",                                  "GET",  200, 200, 200, 200, 200, 200),
+    Row("/static/<path:filename>",                   "GET",  200, 200, 200, 200, 200, 200),
+    # a team's journey: its own lead changes it, council-wide roles read it, another lead
+    # finds nothing there
+    Row(T + "/",                                     "GET",  S,  200, 404, 200, 200, 200),
+    Row(T + "/sections/<section>",                   "GET",  S,  200, 404, 302, 302, 302),
+    Row(T + "/sections/<section>",                   "POST", S,  400, 404, 403, 403, 403),
+    Row(T + "/check",                                "GET",  S,  200, 404, 200, 200, 200),
+    Row(T + "/check",                                "POST", S,  400, 404, 403, 403, 403),
+    Row(T + "/submitted",                            "GET",  S,  302, 404, 302, 302, 302),
+    Row(T + "/results",                              "GET",  S,  200, 404, 200, 200, 200),
+    Row(T + "/charts/<dimension>.<fmt>",             "GET",  S,  200, 404, 200, 200, 200),
+    Row(T + "/actions/new",                          "GET",  S,  200, 404, 403, 403, 403),
+    Row(T + "/actions/new",                          "POST", S,  400, 404, 403, 403, 403),
+    Row(T + "/actions/<int:action_id>",              "GET",  S,  200, 404, 403, 403, 403),
+    Row(T + "/actions/<int:action_id>",              "POST", S,  400, 404, 403, 403, 403),
+    Row(T + "/targets",                              "GET",  S,  200, 404, 403, 403, 403),
+    Row(T + "/targets",                              "POST", S,  302, 404, 403, 403, 403),
+    # rounds: business improvement runs and reviews them; auditors and administrators read
+    Row("/rounds/",                                  "GET",  S,  403, 403, 200, 200, 200),
+    Row("/rounds/new",                               "GET",  S,  403, 403, 200, 403, 403),
+    Row("/rounds/new",                               "POST", S,  403, 403, 400, 403, 403),
+    Row(R,                                           "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/status",                               "POST", S,  403, 403, 400, 403, 403),
+    Row(R + "/outstanding.csv",                      "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/reminders",                            "POST", S,  403, 403, 302, 403, 403),
+    Row(R + "/calibration",                          "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/heatmap/<dimension_key>",              "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/heatmap/<dimension_key>.<fmt>",        "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/heatmap/value/<member_key>/statements", "GET", S,  403, 403, 200, 200, 200),
+    Row(R + "/council",                              "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/council/<dimension_key>.<fmt>",        "GET",  S,  403, 403, 200, 200, 200),
+    Row(RT,                                          "GET",  S,  403, 403, 200, 200, 200),
+    Row(RT + "/remind",                              "POST", S,  403, 403, 302, 403, 403),
+    Row(RT + "/return",                              "POST", S,  403, 403, 400, 403, 403),
+    Row(RT + "/sign-off",                            "POST", S,  403, 403, 409, 403, 403),
+    Row(RT + "/moderate/<statement_key>",            "GET",  S,  403, 403, 200, 403, 403),
+    Row(RT + "/moderate/<statement_key>",            "POST", S,  403, 403, 409, 403, 403),
+    Row("/trends/",                                  "GET",  S,  403, 403, 200, 200, 200),
+    Row("/trends/<dimension_key>",                   "GET",  S,  403, 403, 200, 200, 200),
+    # registers: business improvement edits, auditors and administrators read everything, a
+    # team lead reads only an entry a results page can show
+    Row("/registers/risks",                          "GET",  S,  403, 403, 200, 200, 200),
+    Row("/registers/risks/matrix.svg",               "GET",  S,  403, 403, 200, 200, 200),
+    Row("/registers/risks/export.<fmt>",             "GET",  S,  403, 403, 200, 200, 200),
+    Row("/registers/risks/new",                      "GET",  S,  403, 403, 200, 403, 403),
+    Row("/registers/risks/new",                      "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/risks/propose",                  "POST", S,  403, 403, 302, 403, 403),
+    Row("/registers/risks/<int:risk_id>",            "GET",  S,  200, 200, 200, 200, 200),
+    # a proposed risk is on no results page (they list open risks), and its evidence names the
+    # team whose low score raised it: Housing Needs', here
+    Row("/registers/risks/<int:risk_id>",            "GET",  S,  404, 404, 200, 200, 200,
+        "proposed risk"),
+    Row("/registers/risks/<int:risk_id>/edit",       "GET",  S,  403, 403, 200, 403, 403),
+    Row("/registers/risks/<int:risk_id>/edit",       "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/risks/<int:risk_id>/accept",     "POST", S,  403, 403, 302, 403, 403),
+    Row(RISK + "/links",                             "POST", S,  403, 403, 302, 403, 403),
+    Row(RISK + "/links/<int:link_id>/remove",        "POST", S,  403, 403, 302, 403, 403),
+    Row(RISK + "/actions/new",                       "GET",  S,  403, 403, 200, 403, 403),
+    Row(RISK + "/actions/new",                       "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/eqias",                          "GET",  S,  403, 403, 200, 200, 200),
+    Row("/registers/eqias/export.<fmt>",             "GET",  S,  403, 403, 200, 200, 200),
+    Row("/registers/eqias/new",                      "GET",  S,  403, 403, 200, 403, 403),
+    Row("/registers/eqias/new",                      "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/eqias/<int:eqia_id>",            "GET",  S,  200, 200, 200, 200, 200),
+    Row("/registers/eqias/<int:eqia_id>/edit",       "GET",  S,  403, 403, 200, 403, 403),
+    Row("/registers/eqias/<int:eqia_id>/edit",       "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/eqias/prompts/<int:prompt_id>",  "POST", S,  403, 403, 302, 403, 403),
+    Row(EQIA + "/links",                             "POST", S,  403, 403, 302, 403, 403),
+    Row(EQIA + "/links/<int:link_id>/remove",        "POST", S,  403, 403, 302, 403, 403),
+    Row(EQIA + "/actions/new",                       "GET",  S,  403, 403, 200, 403, 403),
+    Row(EQIA + "/actions/new",                       "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/exposure",                       "GET",  S,  403, 403, 200, 200, 200),
+    Row("/registers/import",                         "GET",  S,  403, 403, 200, 403, 403),
+    Row("/registers/import",                         "POST", S,  403, 403, 400, 403, 403),
+    # audit and exports; the report is a team's results, so it follows the team's pages
+    Row("/audit/",                                   "GET",  S,  403, 403, 200, 200, 200),
+    Row("/audit/verify",                             "GET",  S,  403, 403, 200, 200, 200),
+    Row("/audit/export",                             "GET",  S,  403, 403, 200, 200, 200),
+    Row("/audit/report",                             "GET",  S,  403, 403, 302, 302, 302),
+    Row("/audit/assessments/<int:assessment_id>/report", "GET", S, 200, 404, 200, 200, 200),
+    Row("/audit/packs",                              "GET",  S,  403, 403, 200, 200, 200),
+    Row("/audit/packs/<int:pack_id>.json.gz",        "GET",  S,  403, 403, 200, 200, 200),
+    Row("/audit/rounds/<int:round_id>/pack",         "POST", S,  403, 403, 302, 403, 302),
+    Row("/audit/tokens",                             "GET",  S,  403, 403, 200, 200, 200),
+    Row("/audit/tokens",                             "POST", S,  403, 403, 400, 400, 400),
+    # the token is the auditor's own: nobody else can revoke it
+    Row("/audit/tokens/<int:token_id>/revoke",       "POST", S,  403, 403, 404, 302, 404),
+    # the API reads a bearer token, not the session: each role sends a token of its own
+    Row("/audit/api/v1/scores",                      "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/answers",                     "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/audit-log",                   "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/openapi.json",                "GET",  200, 200, 200, 200, 200, 200),
+    # administration
+    Row("/admin/",                                   "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/users/new",                          "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/users/new",                          "POST", S,  403, 403, 403, 403, 400),
+    Row("/admin/users/<int:user_id>",                "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/users/<int:user_id>",                "POST", S,  403, 403, 403, 403, 302),
+    Row("/admin/teams/new",                          "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/teams/new",                          "POST", S,  403, 403, 403, 403, 400),
+    Row("/admin/directorates/new",                   "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/directorates/new",                   "POST", S,  403, 403, 403, 403, 400),
+    Row("/admin/directorates/<int:directorate_id>",  "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/directorates/<int:directorate_id>",  "POST", S,  403, 403, 403, 403, 400),
+]
+# fmt: on
+
+# Query strings a GET needs to reach its permission decision and past it.
+QUERY = {
+    "audit.export": "table=scores&format=csv",
+    "audit.find_report": "team={team_id}&round={round_id}",
+    "team.new_action": "statement={statement_key}",
+}
+# Form data beyond the CSRF token, where an empty form would end in a 404 that proves nothing.
+FORM_DATA = {
+    "registers.propose_risk": {
+        "target": "{dimension_key}:{member_key}",
+        "round_id": "{previous_round_id}",
+    },
+}
+# The file format a download route is asked for, where it is not SVG.
+FORMATS = {
+    "rounds.heatmap_download": "csv",
+    "registers.export_risks": "csv",
+    "registers.export_eqias": "csv",
+}
+
+
+def registered_routes() -> list[tuple[str, str]]:
+    """Every (rule, method) the app registers, read from an app built only to be asked."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"TESTING": True, "SECRET_KEY": "routes"}, instance_path=folder)
+    return sorted(
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+ROUTES = registered_routes()
+
+
+def cases():
+    for rule, method in ROUTES:
+        rows = [r for r in MATRIX if (r.rule, r.method) == (rule, method)]
+        if not rows:  # one failing case that names the route
+            yield pytest.param(Row(rule, method, *[None] * 6), None, id=f"{method} {rule} NO ROW")
+        for r in rows:
+            for role in ROLES:
+                label = f"{method} {rule}{' (' + r.sample + ')' if r.sample else ''} as {role}"
+                yield pytest.param(r, role, id=label)
+
+
+@dataclass
+class Prepared:
+    """The database every case starts from, and the ids its URLs use."""
+
+    app: Flask
+    template: Path
+    users: dict[str, int]
+    tokens: dict[str, str]
+    samples: dict[str, object]
+    variants: dict[str, dict[str, object]]
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory, demo_database, cex) -> Prepared:
+    folder = tmp_path_factory.mktemp("access_matrix")
+    instance = folder / "instance"
+    instance.mkdir()
+    shutil.copy(demo_database, instance / "assess.db")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=instance)
+    db = store.connect(app.config["DATABASE_PATH"])
+
+    def one(sql, params=()):
+        row = db.execute(sql, params).fetchone()
+        assert row, f"the demo council has no answer to: {sql}"
+        return row[0]
+
+    users = {
+        role: one("SELECT id FROM users WHERE email = ?", [email]) for role, email in EMAILS.items()
+    }
+    team_id = one("SELECT id FROM teams WHERE name = ?", [TEAM])
+    round_id = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY opens_on DESC")
+    previous_round_id = one(
+        "SELECT id FROM rounds WHERE opens_on < (SELECT opens_on FROM rounds WHERE id = ?) "
+        "ORDER BY opens_on DESC",
+        [round_id],
+    )
+    draft = one(
+        "SELECT id FROM assessments WHERE team_id = ? AND round_id = ? AND status = 'draft'",
+        [team_id, round_id],
+    )
+    signed_off = one(
+        "SELECT id FROM assessments WHERE team_id = ? AND round_id = ? AND status = 'signed_off'",
+        [team_id, previous_round_id],
+    )
+    statement_key = one(
+        "SELECT statement_key FROM answers WHERE assessment_id = ? AND level IS NOT NULL "
+        "ORDER BY statement_key",
+        [draft],
+    )
+    risk_id = one(
+        "SELECT r.id FROM risks r JOIN register_links l ON l.entry_kind = 'risk' "
+        "AND l.entry_id = r.id WHERE r.status = 'open' ORDER BY r.id"
+    )
+    eqia_id = one(
+        "SELECT e.id FROM eqias e JOIN register_links l ON l.entry_kind = 'eqia' "
+        "AND l.entry_id = e.id ORDER BY e.id"
+    )
+    link_of = {
+        kind: one(
+            "SELECT id FROM register_links WHERE entry_kind = ? AND entry_id = ? ORDER BY id",
+            [kind, entry],
+        )
+        for kind, entry in (("risk", risk_id), ("eqia", eqia_id))
+    }
+    section = cex.section_dimension
+    action_id = store.add_action(
+        db,
+        team_id,
+        round_id,
+        statement_key,
+        "Publish the service standards",
+        "Priya",
+        "2025-06-30",
+        users["team_lead"],
+    )
+    pack_id = pack_store.freeze_round(db, previous_round_id, users["administrator"])
+    register_store.raise_review_prompt(db, eqia_id, round_id, "Inclusion & Respect fell")
+    prompt_id = one("SELECT id FROM eqia_review_prompts WHERE eqia_id = ?", [eqia_id])
+    tokens = {}
+    for role, user_id in users.items():
+        token_id, tokens[role] = token_store.create_token(db, user_id, "Access matrix")
+        if role == "auditor":
+            auditor_token_id = token_id
+
+    # A risk proposed from Housing Needs' own score, as business improvement raises one.
+    client = app.test_client()
+    sign_in(client, EMAILS["business_improvement"])
+    response = client.post(
+        "/registers/risks/propose",
+        data={
+            "target": f"{section.key}:{section.members[0].key}",
+            "round_id": previous_round_id,
+            "team_id": team_id,
+            "csrf_token": csrf_token(client.get("/registers/exposure").get_data(as_text=True)),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    proposed_risk_id = int(response.location.rsplit("/", 1)[1])
+    assert TEAM in register_store.risk(db, proposed_risk_id)["source_evidence"]
+
+    directorate_id = one("SELECT directorate_id FROM teams WHERE id = ?", [team_id])
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.close()
+    template = folder / "template.db"
+    shutil.copy(instance / "assess.db", template)
+    samples = {
+        "team_id": team_id,
+        "round_id": round_id,
+        "previous_round_id": previous_round_id,
+        "assessment_id": signed_off,
+        "action_id": action_id,
+        "section": section.members[0].key,
+        "dimension": section.key,
+        "dimension_key": section.key,
+        "member_key": section.members[0].key,
+        "statement_key": statement_key,
+        "fmt": "svg",
+        "filename": "app.js",
+        "token_id": auditor_token_id,
+        "pack_id": pack_id,
+        "prompt_id": prompt_id,
+        "user_id": users["team_lead"],
+        "directorate_id": directorate_id,
+        "risk_id": risk_id,
+        "eqia_id": eqia_id,
+        "risk_link_id": link_of["risk"],
+        "eqia_link_id": link_of["eqia"],
+    }
+    variants = {"proposed risk": {"risk_id": proposed_risk_id}}
+    return Prepared(app, template, users, tokens, samples, variants)
+
+
+@pytest.fixture
+def fresh(prepared) -> Prepared:
+    """The prepared database, as it was before any case changed it."""
+    path = Path(prepared.app.config["DATABASE_PATH"])
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    shutil.copy(prepared.template, path)
+    return prepared
+
+
+def values_for(prepared: Prepared, rule, row: Row) -> dict:
+    """The URL values for a rule: the demo's ids, by argument name, the register by endpoint."""
+    samples = {**prepared.samples, **prepared.variants.get(row.sample, {})}
+    kind = "eqia" if "eqia" in rule.endpoint else "risk"
+    samples["entry_id"] = samples[f"{kind}_id"]
+    samples["link_id"] = samples[f"{kind}_link_id"]
+    samples["fmt"] = FORMATS.get(rule.endpoint, samples["fmt"])
+    missing = [a for a in rule.arguments if samples.get(a) is None]
+    if missing:
+        pytest.fail(f"{rule.rule}: add a sample value for {missing} to the prepared fixture")
+    return {a: samples[a] for a in rule.arguments}
+
+
+def request_for(prepared: Prepared, row: Row):
+    """The rule object, the URL to ask, and the form data (without the CSRF token)."""
+    (rule,) = [
+        r
+        for r in prepared.app.url_map.iter_rules()
+        if r.rule == row.rule and row.method in r.methods
+    ]
+    _, path = rule.build(values_for(prepared, rule, row))
+    every = {**prepared.samples, **prepared.variants.get(row.sample, {})}
+    if rule.endpoint in QUERY:
+        path += "?" + QUERY[rule.endpoint].format(**every)
+    data = {k: v.format(**every) for k, v in FORM_DATA.get(rule.endpoint, {}).items()}
+    return rule, path, data
+
+
+def client_as(prepared: Prepared, role: str, rule):
+    client = prepared.app.test_client()
+    headers = {}
+    if role != "anonymous":
+        with client.session_transaction() as session:
+            session["user_id"] = prepared.users[role]
+        if rule.endpoint.startswith("audit.api."):
+            headers["Authorization"] = f"Bearer {prepared.tokens[role]}"
+    return client, headers
+
+
+def answer_of(response, path: str) -> int | str:
+    """The status, or SIGN_IN for a redirect to the sign-in page that comes back here."""
+    if response.status_code == 302:
+        location = urlsplit(response.location)
+        if location.path == "/sign-in" and parse_qs(location.query).get("next") == [
+            path.split("?")[0]
+        ]:
+            return SIGN_IN
+    return response.status_code
+
+
+@pytest.mark.parametrize(("row", "role"), list(cases()))
+def test_each_role_gets_the_answer_the_table_gives(fresh, row: Row, role: str):
+    if role is None:
+        pytest.fail(
+            f"{row.method} {row.rule} has no row in MATRIX: add one saying what each role gets"
+        )
+    rule, path, data = request_for(fresh, row)
+    client, headers = client_as(fresh, role, rule)
+    if row.method == "GET":
+        response = client.get(path, headers=headers)
+    else:
+        token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+        response = client.open(
+            path, method=row.method, data={**data, "csrf_token": token}, headers=headers
+        )
+    response.get_data()  # a streamed export runs to its end
+    response.close()
+    assert answer_of(response, path) == getattr(row, role), (
+        f"{row.method} {path} as {role}: got {response.status_code} "
+        f"{response.location or response.get_data(as_text=True)[:300]}"
+    )
+
+
+def test_the_table_lists_only_routes_the_app_registers():
+    stale = sorted({(r.method, r.rule) for r in MATRIX} - {(m, r) for r, m in ROUTES})
+    assert stale == [], f"rows for routes the app no longer registers: {stale}"
+
+
+def allowed_role(row: Row) -> str:
+    """The first signed-in role the table lets through: the one a missing token must stop."""
+    return next(role for role in ROLES[1:] if getattr(row, role) not in REFUSALS)
+
+
+POSTS = [r for r in MATRIX if r.method == "POST" and not r.sample]
+
+
+@pytest.mark.parametrize("row", POSTS, ids=[f"POST {r.rule}" for r in POSTS])
+def test_every_post_without_a_csrf_token_is_refused(fresh, row: Row):
+    role = allowed_role(row)
+    rule, path, data = request_for(fresh, row)
+    client, headers = client_as(fresh, role, rule)
+    db = store.connect(fresh.app.config["DATABASE_PATH"])
+    try:
+        before = store.table_counts(db)
+        response = client.post(path, data=data, headers=headers)
+        assert response.status_code == 400, f"POST {path} as {role}: {response.status_code}"
+        assert "CSRF token is missing" in response.get_data(as_text=True)
+        assert store.table_counts(db) == before, "a refused form changed nothing"
+    finally:
+        db.conn.close()
