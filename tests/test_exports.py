@@ -48,6 +48,35 @@ def test_csv_keeps_numbers_and_non_english_text():
     assert read_csv(data) == [{"name": "Gwasanaethau Cymraeg – ŵ", "score": "-1.5"}]
 
 
+TRICKY_ROWS = [
+    ("plain", 1, 2.5, None),
+    ('say "hi"', -3, None, "=SUM(A1)"),
+    ("=first", "+second", "middle\r\nline", "last\r"),
+    ("-", "@", "\ttab", ""),
+    (None, None, None, None),
+    ('""', "a,b", "x\ny", "end,"),
+]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        TRICKY_ROWS,
+        TRICKY_ROWS * 700,  # more than one batch
+        [("field\x1fseparator", "record\x1eseparator", 1, None)],  # the fallback path
+        [("short",), ("a", "longer", "row")],
+    ],
+)
+def test_csv_matches_the_csv_module_with_neutralised_formulas(rows):
+    expected = io.StringIO()
+    expected.write("\ufeff")
+    writer = csv.writer(expected, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(["a", "b", "c", "d"])
+    writer.writerows([exports.neutralise(value) for value in row] for row in rows)
+    data = b"".join(exports.csv_chunks(["a", "b", "c", "d"], rows))
+    assert data.decode("utf-8") == expected.getvalue()
+
+
 def test_json_is_one_array_of_objects_with_booleans():
     columns = [("statement_key", "text"), ("not_applicable", "boolean"), ("level", "integer")]
     data = b"".join(exports.json_chunks(columns, [("v1", 1, None), ("v2", 0, 3)]))
@@ -108,6 +137,49 @@ def test_xlsx_has_an_about_sheet_first_then_one_typed_sheet_per_table():
     assert formula_like.data_type == "s", "text that looks like a formula stays text"
     assert values[2][3] is True
     assert [(s.title, s.rows) for s in summaries] == [("Answers", 2), ("Audit log", 0)]
+
+
+@pytest.mark.parametrize(
+    ("stored", "read_back"),
+    [
+        ('<b>Tom & "Jerry"</b> it\'s > 3', '<b>Tom & "Jerry"</b> it\'s > 3'),
+        ("bell\x07 and null\x00 and form feed\x0c", "bell and null and form feed"),
+        ("  leading and trailing spaces  ", "  leading and trailing spaces  "),
+        ("line one\nline two\ttabbed", "line one\nline two\ttabbed"),
+        ("Gwasanaethau Cymraeg – ŵ 😀", "Gwasanaethau Cymraeg – ŵ 😀"),
+        ("]]></t></is></c><c><v>1</v>", "]]></t></is></c><c><v>1</v>"),
+    ],
+)
+def test_xlsx_text_with_markup_quotes_and_control_characters_reads_back_safely(stored, read_back):
+    data, _ = write_workbook([exports.Sheet("Answers", COLUMNS, [(stored, 1, 0.5)])])
+    sheet = load_workbook(io.BytesIO(data))["Answers"]
+    assert [cell.value for cell in sheet[2]] == [read_back, 1, 0.5]
+
+
+def test_xlsx_numbers_are_numbers_and_the_header_is_bold_and_frozen():
+    rows = [("Housing Needs", 3, 2.5), ("Parking", -1, None), ("Libraries", 0, 1e-9)]
+    data, _ = write_workbook([exports.Sheet("Scores", COLUMNS, rows)])
+    sheet = load_workbook(io.BytesIO(data))["Scores"]
+    assert sheet.freeze_panes == "A2"
+    assert [(c.value, c.font.b) for c in sheet[1]] == [
+        ("name", True),
+        ("count", True),
+        ("score", True),
+    ]
+    assert [[c.value for c in row] for row in sheet.iter_rows(min_row=2)] == [
+        list(row) for row in rows
+    ]
+    assert [c.data_type for c in sheet[2]] == ["s", "n", "n"]
+    assert sheet["C3"].value is None, "an empty cell keeps the cells after it in place"
+    assert sheet.max_row == 4
+
+
+def test_xlsx_values_a_column_cannot_type_stay_as_text():
+    columns = [("level", "integer"), ("at", "timestamp"), ("due_on", "date")]
+    rows = [("three", "last Tuesday", "soon"), (float("nan"), None, "2025-02-30")]
+    data, _ = write_workbook([exports.Sheet("Odd", columns, rows)])
+    values = list(load_workbook(io.BytesIO(data))["Odd"].iter_rows(min_row=2, values_only=True))
+    assert values == [("three", "last Tuesday", "soon"), ("nan", None, "2025-02-30")]
 
 
 def test_xlsx_about_sheet_says_who_when_filters_counts_and_each_sheets_sha256():
