@@ -371,3 +371,10 @@ def test_the_council_average_on_results_counts_signed_off_assessments_only(clien
     assert (
         f"council average {expected:.2f}, from the {len(signed_off)} teams signed off" in page.text
     )
+
+
+def test_the_results_page_links_to_a_printable_report_the_lead_can_open(client, db, journey):
+    page = read_page(client.get(journey["base"] + "/results"))
+    report = next(link for link in page.links if link.endswith("/report"))
+    printable = read_page(client.get(report))
+    assert "Housing Needs" in printable.h1[0]
