@@ -28,6 +28,14 @@ def long_date(value: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def first_errors(errors: list[tuple[str, str]]) -> dict[str, str]:
+    """Each field's first error message, for the message shown beside that field."""
+    found: dict[str, str] = {}
+    for field, message in errors:
+        found.setdefault(field, message)
+    return found
+
+
 def create_app(test_config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
     """Build the app. Raises QuestionnaireError if any questionnaire file is broken."""
     instance_path = instance_path or os.environ.get("ASSESS_INSTANCE")
@@ -84,6 +92,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
 
     app.register_blueprint(register_views.bp)
     app.add_template_filter(long_date)
+    app.add_template_filter(first_errors)
     security.init_app(app)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)

@@ -212,10 +212,10 @@ def create_user(
     db = _database(app)
     team_ids = []
     for team in teams:
-        row = db.execute("SELECT id FROM teams WHERE name = ?", [team]).fetchone()
-        if row is None:
+        team_id = store.team_id_by_name(db, team)
+        if team_id is None:
             raise ValueError(f"There is no team called '{team}'.")
-        team_ids.append(row[0])
+        team_ids.append(team_id)
     user_id = store.create_user(db, email, name, role, hash_password(password), team_ids)
     click.echo(f"Created user {user_id}: {email} ({store.ROLE_NAMES[role]}).")
 

@@ -481,3 +481,22 @@ def close_request_db(exception: BaseException | None = None) -> None:
     db = g.pop("db", None)
     if db is not None:
         db.conn.close()
+
+
+def check_readable(db: Database) -> str:
+    """The newest schema step, read from the database: raises if the database cannot answer."""
+    db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()
+    return schema_steps(db)[-1]
+
+
+@contextmanager
+def read_snapshot(path: Path | str) -> Iterator[Database]:
+    """A connection of its own reading one consistent state of the database (for exports)."""
+    db = connect(path)
+    try:
+        db.execute("BEGIN")
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        db.conn.close()

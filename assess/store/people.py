@@ -181,3 +181,13 @@ def directorates_with_teams(db: Database) -> list[dict]:
                FROM directorates d LEFT JOIN users u ON u.id = d.lead_user_id ORDER BY d.name"""
         )
     )
+
+
+def team_id_by_name(db: Database, name: str) -> int | None:
+    row = db.execute("SELECT id FROM teams WHERE name = ?", [name.strip()]).fetchone()
+    return row[0] if row else None
+
+
+def directorate_id_by_name(db: Database, name: str) -> int | None:
+    row = db.execute("SELECT id FROM directorates WHERE name = ?", [name.strip()]).fetchone()
+    return row[0] if row else None

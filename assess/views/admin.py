@@ -72,11 +72,7 @@ class TeamForm(FlaskForm):
     directorate = SelectField("Directorate", coerce=int, validate_choice=True)
 
     def validate_name(self, field) -> None:
-        if (
-            store.get_db()
-            .execute("SELECT 1 FROM teams WHERE name = ?", [field.data.strip()])
-            .fetchone()
-        ):
+        if store.team_id_by_name(store.get_db(), field.data) is not None:
             raise ValidationError("There is already a team with this name")
 
 
@@ -89,12 +85,8 @@ class DirectorateForm(FlaskForm):
     existing_id: int | None = None
 
     def validate_name(self, field) -> None:
-        clash = (
-            store.get_db()
-            .execute("SELECT id FROM directorates WHERE name = ?", [field.data.strip()])
-            .fetchone()
-        )
-        if clash and clash[0] != self.existing_id:
+        clash = store.directorate_id_by_name(store.get_db(), field.data)
+        if clash is not None and clash != self.existing_id:
             raise ValidationError("There is already a directorate with this name")
 
 

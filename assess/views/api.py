@@ -91,9 +91,7 @@ def _rows(name: str):
     path = current_app.config["DATABASE_PATH"]
 
     def body():
-        from assess.views.audit import snapshot
-
-        with snapshot(path) as reader:
+        with store.read_snapshot(path) as reader:
             yield from exports.json_chunks(
                 table.columns, export_queries.table_rows(reader, table, filters)
             )

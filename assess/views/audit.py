@@ -7,8 +7,6 @@ is recorded in the audit log with its filters before the file is sent.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import (
@@ -153,7 +151,7 @@ def export():
         # On disk, not in memory; send_file closes it when the response is sent.
         handle = tempfile.TemporaryFile()  # noqa: SIM115
         try:
-            with snapshot(path) as reader:
+            with store.read_snapshot(path) as reader:
                 exports.write_xlsx(
                     handle,
                     (
@@ -177,7 +175,7 @@ def export():
     table = tables[0]
 
     def body():
-        with snapshot(path) as reader:
+        with store.read_snapshot(path) as reader:
             rows = export_queries.table_rows(reader, table, filters)
             if chosen["format"] == "csv":
                 yield from exports.csv_chunks(table.column_names, rows)
@@ -333,16 +331,3 @@ def report(assessment_id: int):
         statements={s.key: s for s in v.questionnaire.statements},
         printed_at=store.now(),
     )
-
-
-@contextmanager
-def snapshot(path) -> Iterator[store.Database]:
-    """A connection of its own for one export, reading one consistent state of the database."""
-    db = store.connect(path)
-    try:
-        db.execute("BEGIN")
-        yield db
-    finally:
-        if db.conn.in_transaction:
-            db.execute("ROLLBACK")
-        db.conn.close()
