@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_wtf import CSRFProtect
@@ -26,6 +27,15 @@ def long_date(value: str | None) -> str:
         return ""
     day = date.fromisoformat(value[:10])
     return f"{day.day} {day:%B %Y}"
+
+
+def long_time(value: str | None) -> str:
+    """A UTC ISO timestamp -> '2:32pm on 13 December 2024', in UK time."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo("Europe/London"))
+    clock = f"{moment.hour % 12 or 12}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+    return f"{clock} on {moment.day} {moment:%B %Y}"
 
 
 def first_errors(errors: list[tuple[str, str]]) -> dict[str, str]:
@@ -92,6 +102,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
 
     app.register_blueprint(register_views.bp)
     app.add_template_filter(long_date)
+    app.add_template_filter(long_time)
     app.add_template_filter(first_errors)
     security.init_app(app)
     app.before_request(auth.load_signed_in_user)

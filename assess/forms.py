@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -40,7 +47,7 @@ def section_form(statements: list[Statement], scale: tuple[Level, ...], **kwargs
     """A form with, per statement, a level (or not applicable), a reason, evidence, next steps."""
 
     class SectionForm(FlaskForm):
-        pass
+        seen = HiddenField()  # the fingerprint of the answers the page showed
 
     for statement in statements:
         names = Names.of(statement.key)
@@ -138,6 +145,7 @@ def read_section(
 
 
 class SubmitForm(FlaskForm):
+    seen = HiddenField()  # the fingerprint of the answers the submitter checked
     confirm = BooleanField(
         "I confirm these answers are a fair picture of how my team works today",
         validators=[InputRequired("Confirm that the answers are a fair picture of your team")],

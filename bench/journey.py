@@ -32,6 +32,12 @@ from assess.demo import DEMO_PASSWORD  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+HIDDEN = re.compile(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """A form's hidden inputs (CSRF token, the fingerprint of the answers shown)."""
+    return dict(HIDDEN.findall(html))
 
 
 class Client:
@@ -182,7 +188,7 @@ def main() -> None:
             status, text, _ = client.request("GET", path)
             form = {
                 **section_form(text, str(1 + i % 5)),
-                "csrf_token": TOKEN.search(text)[1],
+                **hidden_fields(text),
                 "action": "continue",
             }
             status, _, elapsed = client.request("POST", path, form)
@@ -200,16 +206,16 @@ def main() -> None:
                 status, text, _ = client.request("GET", f"{base}/sections/{value}")
                 form = {
                     **section_form(text, "3"),
-                    "csrf_token": TOKEN.search(text)[1],
+                    **hidden_fields(text),
                     "action": "continue",
                 }
                 status, _, elapsed = client.request("POST", f"{base}/sections/{value}", form)
                 assert status == 302, status
                 spent += elapsed
                 requests.append(elapsed)
-            token = client.token(f"{base}/check")
+            status, text, _ = client.request("GET", f"{base}/check")
             status, _, elapsed = client.request(
-                "POST", f"{base}/check", {"confirm": "y", "csrf_token": token}
+                "POST", f"{base}/check", {"confirm": "y", **hidden_fields(text)}
             )
             assert status == 302, status
             spent += elapsed

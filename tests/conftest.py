@@ -72,6 +72,17 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden inputs of a page's forms (CSRF token, the fingerprint of answers shown)."""
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]+)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            fields[name.group(1)] = value.group(1) if value else ""
+    return fields
+
+
 def sign_in(client, email: str, password: str = demo.DEMO_PASSWORD):
     page = client.get("/sign-in").get_data(as_text=True)
     return client.post(

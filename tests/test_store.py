@@ -126,6 +126,42 @@ def test_saving_answers_twice_keeps_the_latest(db, cex):
     assert (row["level"], row["evidence"]) == (4, "Case audit")
 
 
+def test_a_save_guarded_by_a_stale_fingerprint_is_refused_and_writes_nothing(db, cex):
+    assessment_id = draft(db, cex)
+    keys = [s.key for s in cex.statements[:3]]
+    opened = store.answers_fingerprint({}, keys)
+    store.save_answers(db, assessment_id, [{"statement_key": keys[0], "level": 2}], None)
+    events = db["audit_events"].count
+
+    with pytest.raises(store.Stale):
+        store.save_answers(
+            db, assessment_id, [{"statement_key": keys[1], "level": 5}], None, shown=(keys, opened)
+        )
+    assert [(a["statement_key"], a["level"]) for a in store.answers_of(db, assessment_id)] == [
+        (keys[0], 2)
+    ]
+    assert db["audit_events"].count == events
+
+    current = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
+    fresh = store.answers_fingerprint(current, keys)
+    assert fresh != opened
+    store.save_answers(
+        db, assessment_id, [{"statement_key": keys[1], "level": 5}], None, shown=(keys, fresh)
+    )
+    assert len(store.answers_of(db, assessment_id)) == 2
+
+
+def test_the_fingerprint_covers_only_the_statements_shown(db, cex):
+    shown, other = cex.statements[0].key, cex.statements[1].key
+    answer = {**store.ANSWER_DEFAULTS, "level": 3}
+    assert store.answers_fingerprint({other: answer}, [shown]) == store.answers_fingerprint(
+        {}, [shown]
+    )
+    assert store.answers_fingerprint({shown: answer}, [shown]) != store.answers_fingerprint(
+        {shown: {**answer, "evidence": "x"}}, [shown]
+    )
+
+
 def test_not_applicable_needs_a_reason_in_the_database_too(db, cex):
     assessment_id = draft(db, cex)
     with pytest.raises(sqlite3.IntegrityError):

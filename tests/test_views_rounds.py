@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from assess import store
-from tests.conftest import csrf_token, read_page, sign_in
+from tests.conftest import csrf_token, hidden_fields, read_page, sign_in
 
 OFFICER = "sam.okafor@council.example"
 AUDITOR = "jo.maxwell@council.example"
@@ -29,8 +29,8 @@ def current(db):
 
 
 def post(client, url, data, form_page=None):
-    token = csrf_token(client.get(form_page or "/").get_data(as_text=True))
-    return client.post(url, data={**data, "csrf_token": token})
+    hidden = hidden_fields(client.get(form_page or "/").get_data(as_text=True))
+    return client.post(url, data={**hidden, **data})
 
 
 def submitted_team(db, round_id, status="submitted"):

@@ -6,7 +6,7 @@ import pytest
 
 from assess import store
 from assess.scoring import council_average
-from tests.conftest import csrf_token, read_page, sign_in
+from tests.conftest import csrf_token, hidden_fields, read_page, sign_in
 
 LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two sections done
 
@@ -22,8 +22,8 @@ def journey(client, db):
 
 
 def section_post(client, url, answers: dict, action="continue"):
-    token = csrf_token(client.get(url).get_data(as_text=True))
-    return client.post(url, data={**answers, "csrf_token": token, "action": action})
+    hidden = hidden_fields(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**hidden, **answers, "action": action})
 
 
 def all_levels(cex, section, level="3"):
@@ -133,9 +133,8 @@ def complete_remaining(client, journey, cex):
 
 def submit(client, journey, confirm=True):
     url = journey["base"] + "/check"
-    token = csrf_token(client.get(url).get_data(as_text=True))
-    data = {"csrf_token": token, **({"confirm": "y"} if confirm else {})}
-    return client.post(url, data=data)
+    hidden = hidden_fields(client.get(url).get_data(as_text=True))
+    return client.post(url, data={**hidden, **({"confirm": "y"} if confirm else {})})
 
 
 def test_check_your_answers_lists_every_answer_with_change_links(client, journey, cex):
@@ -378,3 +377,116 @@ def test_the_results_page_links_to_a_printable_report_the_lead_can_open(client, 
     report = next(link for link in page.links if link.endswith("/report"))
     printable = read_page(client.get(report))
     assert "Housing Needs" in printable.h1[0]
+
+
+# --- two people editing the same assessment --------------------------------------------------
+
+
+@pytest.fixture
+def colleague(app, db, journey):
+    """A second team lead of Housing Needs, signed in on a browser of their own."""
+    from assess.auth import hash_password
+
+    store.create_user(
+        db,
+        "omar.haddad@council.example",
+        "Omar Haddad",
+        "team_lead",
+        hash_password("colleague-password-1"),
+        [journey["team_id"]],
+    )
+    other = app.test_client()
+    sign_in(other, "omar.haddad@council.example", "colleague-password-1")
+    return other
+
+
+def opened(client, url) -> dict:
+    """The hidden fields of a page as it was opened, to post later from a page gone stale."""
+    return hidden_fields(client.get(url).get_data(as_text=True))
+
+
+def test_a_save_from_a_page_someone_else_has_since_saved_is_refused_keeping_both_answers(
+    client, colleague, db, journey, cex
+):
+    url = journey["base"] + "/sections/service-excellence"
+    key = cex.statements_in("value", "service-excellence")[0].key
+    priya_page, omar_page = opened(client, url), opened(colleague, url)
+    priya = {**all_levels(cex, "service-excellence", "4"), f"{key}-evidence": "Priya's report"}
+    assert client.post(url, data={**priya_page, **priya, "action": "later"}).status_code == 302
+
+    omar = {**all_levels(cex, "service-excellence", "2"), f"{key}-evidence": "Omar's <b>notes</b>"}
+    refused = colleague.post(url, data={**omar_page, **omar, "action": "later"})
+    page = read_page(refused, status=409)
+    assert "There is a problem" in page.text
+    assert "Priya Shah changed statement 13 after you opened this page." in page.text
+    assert "as Priya Shah saved it at" in page.text and "4 Embedded" in page.text
+    assert "Evidence: Priya's report" in page.text
+    html = refused.get_data(as_text=True)
+    assert "Omar&#39;s &lt;b&gt;notes&lt;/b&gt;</textarea>" in html  # his text is kept, escaped
+    assert 'value="2" checked' in html
+    assert (saved(db, journey)[key]["level"], saved(db, journey)[key]["evidence"]) == (
+        4,
+        "Priya's report",
+    )
+
+    # Having seen Priya's answers, Omar saves again from the refused page: now his answers stand.
+    again = colleague.post(url, data={**hidden_fields(html), **omar, "action": "later"})
+    assert again.status_code == 302
+    assert saved(db, journey)[key]["level"] == 2
+    assert saved(db, journey)[key]["evidence"] == "Omar's <b>notes</b>"
+
+
+def test_saves_of_different_sections_by_two_people_both_stand(client, colleague, db, journey, cex):
+    first, second = (
+        journey["base"] + "/sections/service-excellence",
+        journey["base"] + "/sections/stepping-up",
+    )
+    first_page, second_page = opened(client, first), opened(colleague, second)
+    ok = client.post(first, data={**first_page, **all_levels(cex, "service-excellence", "4")})
+    assert ok.status_code == 302
+    ok = colleague.post(second, data={**second_page, **all_levels(cex, "stepping-up", "2")})
+    assert ok.status_code == 302
+    levels = {k: a["level"] for k, a in saved(db, journey).items()}
+    assert {levels[s.key] for s in cex.statements_in("value", "service-excellence")} == {4}
+    assert {levels[s.key] for s in cex.statements_in("value", "stepping-up")} == {2}
+
+
+def test_a_stale_save_that_sends_what_is_already_saved_goes_through(
+    client, colleague, journey, cex
+):
+    url = journey["base"] + "/sections/service-excellence"
+    answers = all_levels(cex, "service-excellence", "3")
+    priya_page, omar_page = opened(client, url), opened(colleague, url)
+    assert client.post(url, data={**priya_page, **answers}).status_code == 302
+    assert colleague.post(url, data={**omar_page, **answers}).status_code == 302
+
+
+def test_a_section_post_without_the_page_fingerprint_is_refused_and_saves_nothing(
+    client, db, journey, cex
+):
+    url = journey["base"] + "/sections/service-excellence"
+    before = saved(db, journey)
+    page = opened(client, url)
+    del page["seen"]
+    response = client.post(url, data={**page, **all_levels(cex, "service-excellence", "4")})
+    assert response.status_code == 400
+    assert saved(db, journey) == before
+
+
+def test_submitting_from_a_check_page_opened_before_a_change_is_refused(
+    client, colleague, db, journey, cex
+):
+    complete_remaining(client, journey, cex)
+    check_page = opened(client, journey["base"] + "/check")
+    section_post(
+        colleague, journey["base"] + "/sections/one-team", all_levels(cex, "one-team", "1")
+    )
+    refused = client.post(journey["base"] + "/check", data={**check_page, "confirm": "y"})
+    page = read_page(refused, status=409)
+    assert "Omar Haddad changed answers at" in page.text
+    assert "Check the answers below again, then submit" in page.text
+    assert store.find_assessment(db, journey["team_id"], journey["round_id"])["status"] == "draft"
+
+    assert submit(client, journey).headers["Location"].endswith("/submitted")
+    assessment = store.find_assessment(db, journey["team_id"], journey["round_id"])
+    assert assessment["status"] == "submitted"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 
 from sqlite_utils import Database
@@ -52,6 +54,10 @@ class Locked(StorageError):
     """The assessment has been submitted and can no longer change."""
 
 
+class Stale(StorageError):
+    """Someone saved these answers after the page that would change them was opened."""
+
+
 ANSWER_DEFAULTS = {
     "level": None,
     "not_applicable": 0,
@@ -61,6 +67,26 @@ ANSWER_DEFAULTS = {
 }
 
 
+def answers_fingerprint(answers: dict[str, dict], statement_keys: Iterable[str]) -> str:
+    """A short hash of the saved answers to these statements. A page carries the fingerprint of
+    what it showed, so a change made from a page that has since gone stale can be refused."""
+    digest = hashlib.sha256()
+    for key in sorted(statement_keys):
+        answer = answers.get(key)
+        values = [key, *(answer[field] for field in ANSWER_DEFAULTS)] if answer else [key]
+        digest.update(json.dumps(values).encode())
+    return digest.hexdigest()[:20]
+
+
+def refuse_if_stale(db: Database, assessment_id: int, shown: tuple[Iterable[str], str]) -> None:
+    """Raise Stale unless the answers to the statements shown are still what the page showed."""
+    keys, fingerprint = shown
+    keys = set(keys)
+    current = {a["statement_key"]: a for a in answers_of(db, assessment_id)}
+    if answers_fingerprint(current, keys) != fingerprint:
+        raise Stale(f"answers of assessment {assessment_id} changed after the page was opened")
+
+
 def save_answers(
     db: Database,
     assessment_id: int,
@@ -68,8 +94,11 @@ def save_answers(
     user_id: int | None,
     stamp: str | None = None,
     section: str | None = None,
+    shown: tuple[Iterable[str], str] | None = None,
 ) -> None:
-    """Upsert answers (each a dict of answer columns with statement_key) in one transaction."""
+    """Upsert answers (each a dict of answer columns with statement_key) in one transaction.
+    With `shown` (statement keys and the fingerprint of their answers as the page showed them),
+    refuse with Stale if someone has changed those answers since."""
     stamp = stamp or now()
     rows = [
         {
@@ -88,6 +117,8 @@ def save_answers(
                 f"assessment {assessment_id} is {status.replace('_', ' ')}; "
                 "answers can no longer be changed"
             )
+        if shown is not None:
+            refuse_if_stale(db, assessment_id, shown)
         db["answers"].upsert_all(rows, pk=("assessment_id", "statement_key"))
         db["assessments"].update(assessment_id, {"updated_at": stamp, "last_section": section})
         record_event(
@@ -164,8 +195,10 @@ def submit_assessment(
     user_id: int | None,
     scores: Callable[[list[dict]], list[ScoreRow]],
     stamp: str | None = None,
+    shown: tuple[Iterable[str], str] | None = None,
 ) -> None:
-    """Lock the assessment and store its scores, all or nothing."""
+    """Lock the assessment and store its scores, all or nothing; with `shown`, only if the
+    answers are still those the submitter checked (see save_answers)."""
     stamp = stamp or now()
     with write(db):
         current = assessment(db, assessment_id)
@@ -173,6 +206,8 @@ def submit_assessment(
             raise Locked(
                 f"assessment {assessment_id} is already {current['status'].replace('_', ' ')}"
             )
+        if shown is not None:
+            refuse_if_stale(db, assessment_id, shown)
         store_scores(db, assessment_id, scores(answers_of(db, assessment_id)), stamp)
         db["assessments"].update(
             assessment_id,

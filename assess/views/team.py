@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from assess import charts, results, store
+from assess import charts, long_time, results, store
 from assess.auth import sign_in_required
 from assess.forms import (
     ActionForm,
@@ -145,13 +145,14 @@ def section(team_id: int, round_id: int, section: str):
         return refuse_change(v, locked_reason(v))
     if request.method == "GET" and not v.editable:
         return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
+    keys = [s.key for s in statements]
     if request.method == "GET":
-        form = section_form(
-            statements, v.questionnaire.scale, data=form_data(statements, answers_by_key(v))
-        )
+        answers = answers_by_key(v)
+        data = form_data(statements, answers) | {"seen": store.answers_fingerprint(answers, keys)}
+        form = section_form(statements, v.questionnaire.scale, data=data)
         return render_section(v, section, statements, number, form, [])
     form = section_form(statements, v.questionnaire.scale)
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not form.seen.data:
         abort(400, "The form expired or was not sent by this service. Go back and try again.")
     rows, errors, unanswered = read_section(form, statements, v.questionnaire.scale, number)
     db = store.get_db()
@@ -161,9 +162,27 @@ def section(team_id: int, round_id: int, section: str):
         else store.start_assessment(db, team_id, round_id, g.user["id"])
     )
     try:
-        store.save_answers(db, assessment_id, rows, g.user["id"], section=section)
+        store.save_answers(
+            db, assessment_id, rows, g.user["id"], section=section, shown=(keys, form.seen.data)
+        )
     except store.Locked as locked:
         return refuse_change(v, str(locked))
+    except store.Stale:
+        saved = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
+        conflicts = changed_by_others(statements, rows, saved)
+        if conflicts:
+            form.seen.data = store.answers_fingerprint(saved, keys)
+            return render_section(
+                v,
+                section,
+                statements,
+                number,
+                form,
+                conflict_errors(conflicts, number) + errors,
+                status=409,
+                conflicts=conflicts,
+            )
+        # Someone saved exactly what this page sends: nothing of theirs or ours would be lost.
     if request.form.get("action") == "later":
         flash("Your answers have been saved. You can come back to them at any time.")
         return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
@@ -189,7 +208,38 @@ def section(team_id: int, round_id: int, section: str):
     return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
 
 
-def render_section(v, section, statements, number, form, errors, status=200):
+def changed_by_others(statements, posted: list[dict], saved: dict[str, dict]) -> dict[str, dict]:
+    """The saved answers that differ from what a stale page posted, each with who saved it."""
+    posted_by_key = {row["statement_key"]: row for row in posted}
+    names: dict[int | None, str] = {}
+    conflicts = {}
+    for statement in statements:
+        theirs = saved.get(statement.key)
+        if theirs is None:
+            continue
+        ours = {**store.ANSWER_DEFAULTS, **posted_by_key.get(statement.key, {})}
+        if all(theirs[field] == ours[field] for field in store.ANSWER_DEFAULTS):
+            continue
+        by = theirs["answered_by"]
+        if by not in names:
+            user = store.user_by_id(store.get_db(), by) if by else None
+            names[by] = user["name"] if user else "someone"
+        conflicts[statement.key] = {**theirs, "by_name": names[by]}
+    return conflicts
+
+
+def conflict_errors(conflicts: dict[str, dict], number: dict[str, int]) -> list[tuple[str, str]]:
+    return [
+        (
+            Names.of(key).level,
+            f"{answer['by_name']} changed statement {number[key]} after you opened this page. "
+            "Your answer is kept below theirs: check both, then save again to keep yours",
+        )
+        for key, answer in conflicts.items()
+    ]
+
+
+def render_section(v, section, statements, number, form, errors, status=200, conflicts=None):
     member = v.questionnaire.section_dimension.member(section)
     return (
         render_template(
@@ -202,6 +252,8 @@ def render_section(v, section, statements, number, form, errors, status=200):
             names={s.key: Names.of(s.key) for s in statements},
             errors=errors,
             error_fields={field for field, _ in errors},
+            conflicts=conflicts or {},
+            levels={level.level: level.name for level in v.questionnaire.scale},
         ),
         status,
     )
@@ -213,8 +265,10 @@ def check(team_id: int, round_id: int):
     v = visit(team_id, round_id)
     answers = answers_by_key(v)
     sections = results.progress(v.questionnaire, answers)
+    keys = [s.key for s in v.questionnaire.statements]
     form = SubmitForm()
     errors = []
+    status = 200
     if request.method == "POST":
         if not v.can_edit:
             abort(403)
@@ -222,13 +276,17 @@ def check(team_id: int, round_id: int):
             return refuse_change(v, locked_reason(v))
         if not all(s.status == results.COMPLETED for s in sections):
             errors = [("confirm", "Answer every statement before you submit")]
-        elif form.validate_on_submit():
-            submit(v)
-            return redirect(url_for("team.submitted", team_id=team_id, round_id=round_id))
+        elif form.validate_on_submit() and form.seen.data:
+            try:
+                submit(v, shown=(keys, form.seen.data))
+                return redirect(url_for("team.submitted", team_id=team_id, round_id=round_id))
+            except store.Stale:
+                errors, status = [("confirm", changed_since_opened(answers))], 409
         else:
             errors = [("confirm", message) for message in form.confirm.errors] or [
                 ("confirm", "The form expired. Tick the box and submit again.")
             ]
+    form.seen.data = store.answers_fingerprint(answers, keys)
     return render_template(
         "team/check.html",
         v=v,
@@ -238,16 +296,30 @@ def check(team_id: int, round_id: int):
         form=form,
         errors=errors,
         complete=all(s.status == results.COMPLETED for s in sections),
-    ), (400 if errors else 200)
+    ), (400 if status == 200 and errors else status)
 
 
-def submit(v: Visit) -> None:
+def changed_since_opened(answers: dict[str, dict]) -> str:
+    """Why a submission from a stale check page was refused, naming the latest change."""
+    latest = max(answers.values(), key=lambda a: a["answered_at"])
+    user = (
+        store.user_by_id(store.get_db(), latest["answered_by"]) if latest["answered_by"] else None
+    )
+    return (
+        f"{user['name'] if user else 'Someone'} changed answers at "
+        f"{long_time(latest['answered_at'])}, after you opened this page. "
+        "Check the answers below again, then submit"
+    )
+
+
+def submit(v: Visit, shown: tuple[list[str], str]) -> None:
     try:
         store.submit_assessment(
             store.get_db(),
             v.assessment["id"],
             g.user["id"],
             lambda rows: score_assessment(v.questionnaire, store.as_scoring_answers(rows)),
+            shown=shown,
         )
     except store.Locked as locked:
         abort(409, str(locked))

@@ -243,3 +243,50 @@ def test_the_pages_after_submission_pass_axe(live_server, page):
         page.goto(base + path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         assert_accessible(page)
+
+
+def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
+    live_server, page, page_without_js
+):
+    from assess.auth import hash_password
+
+    db = store.connect(live_server.instance / "assess.db")
+    team_id = store.team_id_by_name(db, "Housing Needs")
+    store.create_user(
+        db,
+        "omar.haddad@council.example",
+        "Omar Haddad",
+        "team_lead",
+        hash_password("colleague-password-1"),
+        [team_id],
+    )
+    db.conn.close()
+    omar, priya = page, page_without_js
+    sign_in(omar, live_server.url, "omar.haddad@council.example", "colleague-password-1")
+    omar.get_by_role("link", name="Your team’s assessment for 2024/25").click()
+    omar.get_by_role("link", name="Service Excellence").click()
+    open_assessment(priya, live_server.url)
+    priya.get_by_role("link", name="Service Excellence").click()
+    answer_section(priya, "service-excellence", "4 Embedded")
+    priya.get_by_role("button", name="Save and come back later").click()
+
+    answer_section(omar, "service-excellence", "2 Developing")
+    omar.get_by_label("Evidence (optional)").first.fill("Notes from our away day")
+    omar.get_by_role("button", name="Save and come back later").click()
+
+    summary = omar.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Priya Shah changed statement 13 after you opened this page")
+    expect(omar.get_by_text("as Priya Shah saved it at").first).to_be_visible()
+    expect(omar.get_by_label("Evidence (optional)").first).to_have_value("Notes from our away day")
+    first = omar.get_by_role(
+        "group", name=re.compile(re.escape(statements("service-excellence")[0].text))
+    )
+    expect(first.get_by_label("2 Developing", exact=True)).to_be_checked()
+    assert_accessible(omar)
+
+    omar.get_by_role("button", name="Save and come back later").click()
+    expect(omar.get_by_role("heading", level=1)).to_have_text("Your team’s assessment for 2024/25")
+    db = store.connect(live_server.instance / "assess.db")
+    assessment = store.find_assessment(db, team_id, store.current_round(db)["id"])
+    evidence = {a["evidence"] for a in store.answers_of(db, assessment["id"])}
+    assert "Notes from our away day" in evidence
