@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/assess init-db --demo-if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop). Demo sign-ins are in the README."
-	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+	ASSESS_LOG_FORMAT=text $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check assess tests bench wsgi.py

@@ -11,7 +11,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
 
-from assess import config, security, store
+from assess import config, logs, security, store
 from assess.questionnaire import load_folder
 
 csrf = CSRFProtect()
@@ -104,6 +104,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.add_template_filter(long_date)
     app.add_template_filter(long_time)
     app.add_template_filter(first_errors)
+    logs.init_app(app)
     security.init_app(app)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)

@@ -37,6 +37,9 @@ DEFAULTS = {
     "SMTP_USERNAME": "",
     "SMTP_PASSWORD": "",
     "MAIL_FROM": "assess@council.example",
+    # Logs go to stdout: "json" (one object per line, for a log collector) or "text".
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
@@ -59,4 +62,6 @@ ENVIRONMENT = {
     "ASSESS_RISK_GREEN_MAX": ("RISK_GREEN_MAX", int),
     "ASSESS_RISK_AMBER_MAX": ("RISK_AMBER_MAX", int),
     "ASSESS_RISK_LOW_SCORE": ("RISK_LOW_SCORE", float),
+    "ASSESS_LOG_FORMAT": ("LOG_FORMAT", str),
+    "ASSESS_LOG_LEVEL": ("LOG_LEVEL", str),
 }
