@@ -1,4 +1,9 @@
-"""The WSGI entry point: `gunicorn wsgi:app`. The instance folder sits beside this file."""
+"""The WSGI entry point: `gunicorn wsgi:app`. The instance folder sits beside this file.
+
+A service that cannot work (a broken questionnaire, an unsafe configuration, a missing, damaged
+or newer database) stops here with one message on stderr and exit status 1, not a trace: with
+gunicorn's `preload_app` the master fails to boot, so no worker ever answers with an error page.
+"""
 
 import os
 import sys
@@ -6,6 +11,8 @@ from pathlib import Path
 
 from assess import ConfigurationError, create_app
 from assess.questionnaire import QuestionnaireError
+from assess.store import StorageError
+from assess.store.db import check_database
 
 try:
     app = create_app(
@@ -13,5 +20,6 @@ try:
             "ASSESS_INSTANCE", Path(__file__).resolve().parent / "instance"
         )
     )
-except (QuestionnaireError, ConfigurationError) as error:
+    check_database(app.config["DATABASE_PATH"])
+except (QuestionnaireError, ConfigurationError, StorageError) as error:
     sys.exit(f"assess cannot start:\n{error}")

@@ -5,6 +5,7 @@ Errors an officer can act on are printed as one clear message with exit status 1
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,8 @@ import click
 from assess import create_app, demo, store
 from assess.auth import hash_password
 from assess.questionnaire import QuestionnaireError, load_folder, load_questionnaire
+from assess.store.backup import set_aside_if_damaged
+from assess.store.db import check_file, check_sound
 
 
 def _fail(message: str) -> None:
@@ -50,8 +53,21 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def _database(app) -> store.Database:
-    db = store.connect(app.config["DATABASE_PATH"])
+def _checked(app, create: bool = False) -> store.Database:
+    """The instance database, checked but not upgraded. Only init-db and seed-demo may create
+    it; every command refuses a missing (unless creating), damaged, foreign or newer one."""
+    path = app.config["DATABASE_PATH"]
+    if not create:
+        check_file(path)
+    db = store.connect(path)
+    if not create or db.table_names():
+        check_sound(db, path)
+    return db
+
+
+def _database(app, create: bool = False) -> store.Database:
+    """The instance database, checked and brought up to date."""
+    db = _checked(app, create)
     store.migrate(db)
     return db
 
@@ -64,6 +80,11 @@ def _storage_errors(command):
             return command(*args, **kwargs)
         except (store.StorageError, ValueError) as error:
             _fail(str(error))
+        except sqlite3.DatabaseError as error:  # damage found after the start-up checks
+            _fail(
+                f"The database could not be read (SQLite says: {error}). Restore the latest "
+                "backup with 'assess restore FILE'."
+            )
 
     wrapped.__name__ = command.__name__
     wrapped.__doc__ = command.__doc__
@@ -92,7 +113,7 @@ def cli(ctx: click.Context, instance: Path) -> None:
 def init_db(ctx: click.Context, demo_if_empty: bool) -> None:
     """Create or upgrade the database and load the questionnaires."""
     app = _app(ctx)
-    db = store.connect(app.config["DATABASE_PATH"])
+    db = _checked(app, create=True)
     steps = store.migrate(db)
     for questionnaire in app.extensions["questionnaires"].values():
         store.store_questionnaire_version(db, questionnaire)
@@ -144,7 +165,7 @@ def _seed(app, db, teams: int, rounds: int) -> None:
 def seed_demo(ctx: click.Context, teams: int, rounds: int) -> None:
     """Fill an empty instance with the demo council."""
     app = _app(ctx)
-    db = _database(app)
+    db = _database(app, create=True)
     _seed(app, db, teams, rounds)
     _print_demo_sign_ins()
 
@@ -247,6 +268,8 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     store.check_backup(source)
     if not yes:
         click.confirm(f"Replace {app.config['DATABASE_PATH']} with {source}?", abort=True)
+    if aside := set_aside_if_damaged(app.config["DATABASE_PATH"]):
+        click.echo(f"The damaged database was moved aside to {aside}.")
     with _progress("Restoring") as progress:
         counts = store.restore(source, app.config["DATABASE_PATH"], progress)
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {source}.")

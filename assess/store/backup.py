@@ -4,32 +4,36 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from assess.store.db import (
-    KNOWN_MIGRATIONS,
-    StorageError,
-    connect,
-    migrate,
-    schema_steps,
-    table_counts,
-)
+from assess.store.db import StorageError, check_sound, connect, migrate, table_counts
 
 # --- backup and restore -------------------------------------------------------------------------
 
 
 def backup(
-    source: Path, destination: Path, progress: Callable[[int, int], None] | None = None
+    source: Path,
+    destination: Path,
+    progress: Callable[[int, int], None] | None = None,
+    pages: int = 256,
 ) -> None:
-    """Copy a live database with SQLite's online backup API (safe while the service runs)."""
+    """Copy a live database with SQLite's online backup API (safe while the service runs).
+
+    The copy is the database as it stood when the backup began. A read transaction holds that
+    snapshot across the backup's steps: without it SQLite restarts the copy whenever another
+    connection commits, and under steady writes a large database would never finish. (In WAL
+    mode the read transaction does not block the service's writers.)"""
     if destination.exists():
         raise StorageError(f"{destination} already exists; choose a new file name")
     src = connect(source)
     dst = sqlite3.connect(str(destination))
     try:
+        src.execute("BEGIN")
+        src.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
         src.conn.backup(
             dst,
-            pages=256,
+            pages=pages,
             progress=(lambda status, remaining, total: progress(total - remaining, total))
             if progress
             else None,
@@ -45,17 +49,8 @@ def check_backup(path: Path) -> dict[str, int]:
         raise StorageError(f"No backup at {path}")
     db = connect(path)
     try:
-        result = db.execute("PRAGMA integrity_check").fetchone()[0]
-        if result != "ok":
-            raise StorageError(f"{path} is damaged: {result}")
-        if not db["_sqlite_migrations"].exists():
-            raise StorageError(f"{path} is not an assess database")
-        unknown = [n for n in schema_steps(db) if n not in KNOWN_MIGRATIONS]
-        if unknown:
-            raise StorageError(f"{path} was made by a newer version of assess ({unknown[-1]})")
+        check_sound(db, path, thorough=True)
         return table_counts(db)
-    except sqlite3.DatabaseError as error:
-        raise StorageError(f"{path} is not a usable assess database ({error})") from error
     finally:
         db.conn.close()
 
@@ -81,3 +76,30 @@ def restore(
         src.close()
         dst.conn.close()
     return counts
+
+
+def set_aside_if_damaged(path: Path) -> Path | None:
+    """A damaged file cannot be restored into (SQLite refuses to open it), so rename it and its
+    -wal and -shm files to PATH.damaged-STAMP, kept for investigation. Returns the new name, or
+    None when there is no file or SQLite can read it."""
+    if not path.exists():
+        return None
+    try:
+        db = connect(path)
+    except StorageError:
+        damaged = True
+    else:
+        try:
+            damaged = db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok"
+        except sqlite3.DatabaseError:
+            damaged = True
+        finally:
+            db.conn.close()
+    if not damaged:
+        return None
+    aside = path.with_name(f"{path.name}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+    for suffix in ("-wal", "-shm", ""):
+        companion = Path(f"{path}{suffix}")
+        if companion.exists():
+            companion.rename(Path(f"{aside}{suffix}"))
+    return aside

@@ -411,16 +411,19 @@ def migrate(db: Database, stop_before: str | None = None) -> list[str]:
     applied = [m.name for m in migrations.applied(db)]
     unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
     if unknown:
-        raise StorageError(
-            f"{db_label(db)} was written by a newer version of assess (schema step "
-            f"'{unknown[-1]}' is unknown to this one). Upgrade assess, or restore a backup "
-            "made by this version."
-        )
+        raise newer(db_label(db), unknown[-1])
     pending = [m.name for m in migrations.pending(db)]
     if stop_before in pending:
         pending = pending[: pending.index(stop_before)]
     migrations.apply(db, stop_before=stop_before)
     return pending
+
+
+def newer(label: str, step: str) -> StorageError:
+    return StorageError(
+        f"{label} was written by a newer version of assess (schema step '{step}' is unknown "
+        "to this one). Upgrade assess, or restore a backup made by this version."
+    )
 
 
 def schema_steps(db: Database) -> list[str]:
@@ -430,6 +433,46 @@ def schema_steps(db: Database) -> list[str]:
 def db_label(db: Database) -> str:
     row = db.execute("PRAGMA database_list").fetchone()
     return f"The database {row[2]}" if row and row[2] else "The database"
+
+
+def unusable(path: Path | str, error: sqlite3.DatabaseError) -> StorageError:
+    """The message for a file SQLite refuses: not a database at all, or a damaged one."""
+    if getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB":
+        what = (
+            "it is not an SQLite database at all (SQLite says: file is not a database), so it "
+            "was overwritten or replaced by another file"
+        )
+    else:
+        what = (
+            f"it is damaged (SQLite says: {error}), for example truncated by a full disk or "
+            "partly overwritten"
+        )
+    return StorageError(
+        f"{path} is not a usable assess database: {what}. Restore the latest backup with "
+        "'assess restore FILE'; if there is none, move the file aside and run 'assess init-db' "
+        "to start an empty one."
+    )
+
+
+def missing(path: Path) -> StorageError:
+    return StorageError(
+        f"No database at {path}. Run 'assess init-db' to create it (with --instance or "
+        f"ASSESS_INSTANCE naming the folder {path.parent}), or 'assess restore FILE' to put back "
+        "a backup, then start assess again."
+    )
+
+
+def check_file(path: Path) -> None:
+    """The database file must be there and hold something (SQLite would take an empty or absent
+    file for a new database)."""
+    if not path.exists():
+        raise missing(path)
+    if path.stat().st_size == 0:
+        raise StorageError(
+            f"The database {path} is empty (0 bytes): it was never set up, or it was wiped. "
+            "Restore the latest backup with 'assess restore FILE', or run 'assess init-db' to "
+            "set it up afresh."
+        )
 
 
 def connect(path: Path | str, *, check_same_thread: bool = True) -> Database:
@@ -442,21 +485,59 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> Database:
         if str(path) != ":memory:":
             db.enable_wal()
     except sqlite3.DatabaseError as error:
-        raise StorageError(
-            f"{path} is not a usable assess database ({error}). Restore it from a backup "
-            "with 'assess restore', or move it aside and run 'assess init-db'."
-        ) from error
+        raise unusable(path, error) from error
     return db
 
 
 def open_instance_db(path: Path) -> Database:
     """Open an instance database that must already exist and be current (as the web app needs)."""
     if not path.exists():
-        raise StorageError(f"No database at {path}. Run 'assess init-db' (or 'make run') first.")
+        raise missing(path)
     db = connect(path)
     if migrations.pending(db) or any(n not in KNOWN_MIGRATIONS for n in schema_steps(db)):
         migrate(db)
     return db
+
+
+def check_sound(db: Database, path: Path | str, *, thorough: bool = False) -> None:
+    """Refuse a damaged file, one that is not an assess database, or one from a newer assess.
+    `thorough` runs SQLite's full integrity check (for backups) instead of the quick one."""
+    try:
+        pragma = "integrity_check" if thorough else "quick_check"
+        problems = [row[0] for row in db.execute(f"PRAGMA {pragma}(5)").fetchall()]
+        if problems != ["ok"]:
+            raise StorageError(
+                f"{path} is not a usable assess database: it is damaged (SQLite says: "
+                f"{'; '.join(problems)}). Restore the latest backup with 'assess restore FILE'."
+            )
+        if not schema_steps(db):
+            raise StorageError(
+                f"{path} is not an assess database (it holds no assess schema). Check that "
+                "ASSESS_INSTANCE and ASSESS_DATABASE name the right file, or run 'assess "
+                "init-db' to set up a new one."
+            )
+    except sqlite3.DatabaseError as error:
+        raise unusable(path, error) from error
+    unknown = [name for name in schema_steps(db) if name not in KNOWN_MIGRATIONS]
+    if unknown:
+        raise newer(f"The database {path}", unknown[-1])
+
+
+def check_database(path: Path) -> str:
+    """The start-up check of the instance database: it must exist and be sound, and this assess
+    must be able to use it (pending schema steps are applied, as the first request would).
+    Returns the newest schema step; raises StorageError saying what to do."""
+    check_file(path)
+    db = connect(path)
+    try:
+        check_sound(db, path)
+        try:
+            migrate(db)
+            return schema_steps(db)[-1]
+        except sqlite3.DatabaseError as error:
+            raise unusable(path, error) from error
+    finally:
+        db.conn.close()
 
 
 def table_counts(db: Database) -> dict[str, int]:
