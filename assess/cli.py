@@ -334,5 +334,32 @@ def recompute_pack(ctx: click.Context, pack: Path | None, round_name: str | None
     )
 
 
+@cli.command("eqia-prompts")
+@click.option("--round", "round_name", help="Only this round (by name); every round if left out.")
+@click.pass_context
+@_storage_errors
+def eqia_prompts(ctx: click.Context, round_name: str | None) -> None:
+    """Raise the EqIA review prompts signed-off assessments call for (a backfill: sign-off
+    raises them as it happens). Safe to run again: one prompt per EqIA and round."""
+    from assess.store import registers as register_store
+
+    app = _app(ctx)
+    db = _database(app)
+    rounds = store.rounds(db)
+    if round_name is not None:
+        rounds = [r for r in rounds if r["name"] == round_name]
+        if not rounds:
+            raise ValueError(f"There is no round called {round_name!r}.")
+    for round_ in rounds:
+        raised = register_store.raise_eqia_prompts_for_round(
+            db, round_["id"], app.config["RISK_LOW_SCORE"], app.config["CHANGE_THRESHOLD"]
+        )
+        click.echo(
+            f"{round_['name']}: review prompted for {', '.join(raised)}."
+            if raised
+            else f"{round_['name']}: no new review prompts."
+        )
+
+
 def main() -> None:
     cli(prog_name="assess")

@@ -408,3 +408,8 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
             register_store.add_link(
                 db, "eqia", eqia_id, questionnaire_id, dimension, member, actor_id
             )
+    # The rounds were signed off before the EqIA existed: raise what their evidence calls for.
+    for (round_id,) in db.execute("SELECT id FROM rounds ORDER BY opens_on").fetchall():
+        register_store.raise_eqia_prompts_for_round(
+            db, round_id, DEFAULTS["RISK_LOW_SCORE"], DEFAULTS["CHANGE_THRESHOLD"]
+        )

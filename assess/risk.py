@@ -15,6 +15,17 @@ import pandas as pd
 RESPONSES = ("Treat", "Tolerate", "Transfer", "Terminate")
 RISK_STATUSES = {"proposed": "Proposed", "open": "Open", "closed": "Closed"}
 ACTION_STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}
+# Where a proposed risk stands before it joins the register.
+PROPOSAL_STATES = {
+    "needs_owner": "Needs an owner",
+    "awaiting": "Waiting for its owner to accept it",
+    "declined": "Declined by its owner: choose another owner",
+}
+# Roles that may own a risk (an auditor only reads) and the role that may decide for any owner.
+OWNER_ROLES = ("team_lead", "business_improvement", "administrator")
+DECIDES_FOR_ANY_OWNER = "administrator"
+# The corporate value whose low or falling score calls for a review of the linked EqIAs.
+INCLUSION_VALUE = ("value", "inclusion-respect")
 BANDS = ("Green", "Amber", "Red")
 
 # The Equality Act 2010's nine protected characteristics; local groups are a setting.
@@ -296,3 +307,70 @@ def needs_eqia_review(
             f"The council average for Inclusion & Respect fell from {previous:.2f} to {average:.2f}"
         )
     return None
+
+
+def action_overdue(action: Mapping, today: str) -> bool:
+    """An action not yet done whose due date (ISO) has passed."""
+    return action["status"] != "done" and bool(action["due_on"]) and action["due_on"] < today
+
+
+def proposal_state(owner_user_id: int | None, last_decision: str | None) -> str:
+    """A key of PROPOSAL_STATES for a proposed risk: who it is waiting for, if anyone.
+    `last_decision` is the latest "accepted" or "declined" recorded against it."""
+    if owner_user_id is not None:
+        return "awaiting"
+    return "declined" if last_decision == "declined" else "needs_owner"
+
+
+def may_decide(user_id: int, role: str, owner_user_id: int | None) -> bool:
+    """Only a proposed risk's owner accepts or declines it (an administrator may, for them)."""
+    if role not in OWNER_ROLES:  # an auditor changes nothing, even a risk once theirs
+        return False
+    return role == DECIDES_FOR_ANY_OWNER or (owner_user_id is not None and user_id == owner_user_id)
+
+
+@dataclass(frozen=True)
+class InclusionEvidence:
+    """What one signed-off (or submitted) assessment says about Inclusion & Respect: the team's
+    score and its score in the round before, and the council average now and in the round before
+    (over every submitted or signed-off assessment). Any of them may be missing."""
+
+    team: str
+    round_name: str
+    score: float | None
+    previous: float | None = None
+    council_average: float | None = None
+    council_previous: float | None = None
+
+
+def eqia_review_reason(
+    evidence: InclusionEvidence, low_score: float, change_threshold: float
+) -> str | None:
+    """Why this assessment calls for a review of the EqIAs linked to Inclusion & Respect: the
+    team's own score is low or fell, or the council average is low or fell. None if no reason."""
+    name, score, previous = evidence.team, evidence.score, evidence.previous
+    if score is not None and score < low_score:
+        return (
+            f"{name} scored {score:.2f} for Inclusion & Respect in {evidence.round_name}, "
+            f"below {low_score:g}"
+        )
+    if score is not None and previous is not None and previous - score >= change_threshold:
+        return (
+            f"{name}'s Inclusion & Respect score fell from {previous:.2f} to {score:.2f} "
+            f"in {evidence.round_name}"
+        )
+    return needs_eqia_review(
+        evidence.council_average, evidence.council_previous, low_score, change_threshold
+    )
+
+
+def bears_on_inclusion(
+    links: Iterable[tuple[str, str]], inclusion_statements: Iterable[str]
+) -> bool:
+    """Whether an entry's links (dimension, member) reach Inclusion & Respect: the value itself
+    or one of its statements."""
+    statements = set(inclusion_statements)
+    return any(
+        link == INCLUSION_VALUE or (link[0] == "statement" and link[1] in statements)
+        for link in links
+    )

@@ -134,11 +134,27 @@ MATRIX = [
         "proposed risk"),
     Row("/registers/risks/<int:risk_id>/edit",       "GET",  S,  403, 403, 200, 403, 403),
     Row("/registers/risks/<int:risk_id>/edit",       "POST", S,  403, 403, 400, 403, 403),
-    Row("/registers/risks/<int:risk_id>/accept",     "POST", S,  403, 403, 302, 403, 403),
+    # only a proposed risk's owner, or an administrator for them, accepts or declines it; the
+    # sample is an open risk (nothing to decide: back to the risk), then one proposed to Priya
+    Row("/registers/risks/<int:risk_id>",            "GET",  S,  200, 404, 200, 200, 200,
+        "proposed to Priya"),
+    Row("/registers/risks/<int:risk_id>/accept",     "POST", S,  403, 403, 403, 403, 302),
+    Row("/registers/risks/<int:risk_id>/accept",     "POST", S,  302, 403, 403, 403, 302,
+        "proposed to Priya"),
+    Row("/registers/risks/<int:risk_id>/decline",    "GET",  S,  403, 403, 403, 403, 302),
+    Row("/registers/risks/<int:risk_id>/decline",    "GET",  S,  200, 403, 403, 403, 200,
+        "proposed to Priya"),
+    Row("/registers/risks/<int:risk_id>/decline",    "POST", S,  403, 403, 403, 403, 302),
+    Row("/registers/risks/<int:risk_id>/decline",    "POST", S,  400, 403, 403, 403, 400,
+        "proposed to Priya"),
     Row(RISK + "/links",                             "POST", S,  403, 403, 302, 403, 403),
     Row(RISK + "/links/<int:link_id>/remove",        "POST", S,  403, 403, 302, 403, 403),
     Row(RISK + "/actions/new",                       "GET",  S,  403, 403, 200, 403, 403),
     Row(RISK + "/actions/new",                       "POST", S,  403, 403, 400, 403, 403),
+    Row(RISK + "/actions/<int:register_action_id>",  "GET",  S,  403, 403, 200, 403, 403),
+    Row(RISK + "/actions/<int:register_action_id>",  "POST", S,  403, 403, 400, 403, 403),
+    Row(RISK + "/actions/<int:register_action_id>/done", "GET", S, 403, 403, 200, 403, 403),
+    Row(RISK + "/actions/<int:register_action_id>/done", "POST", S, 403, 403, 400, 403, 403),
     Row("/registers/eqias",                          "GET",  S,  403, 403, 200, 200, 200),
     Row("/registers/eqias/export.<fmt>",             "GET",  S,  403, 403, 200, 200, 200),
     Row("/registers/eqias/new",                      "GET",  S,  403, 403, 200, 403, 403),
@@ -151,6 +167,10 @@ MATRIX = [
     Row(EQIA + "/links/<int:link_id>/remove",        "POST", S,  403, 403, 302, 403, 403),
     Row(EQIA + "/actions/new",                       "GET",  S,  403, 403, 200, 403, 403),
     Row(EQIA + "/actions/new",                       "POST", S,  403, 403, 400, 403, 403),
+    Row(EQIA + "/actions/<int:register_action_id>",  "GET",  S,  403, 403, 200, 403, 403),
+    Row(EQIA + "/actions/<int:register_action_id>",  "POST", S,  403, 403, 400, 403, 403),
+    Row(EQIA + "/actions/<int:register_action_id>/done", "GET", S, 403, 403, 200, 403, 403),
+    Row(EQIA + "/actions/<int:register_action_id>/done", "POST", S, 403, 403, 400, 403, 403),
     Row("/registers/exposure",                       "GET",  S,  403, 403, 200, 200, 200),
     Row("/registers/import",                         "GET",  S,  403, 403, 200, 403, 403),
     Row("/registers/import",                         "POST", S,  403, 403, 400, 403, 403),
@@ -333,6 +353,26 @@ def prepared(tmp_path_factory, demo_database, cex) -> Prepared:
     proposed_risk_id = int(response.location.rsplit("/", 1)[1])
     assert TEAM in register_store.risk(db, proposed_risk_id)["source_evidence"]
 
+    # A risk proposed to Priya: hers to accept or decline.
+    priyas_risk_id = register_store.add_risk(
+        db,
+        {
+            **register_store.risk(db, proposed_risk_id),
+            "ref": "PROP-PRIYA",
+            "owner": "Priya Shah",
+            "owner_user_id": users["team_lead"],
+        },
+        users["business_improvement"],
+        status="proposed",
+    )
+    action_of = {
+        kind: one(
+            "SELECT id FROM register_actions WHERE entry_kind = ? AND entry_id = ? ORDER BY id",
+            [kind, entry],
+        )
+        for kind, entry in (("risk", risk_id), ("eqia", eqia_id))
+    }
+
     directorate_id = one("SELECT directorate_id FROM teams WHERE id = ?", [team_id])
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
@@ -360,8 +400,13 @@ def prepared(tmp_path_factory, demo_database, cex) -> Prepared:
         "eqia_id": eqia_id,
         "risk_link_id": link_of["risk"],
         "eqia_link_id": link_of["eqia"],
+        "risk_action_id": action_of["risk"],
+        "eqia_action_id": action_of["eqia"],
     }
-    variants = {"proposed risk": {"risk_id": proposed_risk_id}}
+    variants = {
+        "proposed risk": {"risk_id": proposed_risk_id},
+        "proposed to Priya": {"risk_id": priyas_risk_id},
+    }
     return Prepared(app, template, users, tokens, samples, variants)
 
 
@@ -381,6 +426,7 @@ def values_for(prepared: Prepared, rule, row: Row) -> dict:
     kind = "eqia" if "eqia" in rule.endpoint else "risk"
     samples["entry_id"] = samples[f"{kind}_id"]
     samples["link_id"] = samples[f"{kind}_link_id"]
+    samples["register_action_id"] = samples[f"{kind}_action_id"]
     samples["fmt"] = FORMATS.get(rule.endpoint, samples["fmt"])
     missing = [a for a in rule.arguments if samples.get(a) is None]
     if missing:

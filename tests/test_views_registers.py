@@ -223,7 +223,11 @@ def test_the_exposure_page_ranks_linked_risks_by_teams_below_the_threshold(offic
     assert "Where teams score low" in page.text
 
 
-def test_a_proposed_risk_is_raised_in_one_step_and_joins_the_register_when_accepted(officer, db):
+def user_id_of(db, email):
+    return db.execute("SELECT id FROM users WHERE email = ?", [email]).fetchone()[0]
+
+
+def propose(officer, db) -> int:
     round_ = store.current_round(db)
     response = post(
         officer,
@@ -231,26 +235,296 @@ def test_a_proposed_risk_is_raised_in_one_step_and_joins_the_register_when_accep
         {"target": "readiness_area:customer-insight", "round_id": str(round_["id"])},
         "/registers/exposure",
     )
-    page = read_page(officer.get(response.headers["Location"]))
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_a_proposed_risk_is_raised_in_one_step_and_waits_for_an_owner(officer, db):
+    risk_id = propose(officer, db)
+    page = read_page(officer.get(f"/registers/risks/{risk_id}"))
     assert "PROP-01: Low maturity in Customer insight and business intelligence" in page.h1[0]
+    assert "Choose its owner from the service's users" in page.text
     assert "it joins the register when its owner accepts it" in page.text
     assert "The council average in Readiness area: Customer insight" in page.text
-    risk_id = risk_id_of(db, "PROP-01")
+    assert "Needs an owner" in page.text
     assert register_store.risk(db, risk_id)["status"] == "proposed"
-    assert (
-        "PROP-01"
-        not in read_page(officer.get("/registers/risks?sort=ref")).text.split(
-            "Proposed risks awaiting their owner"
-        )[0]
+    register = read_page(officer.get("/registers/risks?sort=ref")).text
+    assert "PROP-01" not in register.split("Proposed risks")[0]
+    assert "PROP-01: Low maturity" in register.split("Proposed risks")[-1]
+
+
+def choose_owner(officer, db, risk_id, user_id):
+    url = f"/registers/risks/{risk_id}/edit"
+    data = risk_form(
+        ref="PROP-01",
+        title="Low maturity in customer insight",
+        owner="",
+        owner_user_id=str(user_id) if user_id else "",
     )
+    return post(officer, url, data)
+
+
+def test_business_improvement_chooses_the_owner_from_the_services_users(officer, db):
+    risk_id = propose(officer, db)
+    html = officer.get(f"/registers/risks/{risk_id}/edit").get_data(as_text=True)
+    assert "Priya Shah (Team lead)" in html
+    assert "Jo Maxwell" not in html  # an auditor only reads: never an owner
+    assert 'name="owner"' not in html  # no free text for a proposed risk
+    priya = user_id_of(db, LEAD)
+    assert choose_owner(officer, db, risk_id, priya).status_code == 302
+    stored = register_store.risk(db, risk_id)
+    assert (stored["owner_user_id"], stored["owner"]) == (priya, "Priya Shah")
+    page = read_page(officer.get("/registers/risks"))
+    assert "Waiting for its owner to accept it" in page.text
+    refused = post(officer, "/registers/risks/999/edit", {}, f"/registers/risks/{risk_id}")
+    assert refused.status_code == 404
+    auditor = user_id_of(db, AUDITOR)
+    page = read_page(choose_owner(officer, db, risk_id, auditor), 400)
+    assert "Choose the owner from the list" in page.text
+
+
+def test_only_the_owner_accepts_a_proposed_risk_and_it_joins_the_register(client, db):
+    sign_in(client, OFFICER)
+    risk_id = propose(client, db)
+    choose_owner(client, db, risk_id, user_id_of(db, LEAD))
     accept = f"/registers/risks/{risk_id}/accept"
-    response = post(officer, accept, {}, f"/registers/risks/{risk_id}")
-    assert response.headers["Location"].endswith(f"/registers/risks/{risk_id}/edit")
-    edit = register_store.risk(db, risk_id)
-    register_store.update_risk(db, risk_id, {"owner": "Head of Business Intelligence"}, None)
-    assert edit["status"] == "proposed"
-    post(officer, accept, {}, f"/registers/risks/{risk_id}")
-    assert register_store.risk(db, risk_id)["status"] == "open"
+    assert post(client, accept, {}, f"/registers/risks/{risk_id}").status_code == 403
+    assert "Accept this risk" not in read_page(client.get(f"/registers/risks/{risk_id}")).text
+
+    sign_in(client, LEAD)
+    home = read_page(client.get("/"))
+    assert "Proposed risks for you" in home.text
+    assert "PROP-01: Low maturity in customer insight" in home.text
+    page = read_page(client.get(f"/registers/risks/{risk_id}"))
+    assert "Accept this risk" in page.text and "Decline this risk" in page.text
+    response = post(client, accept, {}, f"/registers/risks/{risk_id}")
+    page = read_page(client.get(response.headers["Location"]))
+    assert "You accepted risk PROP-01: it is now on the register." in page.text
+    stored = register_store.risk(db, risk_id)
+    assert (stored["status"], stored["accepted_by"]) == ("open", user_id_of(db, LEAD))
+    assert "Proposed risks for you" not in read_page(client.get("/")).text
+    (decision,) = register_store.owner_decisions(db, risk_id)
+    assert (decision["decision"], decision["owner_name"]) == ("accepted", "Priya Shah")
+    assert db.execute(
+        "SELECT count(*) FROM audit_events WHERE action = 'accept' AND entity_id = ?",
+        [str(risk_id)],
+    ).fetchone()[0]
+
+
+def test_another_team_lead_cannot_read_accept_or_decline_someone_elses_proposal(client, db):
+    sign_in(client, OFFICER)
+    risk_id = propose(client, db)
+    choose_owner(client, db, risk_id, user_id_of(db, LEAD))
+    sign_in(client, "tom.reed@council.example")
+    assert client.get(f"/registers/risks/{risk_id}").status_code == 404
+    assert client.get(f"/registers/risks/{risk_id}/decline").status_code == 403
+    accept = f"/registers/risks/{risk_id}/accept"
+    assert post(client, accept, {}, "/").status_code == 403
+    assert register_store.risk(db, risk_id)["status"] == "proposed"
+
+
+def test_the_owner_declines_with_a_reason_that_is_kept_and_business_improvement_sees_it(client, db):
+    sign_in(client, OFFICER)
+    risk_id = propose(client, db)
+    choose_owner(client, db, risk_id, user_id_of(db, LEAD))
+    sign_in(client, LEAD)
+    url = f"/registers/risks/{risk_id}/decline"
+    page = read_page(client.get(url))
+    assert page.h1 == ["Decline risk PROP-01"]
+    page = read_page(post(client, url, {"reason": "  "}), 400)
+    assert page.title.startswith("Error:")
+    assert "Say why you are declining this risk" in page.text
+    response = post(client, url, {"reason": "Customer insight belongs to the BI team"})
+    assert response.headers["Location"].endswith("/")
+    assert "You declined risk PROP-01" in read_page(client.get("/")).text
+    stored = register_store.risk(db, risk_id)
+    assert (stored["status"], stored["owner_user_id"], stored["owner"]) == ("proposed", None, "")
+
+    sign_in(client, OFFICER)
+    page = read_page(client.get(f"/registers/risks/{risk_id}"))
+    assert "Declined by its owner: choose another owner" in page.text
+    assert "Priya Shah declined the risk. Reason: Customer insight belongs to the BI team" in (
+        page.text
+    )
+    assert "Declined by its owner" in read_page(client.get("/registers/risks")).text
+    event = db.execute(
+        "SELECT before, after FROM audit_events WHERE action = 'decline' ORDER BY id DESC"
+    ).fetchone()
+    assert "Priya Shah" in event[0] and "Customer insight belongs to the BI team" in event[1]
+
+
+def test_an_administrator_may_accept_for_the_owner_and_it_says_so(client, db):
+    sign_in(client, OFFICER)
+    risk_id = propose(client, db)
+    choose_owner(client, db, risk_id, user_id_of(db, LEAD))
+    sign_in(client, "alex.morgan@council.example")
+    page = read_page(client.get(f"/registers/risks/{risk_id}"))
+    assert "Accept this risk for Priya Shah" in page.text
+    response = post(client, f"/registers/risks/{risk_id}/accept", {}, f"/registers/risks/{risk_id}")
+    page = read_page(client.get(response.headers["Location"]))
+    assert "You accepted risk PROP-01 for Priya Shah" in page.text
+    assert "(recorded by Alex Morgan)" in page.text
+
+
+def test_a_typed_in_owner_on_an_open_risk_is_kept_as_text(officer, db):
+    risk_id = risk_id_of(db, "CEX-R04")
+    current = register_store.risk(db, risk_id)
+    data = risk_form(
+        ref="CEX-R04",
+        title=current["title"],
+        owner="Head of Customer Services",
+        current_likelihood=str(current["current_likelihood"]),
+        current_impact=str(current["current_impact"]),
+    )
+    assert post(officer, f"/registers/risks/{risk_id}/edit", data).status_code == 302
+    stored = register_store.risk(db, risk_id)
+    assert (stored["owner"], stored["owner_user_id"]) == ("Head of Customer Services", None)
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def demo_action(db, ref="CEX-R01"):
+    risk_id = risk_id_of(db, ref)
+    (action,) = register_store.actions_of(db, "risk", risk_id)
+    return risk_id, action
+
+
+def test_an_overdue_action_is_tagged_on_the_risk_and_a_done_one_is_not(officer, db):
+    risk_id, action = demo_action(db)
+    page = read_page(officer.get(f"/registers/risks/{risk_id}"))
+    assert action["due_on"] < "2026-01-01"
+    actions = page.text.split("Actions", 1)[1].split("Add an action")[0]
+    assert "In progress Overdue" in actions
+    register_store.update_register_action(
+        db, action["id"], {"status": "done", "completion_note": "Controls reviewed"}, None
+    )
+    actions = read_page(officer.get(f"/registers/risks/{risk_id}")).text.split("Actions", 1)[1]
+    assert "Overdue" not in actions.split("Add an action")[0]
+    assert "What was done: Controls reviewed" in actions
+
+
+def action_data(**changes):
+    return {
+        "what": "Review controls with the Contact Centre",
+        "owner": "Head of Customer Services",
+        "due_on_day": "30",
+        "due_on_month": "6",
+        "due_on_year": "2031",
+        "status": "in_progress",
+        "completion_note": "",
+        **changes,
+    }
+
+
+def test_an_action_is_changed_field_by_field_and_audited_before_and_after(officer, db):
+    risk_id, action = demo_action(db)
+    url = f"/registers/risks/{risk_id}/actions/{action['id']}"
+    page = read_page(officer.get(url))
+    assert page.h1 == ["Change an action"]
+    assert action["what"] in page.text
+    response = post(officer, url, action_data())
+    assert response.headers["Location"].endswith(f"/registers/risks/{risk_id}#actions")
+    stored = register_store.register_action(db, action["id"])
+    assert (stored["what"], stored["due_on"]) == (
+        "Review controls with the Contact Centre",
+        "2031-06-30",
+    )
+    event = db.execute(
+        "SELECT before, after FROM audit_events WHERE entity = 'register_action' "
+        "AND action = 'update' ORDER BY id DESC"
+    ).fetchone()
+    assert action["what"] in event[0] and "Review controls with the Contact Centre" in event[1]
+    assert "2031-06-30" in event[1] and action["due_on"] in event[0]
+
+
+def test_marking_an_action_done_needs_a_note_of_what_was_done(officer, db):
+    risk_id, action = demo_action(db)
+    edit = f"/registers/risks/{risk_id}/actions/{action['id']}"
+    page = read_page(post(officer, edit, action_data(status="done")), 400)
+    assert "Say what was done before you mark the action done" in page.text
+    url = f"/registers/risks/{risk_id}/actions/{action['id']}/done"
+    page = read_page(officer.get(url))
+    assert page.h1 == ["Mark an action as done"]
+    page = read_page(post(officer, url, {"completion_note": ""}), 400)
+    assert page.title.startswith("Error: Mark an action as done")
+    assert register_store.register_action(db, action["id"])["status"] == "in_progress"
+    response = post(officer, url, {"completion_note": "Controls reviewed at the risk board"})
+    page = read_page(officer.get(response.headers["Location"].split("#")[0]))
+    assert "Action closed." in page.text
+    stored = register_store.register_action(db, action["id"])
+    assert (stored["status"], stored["completion_note"]) == (
+        "done",
+        "Controls reviewed at the risk board",
+    )
+    assert stored["closed_at"] and stored["closed_by"] == user_id_of(db, OFFICER)
+    event = db.execute(
+        "SELECT before, after FROM audit_events WHERE entity = 'register_action' "
+        "AND action = 'close' ORDER BY id DESC"
+    ).fetchone()
+    assert '"status": "in_progress"' in event[0] and '"status": "done"' in event[1]
+
+
+def test_an_eqia_action_is_changed_and_closed_on_the_eqia_page(officer, db):
+    eqia_id = db.execute("SELECT id FROM eqias WHERE ref = 'CEX-EQIA-01'").fetchone()[0]
+    (action,) = register_store.actions_of(db, "eqia", eqia_id)
+    page = read_page(officer.get(f"/registers/eqias/{eqia_id}"))
+    assert "Mark as done" in page.text and "Overdue" in page.text
+    url = f"/registers/eqias/{eqia_id}/actions/{action['id']}/done"
+    post(officer, url, {"completion_note": "Ten pages translated into Polish and Urdu"})
+    page = read_page(officer.get(f"/registers/eqias/{eqia_id}"))
+    assert "What was done: Ten pages translated into Polish and Urdu" in page.text
+
+
+def test_an_action_of_another_entry_is_not_found_there(officer, db):
+    _, action = demo_action(db, "CEX-R01")
+    other = risk_id_of(db, "CEX-R02")
+    assert officer.get(f"/registers/risks/{other}/actions/{action['id']}").status_code == 404
+    eqia_id = db.execute("SELECT id FROM eqias").fetchone()[0]
+    assert officer.get(f"/registers/eqias/{eqia_id}/actions/{action['id']}").status_code == 404
+
+
+def test_a_new_action_cannot_start_as_done(officer, db):
+    risk_id = risk_id_of(db, "CEX-R02")
+    url = f"/registers/risks/{risk_id}/actions/new"
+    assert 'value="done"' not in officer.get(url).get_data(as_text=True)
+    page = read_page(post(officer, url, action_data(status="done")), 400)
+    assert "Choose the action’s status" in page.text
+
+
+# --- the risk matrix ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "caption"),
+    [("inherent", "inherent (before controls) scores"), ("target", "target scores"),
+     ("current", "current scores"), ("nonsense", "current scores")],
+)  # fmt: skip
+def test_the_matrix_shows_inherent_current_or_target_scores(officer, db, stage, caption):
+    page = read_page(officer.get(f"/registers/risks?stage={stage}&band=Red"))
+    assert f"The risk matrix as a table ({caption})" in page.text
+    html = officer.get(f"/registers/risks?stage={stage}&band=Red").get_data(as_text=True)
+    assert f"band=Red&amp;stage={stage if stage != 'nonsense' else 'current'}" in html
+    svg = officer.get(f"/registers/risks/matrix.svg?stage={stage}").get_data(as_text=True)
+    title = {"inherent": "Inherent", "target": "Target"}.get(stage, "Current")
+    assert f"{title} risk scores: likelihood by impact" in svg
+
+
+def test_the_target_matrix_counts_each_risk_at_its_target_cell(officer, db):
+    page = read_page(officer.get("/registers/risks?stage=target"))
+    table = page.text.split("The risk matrix as a table")[1].split("Proposed risks")[0]
+    targets = db.execute(
+        "SELECT count(*) FROM risks WHERE status = 'open' AND target_likelihood = 2 "
+        "AND target_impact = 3"
+    ).fetchone()[0]
+    assert f"2 Unlikely 3 Moderate 6 Amber {targets}" in table
+
+
+def test_the_score_history_shows_the_direction_of_travel_at_each_review(officer, db):
+    risk_id = risk_id_of(db, "CEX-R01")
+    page = read_page(officer.get(f"/registers/risks/{risk_id}"))
+    history = page.text.split("Score history")[1]
+    assert "Direction of travel: Improving" in history
+    assert "20 Red New" in history and "16 Red Improving" in history
 
 
 def csv_file(*rows: str) -> tuple[io.BytesIO, str]:
@@ -369,17 +643,39 @@ def test_an_eqia_with_a_negative_impact_needs_its_severity(officer, db):
     assert impacts["Age"]["severity"] == "High" and impacts["Sex"]["impact"] == "Neutral"
 
 
-def test_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia_and_keeps_the_outcome(
-    instance, db
-):
+def submitted_in_current_round(db):
+    row = db.execute(
+        """SELECT a.id, a.team_id, a.round_id, t.name FROM assessments a
+           JOIN rounds r ON r.id = a.round_id JOIN teams t ON t.id = a.team_id
+           WHERE r.status = 'open' AND a.status = 'submitted' ORDER BY a.id LIMIT 1"""
+    ).fetchone()
+    assert row, "the demo has a submitted assessment in the open round"
+    return row
+
+
+def test_signing_off_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia(instance, db):
+    db.execute("DELETE FROM eqia_review_prompts")
+    db.conn.commit()
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "t", "RISK_LOW_SCORE": 5.0}, instance_path=instance
     )
     client = app.test_client()
     sign_in(client, OFFICER)
+    read_page(client.get("/registers/eqias"))
+    client.get("/registers/exposure")
+    assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 0, (
+        "reading a page raises nothing"
+    )
+    _, team_id, round_id, team = submitted_in_current_round(db)
+    review = f"/rounds/{round_id}/teams/{team_id}"
+    response = post(client, review + "/sign-off", {}, review)
+    page = read_page(client.get(response.headers["Location"]))
+    assert "calls for a review of CEX-EQIA-01" in page.text
     page = read_page(client.get("/registers/eqias"))
     assert "Reviews prompted by Inclusion & Respect scores" in page.text
-    assert "The council average for Inclusion & Respect is" in page.text
+    assert f"{team} scored" in page.text and "for Inclusion & Respect in 2024/25, below 5" in (
+        page.text
+    )
     (prompt_id,) = db.execute("SELECT id FROM eqia_review_prompts").fetchone()
     post(
         client,
@@ -389,8 +685,25 @@ def test_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia_and_keeps_the
     )
     page = read_page(client.get("/registers/eqias"))
     assert "Done: Reviewed with the equalities officer" in page.text
-    client.get("/registers/exposure")
+    _, team_id, round_id, _ = submitted_in_current_round(db)
+    post(client, f"/rounds/{round_id}/teams/{team_id}/sign-off", {}, review)
     assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 1
+
+
+def test_signing_off_a_good_inclusion_score_prompts_nothing(instance, db):
+    db.execute("DELETE FROM eqia_review_prompts")
+    db.conn.commit()
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "t", "RISK_LOW_SCORE": 0.5, "CHANGE_THRESHOLD": 9.0},
+        instance_path=instance,
+    )
+    client = app.test_client()
+    sign_in(client, OFFICER)
+    _, team_id, round_id, _ = submitted_in_current_round(db)
+    review = f"/rounds/{round_id}/teams/{team_id}"
+    response = post(client, review + "/sign-off", {}, review)
+    assert "calls for a review" not in read_page(client.get(response.headers["Location"])).text
+    assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 0
 
 
 def test_a_council_with_a_four_by_four_matrix_sees_its_own_scale_and_bands(instance):

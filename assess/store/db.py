@@ -403,6 +403,32 @@ def _risk_register_eqia(db: Database) -> None:
     )
 
 
+@migrations(name="0008_register_actions_risk_owners")
+def _register_actions_risk_owners(db: Database) -> None:
+    """Register actions are changed and closed (with a note of what was done); a proposed risk's
+    owner is a user of the service, who accepts or declines it (every decision kept)."""
+    db.executescript(
+        """
+        ALTER TABLE register_actions ADD COLUMN completion_note TEXT NOT NULL DEFAULT '';
+        ALTER TABLE register_actions ADD COLUMN closed_at TEXT;
+        ALTER TABLE register_actions ADD COLUMN closed_by INTEGER REFERENCES users(id);
+        ALTER TABLE risks ADD COLUMN owner_user_id INTEGER REFERENCES users(id);
+        CREATE INDEX risks_owner_user ON risks(owner_user_id, status);
+        CREATE TABLE risk_owner_decisions (
+            id INTEGER PRIMARY KEY,
+            risk_id INTEGER NOT NULL REFERENCES risks(id),
+            owner_user_id INTEGER REFERENCES users(id),
+            decided_by INTEGER REFERENCES users(id),
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'declined')),
+            reason TEXT NOT NULL DEFAULT '',
+            decided_at TEXT NOT NULL,
+            CHECK (decision <> 'declined' OR trim(reason) <> '')
+        );
+        CREATE INDEX risk_owner_decisions_risk ON risk_owner_decisions(risk_id, id);
+        """
+    )
+
+
 KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
 
 

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
+from assess import risk as risk_rules
 from assess.store.audit import record_event
 from assess.store.db import NotFound, now, write
+from assess.store.rounds import questionnaire_version
 
 RISK_FIELDS = (
     "ref",
@@ -54,6 +56,14 @@ class DuplicateRef(ValueError):
     """Another entry already has this reference."""
 
 
+class NotTheOwner(PermissionError):
+    """Only a proposed risk's owner (or an administrator) accepts or declines it."""
+
+
+class NeedsNote(ValueError):
+    """Closing an action needs a note of what was done; declining a risk needs a reason."""
+
+
 def _one(db: Database, table: str, entry_id: int) -> dict:
     rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [entry_id]))
     if not rows:
@@ -88,7 +98,7 @@ def add_risk(db: Database, fields: dict, actor_id: int | None, status: str = "op
     """Add a risk (status "proposed" until its owner accepts it) with its first score."""
     stamp = now()
     record = {k: fields.get(k) for k in RISK_FIELDS if k in fields}
-    for source in ("source_round_id", "source_team_id", "source_evidence"):
+    for source in ("source_round_id", "source_team_id", "source_evidence", "owner_user_id"):
         if source in fields:
             record[source] = fields[source]
     record.update(status=status, created_by=actor_id, created_at=stamp, updated_at=stamp)
@@ -111,6 +121,8 @@ def update_risk(db: Database, risk_id: int, changes: dict, actor_id: int | None)
         if "ref" in changes:
             _check_ref(db, "risks", changes["ref"], risk_id)
         changed = {k: v for k, v in changes.items() if before.get(k) != v}
+        if "owner" in changed and "owner_user_id" not in changes and before["owner_user_id"]:
+            changed["owner_user_id"] = None  # a typed-in owner is no longer that user
         if not changed:
             return
         changed["updated_at"] = now()
@@ -128,17 +140,124 @@ def update_risk(db: Database, risk_id: int, changes: dict, actor_id: int | None)
         )
 
 
-def accept_risk(db: Database, risk_id: int, actor_id: int | None) -> None:
-    """A proposed risk joins the register when its owner accepts it."""
+def accept_risk(db: Database, risk_id: int, actor: dict) -> bool:
+    """A proposed risk joins the register when its owner accepts it (or an administrator does
+    for them); True if this call moved it. `actor` is the signed-in user (id and role)."""
     with write(db):
         before = risk(db, risk_id)
         if before["status"] != "proposed":
-            return
-        changes = {"status": "open", "accepted_by": actor_id, "accepted_at": now()}
-        db["risks"].update(risk_id, {**changes, "updated_at": changes["accepted_at"]})
+            return False
+        if not risk_rules.may_decide(actor["id"], actor["role"], before["owner_user_id"]):
+            raise NotTheOwner(f"Only the owner of {before['ref']} can accept it")
+        if before["owner_user_id"] is None:
+            raise NotTheOwner(f"{before['ref']} needs an owner, who then accepts it")
+        stamp = now()
+        changes = {"status": "open", "accepted_by": actor["id"], "accepted_at": stamp}
+        db["risks"].update(risk_id, {**changes, "updated_at": stamp})
+        _record_decision(db, before, actor["id"], "accepted", "", stamp)
         record_event(
-            db, actor_id, "accept", "risk", risk_id, before={"status": "proposed"}, after=changes
+            db, actor["id"], "accept", "risk", risk_id, before={"status": "proposed"}, after=changes
         )
+    return True
+
+
+def decline_risk(db: Database, risk_id: int, reason: str, actor: dict) -> None:
+    """The owner says no, with a reason (kept): the risk stays proposed, without an owner, until
+    business improvement chooses another owner or the same one again."""
+    reason = reason.strip()
+    if not reason:
+        raise NeedsNote("Say why you are declining this risk")
+    with write(db):
+        before = risk(db, risk_id)
+        if before["status"] != "proposed" or before["owner_user_id"] is None:
+            raise NotTheOwner(f"{before['ref']} is not waiting for anyone to accept it")
+        if not risk_rules.may_decide(actor["id"], actor["role"], before["owner_user_id"]):
+            raise NotTheOwner(f"Only the owner of {before['ref']} can decline it")
+        stamp = now()
+        changes = {"owner_user_id": None, "owner": ""}
+        db["risks"].update(risk_id, {**changes, "updated_at": stamp})
+        _record_decision(db, before, actor["id"], "declined", reason, stamp)
+        record_event(
+            db,
+            actor["id"],
+            "decline",
+            "risk",
+            risk_id,
+            before={k: before[k] for k in changes},
+            after={**changes, "reason": reason},
+        )
+
+
+def _record_decision(
+    db: Database, before: dict, actor_id: int, decision: str, reason: str, stamp: str
+) -> None:
+    db["risk_owner_decisions"].insert(
+        {
+            "risk_id": before["id"],
+            "owner_user_id": before["owner_user_id"],
+            "decided_by": actor_id,
+            "decision": decision,
+            "reason": reason,
+            "decided_at": stamp,
+        }
+    )
+
+
+def owned_by(db: Database, risk_id: int, user_id: int) -> bool:
+    """Whether this user is the risk's owner (as a user of the service, not a typed-in name)."""
+    return bool(
+        db.execute(
+            "SELECT 1 FROM risks WHERE id = ? AND owner_user_id = ?", [risk_id, user_id]
+        ).fetchone()
+    )
+
+
+def owner_decisions(db: Database, risk_id: int) -> list[dict]:
+    """Every accept and decline of a proposed risk, oldest first, with the names involved."""
+    return list(
+        db.query(
+            """SELECT d.*, o.name AS owner_name, b.name AS decided_by_name
+               FROM risk_owner_decisions d LEFT JOIN users o ON o.id = d.owner_user_id
+               LEFT JOIN users b ON b.id = d.decided_by WHERE d.risk_id = ? ORDER BY d.id""",
+            [risk_id],
+        )
+    )
+
+
+def proposals(db: Database, owner_user_id: int | None = None) -> list[dict]:
+    """Proposed risks (only those waiting for this user, if given), each with its owner's name,
+    its latest decision and its state (a key of risk.PROPOSAL_STATES)."""
+    where, params = "r.status = 'proposed'", []
+    if owner_user_id is not None:
+        where += " AND r.owner_user_id = ?"
+        params.append(owner_user_id)
+    rows = list(
+        db.query(
+            f"""SELECT r.*, u.name AS owner_name,
+                   (SELECT decision FROM risk_owner_decisions d WHERE d.risk_id = r.id
+                    ORDER BY d.id DESC LIMIT 1) AS last_decision
+                FROM risks r LEFT JOIN users u ON u.id = r.owner_user_id
+                WHERE {where} ORDER BY r.ref""",
+            params,
+        )
+    )
+    for row in rows:
+        row["proposal_state"] = risk_rules.proposal_state(
+            row["owner_user_id"], row["last_decision"]
+        )
+    return rows
+
+
+def owner_choices(db: Database) -> list[dict]:
+    """The users who may own a risk: active, in a role that can act on it."""
+    marks = ",".join("?" * len(risk_rules.OWNER_ROLES))
+    return list(
+        db.query(
+            f"""SELECT id, name, email, role FROM users WHERE active = 1 AND role IN ({marks})
+                ORDER BY name, email""",
+            list(risk_rules.OWNER_ROLES),
+        )
+    )
 
 
 def risks(db: Database, statuses: Iterable[str] = ("open",)) -> list[dict]:
@@ -221,11 +340,46 @@ def add_register_action(
     db: Database, kind: str, entry_id: int, action: dict, actor_id: int | None
 ) -> int:
     record = {"entry_kind": kind, "entry_id": entry_id, **action}
+    if record.get("status") == "done":
+        record.update(closed_at=now(), closed_by=actor_id)
     with write(db):
         _one(db, KINDS[kind], entry_id)
         action_id = db["register_actions"].insert(record).last_pk
         record_event(db, actor_id, "create", "register_action", action_id, after=record)
     return action_id
+
+
+def register_action(db: Database, action_id: int) -> dict:
+    return _one(db, "register_actions", action_id)
+
+
+def update_register_action(
+    db: Database, action_id: int, changes: dict, actor_id: int | None
+) -> None:
+    """Change an action (what, owner, due_on, status, completion_note). Marking it done closes
+    it and needs a note of what was done; moving it back from done reopens it (the note stays)."""
+    with write(db):
+        before = register_action(db, action_id)
+        after = {**before, **changes}
+        if after["status"] == "done" and not (after.get("completion_note") or "").strip():
+            raise NeedsNote("Say what was done before you mark the action done")
+        changed = {k: v for k, v in changes.items() if before.get(k) != v}
+        if changed.get("status") == "done":
+            changed.update(closed_at=now(), closed_by=actor_id)
+        elif "status" in changed and before["status"] == "done":
+            changed.update(closed_at=None, closed_by=None)
+        if not changed:
+            return
+        db["register_actions"].update(action_id, changed)
+        record_event(
+            db,
+            actor_id,
+            "close" if changed.get("status") == "done" else "update",
+            "register_action",
+            action_id,
+            before={k: before[k] for k in changed},
+            after=changed,
+        )
 
 
 def actions_of(db: Database, kind: str, entry_id: int) -> list[dict]:
@@ -361,7 +515,9 @@ def existing_refs(db: Database, kind: str) -> set[str]:
 # --- EqIA review prompts ------------------------------------------------------------------------
 
 
-def raise_review_prompt(db: Database, eqia_id: int, round_id: int, reason: str) -> bool:
+def raise_review_prompt(
+    db: Database, eqia_id: int, round_id: int, reason: str, actor_id: int | None = None
+) -> bool:
     """Prompt a review of an EqIA once per round; True if this call raised it."""
     with write(db):
         exists = db.execute(
@@ -372,7 +528,7 @@ def raise_review_prompt(db: Database, eqia_id: int, round_id: int, reason: str) 
             return False
         record = {"eqia_id": eqia_id, "round_id": round_id, "reason": reason, "raised_at": now()}
         prompt_id = db["eqia_review_prompts"].insert(record).last_pk
-        record_event(db, None, "create", "eqia_review_prompt", prompt_id, after=record)
+        record_event(db, actor_id, "create", "eqia_review_prompt", prompt_id, after=record)
     return True
 
 
@@ -404,3 +560,102 @@ def resolve_review_prompt(db: Database, prompt_id: int, outcome: str, actor_id: 
             before={k: before[k] for k in changes},
             after=changes,
         )
+
+
+def _average(db: Database, round_id: int) -> float | None:
+    dimension, member = risk_rules.INCLUSION_VALUE
+    value = db.execute(
+        """SELECT avg(s.score) FROM scores s JOIN assessments a ON a.id = s.assessment_id
+           WHERE a.round_id = ? AND a.status IN ('submitted', 'signed_off')
+             AND s.dimension = ? AND s.member = ?""",
+        [round_id, dimension, member],
+    ).fetchone()[0]
+    return round(value, 2) if value is not None else None
+
+
+def _inclusion_score(db: Database, assessment_id: int) -> float | None:
+    dimension, member = risk_rules.INCLUSION_VALUE
+    row = db.execute(
+        "SELECT score FROM scores WHERE assessment_id = ? AND dimension = ? AND member = ?",
+        [assessment_id, dimension, member],
+    ).fetchone()
+    return round(row[0], 2) if row and row[0] is not None else None
+
+
+def inclusion_evidence(db: Database, assessment_id: int) -> risk_rules.InclusionEvidence | None:
+    """What a submitted or signed-off assessment says about Inclusion & Respect; None for a
+    draft (it says nothing yet)."""
+    rows = list(
+        db.query(
+            """SELECT a.*, t.name AS team_name, r.name AS round_name, r.opens_on
+               FROM assessments a JOIN teams t ON t.id = a.team_id
+               JOIN rounds r ON r.id = a.round_id WHERE a.id = ?""",
+            [assessment_id],
+        )
+    )
+    if not rows:
+        raise NotFound(f"assessment {assessment_id} does not exist")
+    a = rows[0]
+    if a["status"] not in ("submitted", "signed_off"):
+        return None
+    earlier = db.execute(
+        """SELECT a.id FROM assessments a JOIN rounds r ON r.id = a.round_id
+           WHERE a.team_id = ? AND a.status IN ('submitted', 'signed_off') AND r.opens_on < ?
+           ORDER BY r.opens_on DESC LIMIT 1""",
+        [a["team_id"], a["opens_on"]],
+    ).fetchone()
+    round_before = db.execute(
+        "SELECT id FROM rounds WHERE opens_on < ? ORDER BY opens_on DESC LIMIT 1", [a["opens_on"]]
+    ).fetchone()
+    return risk_rules.InclusionEvidence(
+        team=a["team_name"],
+        round_name=a["round_name"],
+        score=_inclusion_score(db, assessment_id),
+        previous=_inclusion_score(db, earlier[0]) if earlier else None,
+        council_average=_average(db, a["round_id"]),
+        council_previous=_average(db, round_before[0]) if round_before else None,
+    )
+
+
+def raise_eqia_prompts_for(
+    db: Database,
+    assessment_id: int,
+    low_score: float,
+    change_threshold: float,
+    actor_id: int | None = None,
+) -> list[str]:
+    """When an assessment's evidence arrives (sign-off): if its Inclusion & Respect score, or
+    the council's, is low or falling, prompt a review of every EqIA linked to that value or
+    one of its statements, once per round. The refs of the EqIAs newly prompted."""
+    evidence = inclusion_evidence(db, assessment_id)
+    if evidence is None:
+        return []
+    reason = risk_rules.eqia_review_reason(evidence, low_score, change_threshold)
+    if reason is None:
+        return []
+    a = _one(db, "assessments", assessment_id)
+    q = questionnaire_version(db, a["questionnaire_version"])
+    statements = [s.key for s in q.statements_in(*risk_rules.INCLUSION_VALUE)]
+    raised = []
+    with write(db):
+        for eqia_id, links in all_links(db, "eqia", q.id).items():
+            targets = [(link["dimension"], link["member"]) for link in links]
+            if risk_rules.bears_on_inclusion(targets, statements) and raise_review_prompt(
+                db, eqia_id, a["round_id"], reason, actor_id
+            ):
+                raised.append(eqia(db, eqia_id)["ref"])
+    return raised
+
+
+def raise_eqia_prompts_for_round(
+    db: Database, round_id: int, low_score: float, change_threshold: float
+) -> list[str]:
+    """The same for every signed-off assessment of a round: a backfill for rounds signed off
+    before prompts were raised at sign-off. Safe to run again (one prompt per EqIA and round)."""
+    raised = []
+    for (assessment_id,) in db.execute(
+        "SELECT id FROM assessments WHERE round_id = ? AND status = 'signed_off' ORDER BY id",
+        [round_id],
+    ).fetchall():
+        raised += raise_eqia_prompts_for(db, assessment_id, low_score, change_threshold)
+    return raised

@@ -1,9 +1,11 @@
-"""The home page: who you are, your role and your teams."""
+"""The home page: who you are, your role, your teams and what waits for you (your teams'
+assessments, proposed risks for you to accept)."""
 
 from flask import Blueprint, current_app, g, render_template
 
-from assess import store
+from assess import risk, store
 from assess.auth import sign_in_required
+from assess.store import registers as register_store
 
 bp = Blueprint("home", __name__)
 
@@ -33,5 +35,8 @@ def index():
         teams=summary["teams"],
         current_round=current_round,
         statuses=statuses,
+        proposed_risks=register_store.proposals(db, g.user["id"])
+        if g.user["role"] in risk.OWNER_ROLES
+        else [],
         questionnaires=current_app.extensions["questionnaires"].values(),
     )

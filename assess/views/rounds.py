@@ -27,6 +27,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from assess import charts, mail, reports, store
 from assess.auth import requires
 from assess.scoring import OVERALL, score_assessment
+from assess.store import registers as register_store
 from assess.views.team import questionnaire_for
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
@@ -399,6 +400,20 @@ def sign_off(round_id: int, team_id: int):
     except store.Locked as locked:
         abort(409, str(locked))
     flash(f"{team['name']}'s assessment is signed off.")
+    # The evidence has arrived: a low or falling Inclusion & Respect score prompts EqIA reviews.
+    prompted = register_store.raise_eqia_prompts_for(
+        db,
+        assessment["id"],
+        current_app.config["RISK_LOW_SCORE"],
+        current_app.config["CHANGE_THRESHOLD"],
+        g.user["id"],
+    )
+    if prompted:
+        flash(
+            "What this sign-off shows about Inclusion & Respect calls for a review of "
+            f"{', '.join(prompted)}: see Risks and equality, equality impact assessments.",
+            "important",
+        )
     return redirect(url_for("rounds.tracker", round_id=round_id))
 
 

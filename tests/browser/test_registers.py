@@ -1,6 +1,7 @@
 """Business improvement keeps the risk register in a real browser: adds a risk, links it to an
-area, sees it on a weak team's results and on the exposure page, and imports a register (a bad
-file refused with the row named, then a good one). axe checks every page on the way."""
+area, sees it on a weak team's results and on the exposure page, imports a register (a bad file
+refused with the row named, then a good one), proposes a risk that its owner accepts, and closes
+an action. axe checks every page on the way."""
 
 from __future__ import annotations
 
@@ -145,6 +146,80 @@ def test_an_import_with_a_bad_row_is_refused_with_the_row_named_then_a_good_one_
     expect(page.get_by_role("link", name="Contact centre cannot recruit")).to_be_visible()
 
 
+def test_business_improvement_proposes_a_risk_and_its_owner_accepts_it(live_server, page):
+    sign_in(page, live_server.url, OFFICER)
+    page.goto(f"{live_server.url}/registers/exposure")
+    page.get_by_role("button", name=f"Raise a proposed risk for {AREA}").click()
+    expect(heading(page)).to_contain_text("PROP-01: Low maturity in Customer insight")
+    expect(page.get_by_text("Needs an owner", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change this risk or choose its owner").click()
+    expect(heading(page)).to_have_text("Change risk PROP-01")
+    assert_accessible(page)
+    page.get_by_label("Owner").select_option(label="Priya Shah (Team lead)")
+    page.get_by_role("button", name="Save risk").click()
+    expect(page.get_by_text("Waiting for its owner to accept it")).to_be_visible()
+    expect(page.get_by_role("button", name="Accept this risk")).to_have_count(0)
+    page.get_by_role("link", name="Risks and equality").click()
+    expect(page.locator("#proposed + p + table")).to_contain_text("Priya Shah")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, LEAD)
+    expect(page.get_by_role("heading", name="Proposed risks for you")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(r"^PROP-01: Low maturity")).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Decline this risk").click()
+    expect(heading(page)).to_have_text("Decline risk PROP-01")
+    page.get_by_role("button", name="Decline the risk").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why you are declining this risk")
+    assert_accessible(page)
+    page.get_by_role("link", name="Cancel").click()
+    page.get_by_role("button", name="Accept this risk").click()
+    expect(
+        page.get_by_text("You accepted risk PROP-01: it is now on the register.")
+    ).to_be_visible()
+    expect(page.get_by_text("Priya Shah accepted the risk")).to_be_visible()
+    assert_accessible(page)
+    page.goto(live_server.url)
+    expect(page.get_by_role("heading", name="Proposed risks for you")).to_have_count(0)
+
+
+def test_an_officer_changes_an_action_and_closes_it(live_server, page):
+    sign_in(page, live_server.url, OFFICER)
+    page.goto(f"{live_server.url}/registers/risks")
+    page.get_by_role("link", name="Digitally excluded residents cannot reach services").click()
+    actions = page.locator("#actions + table")
+    expect(actions).to_contain_text("Overdue")
+    assert_accessible(page)
+
+    page.get_by_role("link", name=re.compile(r"^Change action: Review controls")).click()
+    expect(heading(page)).to_have_text("Change an action")
+    assert_accessible(page)
+    page.get_by_label("What will be done?").fill("Review assisted digital controls")
+    page.get_by_role("radio", name="Done").check()
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say what was done")
+    assert_accessible(page)
+    page.get_by_role("radio", name="In progress").check()
+    page.get_by_role("button", name="Save action").click()
+    expect(page.get_by_text("Action updated.")).to_be_visible()
+
+    page.get_by_role("link", name="Mark as done action: Review assisted digital controls").click()
+    expect(heading(page)).to_have_text("Mark an action as done")
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say what was done")
+    assert_accessible(page)
+    page.get_by_label("What was done?").fill("Controls reviewed at the March risk board")
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("Action closed.")).to_be_visible()
+    expect(actions).to_contain_text("What was done: Controls reviewed at the March risk board")
+    expect(actions).not_to_contain_text("Overdue")
+    assert_accessible(page)
+
+
 def test_the_register_works_without_javascript(live_server, page_without_js):
     page = page_without_js
     sign_in(page, live_server.url, OFFICER)
@@ -152,6 +227,10 @@ def test_the_register_works_without_javascript(live_server, page_without_js):
     page.get_by_label("RAG band").select_option("Red")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("heading", name="1 of 11 open risks")).to_be_visible()
+    page.get_by_label("Target").check()
+    page.get_by_role("button", name="Show these scores").click()
+    expect(page.get_by_text("The risk matrix as a table (target scores)")).to_be_visible()
+    expect(page.get_by_label("RAG band")).to_have_value("Red")
     page.get_by_role("link", name="Digitally excluded residents cannot reach services").click()
     page.get_by_label("Link to a readiness area, value or statement").select_option(
         label="Corporate value: One Team"

@@ -71,8 +71,10 @@ def may_read(kind: str, entry_id: int) -> None:
     """404 for a team lead looking at an entry no results page links to."""
     if g.user["role"] in READ_ALL:
         return
-    if g.user["role"] == "team_lead" and register_store.shown_on_results(
-        store.get_db(), kind, entry_id
+    db = store.get_db()
+    if g.user["role"] == "team_lead" and (
+        register_store.shown_on_results(db, kind, entry_id)
+        or (kind == "risk" and register_store.owned_by(db, entry_id, g.user["id"]))
     ):
         return
     abort(404)
@@ -131,6 +133,15 @@ def links_for_page(kind: str, entry_id: int) -> list[dict]:
     return [
         {**link, "name": registers_io.link_name(q, link["dimension"], link["member"])}
         for link in register_store.links_of(db, kind, entry_id)
+    ]
+
+
+def actions_for_page(kind: str, entry_id: int) -> list[dict]:
+    """An entry's actions, each marked overdue if it is not done and its due date has passed."""
+    on = today()
+    return [
+        {**a, "overdue": risk.action_overdue(a, on)}
+        for a in register_store.actions_of(store.get_db(), kind, entry_id)
     ]
 
 

@@ -1,4 +1,7 @@
-"""Equality impact assessments: the list with review prompts, an EqIA, adding and changing one."""
+"""Equality impact assessments: the list with review prompts, an EqIA, adding and changing one.
+
+Review prompts are raised when an assessment is signed off (see `raise_eqia_prompts_for`), not
+when a page is read."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from assess.views.registers import (
     EDIT,
     READ_ALL,
     CsrfForm,
+    actions_for_page,
     anchor,
     bp,
     can_edit,
@@ -31,7 +35,6 @@ from assess.views.registers import (
     read_dates,
     today,
 )
-from assess.views.registers.findings import prompt_eqia_reviews
 
 # --- equality impact assessments ----------------------------------------------------------------
 
@@ -44,8 +47,6 @@ def groups() -> tuple[str, ...]:
 @requires(*READ_ALL)
 def eqias():
     db = store.get_db()
-    if can_edit():  # raised for those who act on them; a read by an auditor changes nothing
-        prompt_eqia_reviews()
     entries = register_store.eqias(db)
     impacts = {e["id"]: register_store.impacts_of(db, e["id"]) for e in entries}
     return render_template(
@@ -80,7 +81,7 @@ def eqia_detail(eqia_id: int):
         "registers/eqia.html",
         e=get_eqia(eqia_id),
         impacts=register_store.impacts_of(db, eqia_id),
-        actions=register_store.actions_of(db, "eqia", eqia_id),
+        actions=actions_for_page("eqia", eqia_id),
         action_statuses=risk.ACTION_STATUSES,
         links=links_for_page("eqia", eqia_id),
         link_choices=link_choices(link_questionnaire()),

@@ -1,5 +1,5 @@
 """From what the assessments find to the registers: proposed risks, the risks exposed by low
-maturity, EqIA review prompts, and what a team's results page lists."""
+maturity, and what a team's results page lists. (EqIA review prompts are raised at sign-off.)"""
 
 from __future__ import annotations
 
@@ -116,8 +116,8 @@ def propose_risk():
     risk_id = register_store.add_risk(db, fields, g.user["id"], status="proposed")
     register_store.add_link(db, "risk", risk_id, q.id, dimension, member, g.user["id"])
     flash(
-        f"Proposed risk {fields['ref']} raised. Give it an owner; it joins the register when "
-        "its owner accepts it."
+        f"Proposed risk {fields['ref']} raised. Choose its owner from the service's users; it "
+        "joins the register when they accept it."
     )
     return redirect(url_for("registers.risk_detail", risk_id=risk_id))
 
@@ -172,8 +172,6 @@ def exposure():
                             "teams": len(teams),
                         }
                     )
-        if can_edit():  # raised for those who act on them; a read by an auditor changes nothing
-            raise_eqia_prompts(round_, now_scores, before_scores, q)
     return render_template(
         "registers/exposure.html",
         round=round_,
@@ -183,47 +181,6 @@ def exposure():
         can_edit=can_edit(),
         form=CsrfForm(),
     )
-
-
-def prompt_eqia_reviews() -> None:
-    """Raise this round's EqIA review prompts, if Inclusion & Respect calls for them."""
-    round_ = store.current_round(store.get_db())
-    if round_ is None:
-        return
-    q = link_questionnaire()
-    before = previous_round(round_)
-    raise_eqia_prompts(
-        round_, area_scores(round_["id"], q), area_scores(before["id"], q) if before else {}, q
-    )
-
-
-def raise_eqia_prompts(round_, now_scores, before_scores, q) -> None:
-    """A low or falling council score on Inclusion & Respect prompts a review of linked EqIAs."""
-    key = ("value", "inclusion-respect")
-    if key not in now_scores:
-        return
-
-    def mean(values):
-        values = list(values)
-        return round(sum(values) / len(values), 2) if values else None
-
-    reason = risk.needs_eqia_review(
-        mean(now_scores[key].values()),
-        mean(before_scores.get(key, {}).values()),
-        current_app.config["RISK_LOW_SCORE"],
-        current_app.config["CHANGE_THRESHOLD"],
-    )
-    if not reason:
-        return
-    db = store.get_db()
-    statements = {s.key for s in q.statements_in("value", "inclusion-respect")}
-    for eqia_id, links in register_store.all_links(db, "eqia", q.id).items():
-        if any(
-            (link["dimension"], link["member"]) == key
-            or (link["dimension"] == "statement" and link["member"] in statements)
-            for link in links
-        ):
-            register_store.raise_review_prompt(db, eqia_id, round_["id"], reason)
 
 
 # --- on a team's results page -------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""The risk register: the list and its matrix, one risk, adding and changing a risk, and
-accepting a proposed one."""
+"""The risk register: the list and its matrix, one risk, adding and changing a risk, and its
+owner accepting or declining a proposed one."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import (
     Response,
@@ -23,6 +25,7 @@ from assess.views.registers import (
     RISK_DATES,
     SORTS,
     CsrfForm,
+    actions_for_page,
     anchor,
     bp,
     can_edit,
@@ -39,6 +42,21 @@ from assess.views.registers import (
 
 # --- risk register ------------------------------------------------------------------------------
 
+STAGES = {
+    "current": "Current",
+    "inherent": "Inherent (before controls)",
+    "target": "Target",
+}
+
+
+def chosen_stage() -> str:
+    stage = request.args.get("stage", "current")
+    return stage if stage in STAGES else "current"
+
+
+def stage_cells(rows: list[dict], stage: str) -> list[tuple[int, int]]:
+    return [(r[f"{stage}_likelihood"], r[f"{stage}_impact"]) for r in rows]
+
 
 @bp.route("/risks")
 @requires(*READ_ALL)
@@ -47,7 +65,6 @@ def risks():
     s = settings()
     histories = register_store.score_histories(db)
     everything = [decorate(r, s, histories) for r in register_store.risks(db)]
-    proposed = [decorate(r, s, histories) for r in register_store.risks(db, ("proposed",))]
     chosen = {k: request.args.get(k, "") for k in ("category", "owner", "band")}
     overdue = request.args.get("overdue") == "yes"
     sort = request.args.get("sort", "score")
@@ -66,12 +83,16 @@ def risks():
     else:
         sort = "score"
         shown.sort(key=lambda r: (-r["current_score"], r["ref"]))
-    frame = risk.matrix_frame([(r["current_likelihood"], r["current_impact"]) for r in shown], s)
+    stage = chosen_stage()
+    frame = risk.matrix_frame(stage_cells(shown, stage), s)
     return render_template(
         "registers/risks.html",
         risks=shown,
         total=len(everything),
-        proposed=proposed,
+        proposals=register_store.proposals(db),
+        proposal_states=risk.PROPOSAL_STATES,
+        stage=stage,
+        stages=STAGES,
         categories=sorted({r["category"] for r in everything if r["category"]}),
         owners=sorted({r["owner"] for r in everything if r["owner"]}),
         bands=risk.BANDS,
@@ -81,7 +102,7 @@ def risks():
         sorts=SORTS,
         cells=[c for c in frame.to_dict("records") if c["count"]],
         settings=s,
-        filtered=request.query_string.decode(),
+        filtered=urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "stage"]),
         can_edit=can_edit(),
     )
 
@@ -103,8 +124,11 @@ def matrix():
         and (not band or r["current_band"] == band)
         and (request.args.get("overdue") != "yes" or r["overdue"])
     ]
-    frame = risk.matrix_frame([(r["current_likelihood"], r["current_impact"]) for r in rows], s)
-    chart = charts.risk_matrix_chart(frame, "Current risk scores: likelihood by impact")
+    stage = chosen_stage()
+    frame = risk.matrix_frame(stage_cells(rows, stage), s)
+    chart = charts.risk_matrix_chart(
+        frame, f"{STAGES[stage].split(' (')[0]} risk scores: likelihood by impact"
+    )
     return Response(charts.render_svg(chart), mimetype="image/svg+xml")
 
 
@@ -124,8 +148,34 @@ def render_risk_form(existing, values, errors, status=200):
         field_errors={anchor(f): m for f, m in reversed(errors)},
         settings=s,
         responses=risk.RESPONSES,
+        owner_choices=owner_choices() if proposed(existing) else [],
         form=CsrfForm(),
     ), status
+
+
+def proposed(existing: dict | None) -> bool:
+    return bool(existing) and existing["status"] == "proposed"
+
+
+def owner_choices() -> list[dict]:
+    return [
+        {**u, "role_name": store.ROLE_NAMES[u["role"]]}
+        for u in register_store.owner_choices(store.get_db())
+    ]
+
+
+def read_owner_user(fields: dict, errors: list, values: dict) -> None:
+    """A proposed risk's owner is a user of the service, chosen from a list: they accept it."""
+    chosen = request.form.get("owner_user_id", "")
+    values["owner_user_id"] = chosen
+    if not chosen:
+        fields.update(owner_user_id=None, owner="")
+        return
+    user = next((u for u in owner_choices() if str(u["id"]) == chosen), None)
+    if user is None:
+        errors.append(("owner_user_id", "Choose the owner from the list"))
+        return
+    fields.update(owner_user_id=user["id"], owner=user["name"])
 
 
 def read_risk_form() -> tuple[dict, list, dict]:
@@ -172,6 +222,8 @@ def edit_risk(risk_id: int):
     if not CsrfForm().validate_on_submit():
         abort(400, "The form expired. Go back and try again.")
     fields, errors, values = read_risk_form()
+    if proposed(existing):
+        read_owner_user(fields, errors, values)
     if not errors:
         try:
             register_store.update_risk(store.get_db(), risk_id, fields, g.user["id"])
@@ -191,31 +243,94 @@ def risk_detail(risk_id: int):
     existing = get_risk(risk_id)
     s = settings()
     history = register_store.score_history(db, risk_id)
-    entry = decorate(existing, s, {risk_id: [h["score"] for h in history]})
+    scores = [h["score"] for h in history]
+    entry = decorate(existing, s, {risk_id: scores})
+    proposal = None
+    if existing["status"] == "proposed":
+        (proposal,) = [p for p in register_store.proposals(db) if p["id"] == risk_id]
     return render_template(
         "registers/risk.html",
         r=entry,
-        history=[{**h, "band": risk.band(min(h["score"], s.top), s)} for h in history],
-        actions=register_store.actions_of(db, "risk", risk_id),
+        history=[
+            {
+                **h,
+                "band": risk.band(min(h["score"], s.top), s),
+                "direction": risk.direction_of_travel(scores[: index + 1]),
+            }
+            for index, h in enumerate(history)
+        ],
+        actions=actions_for_page("risk", risk_id),
         action_statuses=risk.ACTION_STATUSES,
         links=links_for_page("risk", risk_id),
         link_choices=link_choices(link_questionnaire()),
         statuses=risk.RISK_STATUSES,
+        proposal=proposal,
+        proposal_states=risk.PROPOSAL_STATES,
+        decisions=register_store.owner_decisions(db, risk_id),
+        may_decide=existing["status"] == "proposed"
+        and existing["owner_user_id"] is not None
+        and risk.may_decide(g.user["id"], g.user["role"], existing["owner_user_id"]),
         settings=s,
         can_edit=can_edit(),
         form=CsrfForm(),
     )
 
 
+def decider_or_403(existing: dict) -> None:
+    if not risk.may_decide(g.user["id"], g.user["role"], existing["owner_user_id"]):
+        abort(403)
+
+
+def not_waiting(existing: dict):
+    """Where a decision on a risk that waits for nobody goes: back to the risk, with why."""
+    if existing["status"] != "proposed":
+        flash(f"Risk {existing['ref']} is already {existing['status']}: nothing to decide.")
+    else:
+        flash(f"Risk {existing['ref']} needs an owner before it can be accepted.", "important")
+    return redirect(url_for("registers.risk_detail", risk_id=existing["id"]))
+
+
 @bp.route("/risks/<int:risk_id>/accept", methods=["POST"])
-@requires(*EDIT)
+@sign_in_required
 def accept_risk(risk_id: int):
+    """Only the proposed risk's owner (or an administrator, for them) accepts it."""
     existing = get_risk(risk_id)
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    if not existing["owner"].strip():
-        flash("Give the risk an owner before it can be accepted.", "important")
-        return redirect(url_for("registers.edit_risk", risk_id=risk_id))
-    register_store.accept_risk(store.get_db(), risk_id, g.user["id"])
-    flash(f"{existing['owner']} accepted risk {existing['ref']}: it is now on the register.")
+    decider_or_403(existing)
+    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
+        return not_waiting(existing)
+    register_store.accept_risk(store.get_db(), risk_id, g.user)
+    on_behalf = "" if existing["owner_user_id"] == g.user["id"] else f" for {existing['owner']}"
+    flash(f"You accepted risk {existing['ref']}{on_behalf}: it is now on the register.")
     return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+
+
+@bp.route("/risks/<int:risk_id>/decline", methods=["GET", "POST"])
+@sign_in_required
+def decline_risk(risk_id: int):
+    """The owner says no, with a reason business improvement reads."""
+    existing = get_risk(risk_id)
+    decider_or_403(existing)
+    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
+        return not_waiting(existing)
+    errors, reason = [], request.form.get("reason", "")
+    if request.method == "POST":
+        try:
+            register_store.decline_risk(store.get_db(), risk_id, reason, g.user)
+        except register_store.NeedsNote as needs:
+            errors.append(("reason", str(needs)))
+        else:
+            flash(
+                f"You declined risk {existing['ref']}. Business improvement can read your "
+                "reason and will choose another owner."
+            )
+            if g.user["role"] in READ_ALL:
+                return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+            return redirect(url_for("home.index"))
+    return render_template(
+        "registers/decline.html",
+        r=existing,
+        reason=reason,
+        errors=errors,
+        field_errors=dict(errors),
+        form=CsrfForm(),
+    ), (400 if errors else 200)
