@@ -6,8 +6,26 @@ bind = os.environ.get("ASSESS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ASSESS_WORKERS", "2"))
 # Import the app once in the master: the workers share its libraries' memory (copy on write).
 preload_app = True
-accesslog = "-"
+# gunicorn's control socket (one shared path per machine user) is not used by assess.
+control_socket_disable = True
+# Logs are JSON lines on stdout: the app logs each request itself (assess/logs.py), so gunicorn's
+# access log is off, and gunicorn's own messages (workers booting, timing out) use the same format.
+accesslog = None
 errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "assess.logs.JsonFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stdout",
+        }
+    },
+    "root": {"level": "WARNING", "handlers": ["stdout"]},
+    "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["stdout"], "propagate": False}},
+}
 
 
 def post_worker_init(worker):

@@ -20,13 +20,15 @@ STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messag
 
 
 class JsonFormatter(logging.Formatter):
-    """A log record as one line of JSON: time, level, logger, message, then its extra fields."""
+    """A log record as one line of JSON: time, level, logger, process, message, then its extra
+    fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,
             "message": record.getMessage(),
         }
         if has_request_context() and "request_id" in g:
