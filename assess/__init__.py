@@ -10,11 +10,21 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_wtf import CSRFProtect
 from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from assess import config, logs, security, store
 from assess.questionnaire import load_folder
 
 csrf = CSRFProtect()
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a URL: a whole number SQLite can hold (at most 2**63 - 1). A longer one is
+    a 404, as any id that is not there, rather than an OverflowError from the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class ConfigurationError(Exception):
@@ -54,6 +64,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
         instance_relative_config=True,
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(config.DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)
     for variable, (setting, kind) in config.ENVIRONMENT.items():

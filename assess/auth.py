@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import (
@@ -97,8 +98,15 @@ def requires(*roles: str):
 
 
 def safe_local_path(target: str | None, fallback: str) -> str:
-    """Only ever redirect to a path on this site, never another one."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Only ever redirect to a path on this site, never another one. Browsers drop tabs and
+    newlines from a URL and read a backslash as a slash (so "/<tab>/evil.example" takes them to
+    evil.example): a path holding either, or any control character, goes to the fallback."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not re.search(r"[\x00-\x1f\x7f\\]", target)
+    ):
         return target
     return fallback
 

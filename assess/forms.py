@@ -93,8 +93,9 @@ def read_section(
     form: FlaskForm, statements: list[Statement], scale: tuple[Level, ...], number: dict[str, int]
 ) -> tuple[list[dict], list[tuple[str, str]], set[str]]:
     """Turn a posted section into answer rows to save, errors (field id, message) and the keys
-    of statements still unanswered. Everything typed is saved, even beside an error, except a
-    level that is not on the scale."""
+    of statements still unanswered. Everything typed is saved, even beside an error, except for
+    a statement with text that is too long or a level that is not on the scale: no browser
+    sends those from this page, so that statement's saved answer is kept as it was."""
     levels = {str(level.level) for level in scale}
     rows, errors, unanswered = [], [], set()
     for statement in statements:
@@ -137,6 +138,7 @@ def read_section(
         elif choice:
             errors.append((names.level, f"Select one of the levels shown for {label}"))
             unanswered.add(statement.key)
+            continue
         else:
             unanswered.add(statement.key)
         if row["level"] is not None or row["not_applicable"] or reason or evidence or move_up:

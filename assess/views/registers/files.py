@@ -56,7 +56,7 @@ def import_file():
         if kind not in IMPORT_KINDS:
             errors.append(("kind", "Choose what the file holds"))
         upload = request.files.get("file")
-        if request.form.get("confirm"):
+        if request.form.get("confirm") and not errors:
             return confirm_import(kind)
         if not upload or not upload.filename:
             errors.append(("file", "Choose a CSV or XLSX file to import"))

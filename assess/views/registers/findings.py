@@ -64,7 +64,7 @@ def propose_risk():
         abort(404)
     try:
         round_ = store.round_(db, int(request.form.get("round_id", "0")))
-    except (store.NotFound, ValueError):
+    except (store.NotFound, ValueError, OverflowError):  # OverflowError: beyond SQLite's integers
         abort(404)
     team_id = request.form.get("team_id", type=int)
     low = current_app.config["RISK_LOW_SCORE"]
@@ -72,9 +72,9 @@ def propose_risk():
     below = sorted(t for t, v in scores.items() if v < low)
     name = registers_io.link_name(q, dimension, member)
     if team_id is not None:
-        team = store.team(db, team_id)
-        if team_id not in scores:
+        if team_id not in scores:  # no such team, or it did not submit in this round
             abort(404)
+        team = store.team(db, team_id)
         basis = scores[team_id]
         evidence = (
             f"{team['name']} scored {basis:.2f} in {name} in {round_['name']}, below {low:g}. "
