@@ -1,7 +1,12 @@
 """Writers for what auditors take away: CSV, JSON and XLSX, over iterables of rows.
 
-Pure (no Flask, no database): each writer takes a few thousand rows at a time from its iterable
+Pure (no Flask, no database): each writer takes a few hundred rows at a time from its iterable
 and keeps nothing else, so a million rows go out without being held in memory.
+
+A row comes as (provenance, values), as assess.store.exports reads it: `values` are the row's
+own cells and `provenance` is (cells before, cells after), one object shared by every row of an
+assessment, which each writer renders once per assessment. `plain(rows)` makes rows of other
+origins into that shape.
 
 - CSV opens in Excel as UTF-8 (it starts with a byte order mark), every field is quoted, and a
   text cell that Excel would run as a formula (starting with = + - @, tab or carriage return)
@@ -22,22 +27,34 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, groupby, islice, repeat
+from operator import itemgetter
 from typing import IO, Any
 
 from assess import xlsx
-from assess.store.exports import BOOLEAN
+from assess.store.exports import BOOLEAN, NO_PROVENANCE
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CHUNK_ROWS = 2000
+# Rows per batch. A batch's text is a few hundred kilobytes; at 2,000 rows the strings grew past
+# what malloc keeps for reuse, and a fifth of a CSV export's time went on the kernel handing
+# memory back and forth (200,000 page faults for a million rows; 20,000 at 500).
+CHUNK_ROWS = 500
 ABOUT_SHEET = "About this export"
 # Excel's own limit on the rows of one sheet (the header takes one).
 XLSX_MAX_ROWS = 1_048_576 - 1
 
+Provenance = tuple[Sequence[Any], Sequence[Any]]  # (cells before, cells after)
+Row = tuple[Provenance, Sequence[Any]]  # (provenance, the row's own cells)
+
 
 class ExportTooLarge(ValueError):
     """More rows than one Excel sheet holds: narrow the filters or export CSV instead."""
+
+
+def plain(rows: Iterable[Sequence[Any]]) -> Iterator[Row]:
+    """Rows of cells, each with nothing before or after it, as the writers take them."""
+    return zip(repeat(NO_PROVENANCE), rows)
 
 
 def neutralise(value: Any) -> Any:
@@ -47,102 +64,144 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def batches(rows: Iterable[Any], size: int = CHUNK_ROWS) -> Iterator[list]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
 # CSV is written a batch at a time with whole-string operations rather than cell by cell (the
 # csv module managed 40 MB/s here): one %-format fills every field of the batch at once, each
-# between two placeholder characters (opening, closing) that stand for its quotes. Then the
-# opening placeholder followed by = + - @ tab or CR marks a formula-like cell (counting the
-# opening placeholders before it says which value it is; a text value gets its apostrophe),
-# quotes in the text are doubled and the placeholders become quotes. A batch
-# whose text already holds a placeholder goes through the csv module, with the same result.
-_OPEN, _CLOSE = "\x1e", "\x1f"
-_ROW_END = _CLOSE + "\r\n"
+# between two placeholder characters (opening, closing) that stand for its quotes, the rows
+# separated by a third. Then the opening placeholder followed by = + - @ tab or CR marks a
+# formula-like cell (counting the opening placeholders before it says which value it is; a text
+# value gets its apostrophe), quotes in the text are doubled and the placeholders become quotes
+# and line breaks. Text that already holds a placeholder goes through the csv module instead,
+# with the same result.
+_OPEN, _CLOSE, _BETWEEN_ROWS = "\x1e", "\x1f", "\x1d"
 _FORMULA_AT_FIELD_START = re.compile(f"{_OPEN}[=+\\-@\t\r]")
 
 
-def _by_csv_module(batch: Sequence[Sequence[Any]]) -> str:
+def _by_csv_module(rows: Sequence[Sequence[Any]], between_rows: str) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerows([neutralise(value) for value in row] for row in batch)
-    return buffer.getvalue()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="")
+    lines = []
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([neutralise(value) for value in row])
+        lines.append(buffer.getvalue())
+    return between_rows.join(lines)
 
 
-def _row_format(width: int) -> str:
-    return _OPEN + f"{_CLOSE},{_OPEN}".join(["%s"] * width) + _ROW_END
-
-
-def csv_text(batch: Sequence[Sequence[Any]]) -> str:
-    """CSV lines (RFC 4180, every field quoted, CRLF) for a batch of rows, with formula-like
-    text cells neutralised. Numbers come out quoted too; Excel reads them as numbers."""
-    if not batch:
+def csv_rows(rows: Sequence[Sequence[Any]], between_rows: str = "\r\n") -> str:
+    """The rows as CSV (RFC 4180, every field quoted), `between_rows` between one row and the
+    next (none after the last), formula-like text cells neutralised. Numbers come out quoted
+    too; Excel reads them as numbers."""
+    if not rows:
         return ""
-    width = len(batch[0])
-    values = [value if value is not None else "" for value in chain.from_iterable(batch)]
-    fields = width * len(batch)
-    if len(values) != fields:  # rows of different lengths
-        return _by_csv_module(batch)
-    row_format = _row_format(width)
-    text = (row_format * len(batch)) % tuple(values)
-    if text.count(_OPEN) != fields or text.count(_CLOSE) != fields:
-        return _by_csv_module(batch)
+    width = len(rows[0])
+    values = [value if value is not None else "" for value in chain.from_iterable(rows)]
+    fields = width * len(rows)
+    if width == 0 or len(values) != fields:  # no fields, or rows of different lengths
+        return _by_csv_module(rows, between_rows)
+    row_format = _OPEN + f"{_CLOSE},{_OPEN}".join(["%s"] * width) + _CLOSE
+    text = _BETWEEN_ROWS.join([row_format] * len(rows)) % tuple(values)
+    if (
+        text.count(_OPEN) != fields
+        or text.count(_CLOSE) != fields
+        or text.count(_BETWEEN_ROWS) != len(rows) - 1
+    ):
+        return _by_csv_module(rows, between_rows)
     pieces, done, fields_before = [], 0, 0
     for match in _FORMULA_AT_FIELD_START.finditer(text):
         position = match.start()
         fields_before += text.count(_OPEN, done, position)
         row, column = divmod(fields_before, width)
         pieces.append(text[done : position + 1])
-        if isinstance(batch[row][column], str):  # a number such as -3 is not a formula
+        if isinstance(rows[row][column], str):  # a number such as -3 is not a formula
             pieces.append("'")
         done = position + 1
         fields_before += 1
     if pieces:
         text = "".join(pieces) + text[done:]
-    return text.replace('"', '""').replace(_OPEN, '"').replace(_CLOSE, '"')
+    text = text.replace('"', '""').replace(_OPEN, '"').replace(_CLOSE, '"')
+    return text.replace(_BETWEEN_ROWS, between_rows)
 
 
 class _CsvEncoder:
-    """Batches of rows -> the exact bytes of the CSV file; also the SHA-256 of those bytes."""
+    """Batches of rows -> the exact bytes of the CSV file, and the SHA-256 of those bytes if
+    asked for (an XLSX sheet's, not the CSV download's: hashing is a tenth of the time)."""
 
-    def __init__(self, columns: Sequence[str]):
-        self.digest = hashlib.sha256()
-        self.header = (BOM + csv_text([columns])).encode("utf-8")
-        self.digest.update(self.header)
+    def __init__(self, columns: Sequence[str], digest: bool = False):
+        self.digest = hashlib.sha256() if digest else None
+        self.header = self._hashed((BOM + csv_rows([columns]) + "\r\n").encode("utf-8"))
+        self._last: tuple[Any, str, str] = (None, "", "")
 
-    def encode(self, batch: Sequence[Sequence[Any]]) -> bytes:
-        chunk = csv_text(batch).encode("utf-8")
-        self.digest.update(chunk)
+    def _hashed(self, chunk: bytes) -> bytes:
+        if self.digest is not None:
+            self.digest.update(chunk)
         return chunk
 
+    def _before_and_after(self, provenance: Provenance) -> tuple[str, str]:
+        """The text before a row's own fields and after them (the line end included)."""
+        if self._last[0] is not provenance:
+            before, after = provenance
+            self._last = (
+                provenance,
+                csv_rows([before]) + "," if before else "",
+                ("," + csv_rows([after]) if after else "") + "\r\n",
+            )
+        return self._last[1], self._last[2]
 
-def batches(rows: Iterable[Sequence[Any]], size: int = CHUNK_ROWS) -> Iterator[list]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
+    def encode(self, batch: Sequence[Row]) -> bytes:
+        pieces = []
+        # Rows of one assessment come together and share one provenance: one text per run.
+        for provenance, run in groupby(batch, key=itemgetter(0)):
+            before, after = self._before_and_after(provenance)
+            own = csv_rows([values for _, values in run], between_rows=after + before)
+            pieces.append(before + own + after)
+        return self._hashed("".join(pieces).encode("utf-8"))
 
 
-def csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """The CSV file, a few thousand rows at a time."""
+def csv_chunks(columns: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
+    """The CSV file, a few hundred rows at a time."""
     encoder = _CsvEncoder(columns)
     yield encoder.header
     for batch in batches(rows):
         yield encoder.encode(batch)
 
 
-def _json_value(value: Any, kind: str) -> Any:
-    if kind == BOOLEAN and value is not None:
-        return bool(value)
-    return value
+# --- JSON ---------------------------------------------------------------------------------------
 
 
-def json_chunks(
-    columns: Sequence[tuple[str, str]], rows: Iterable[Sequence[Any]]
-) -> Iterator[bytes]:
-    """One JSON array of objects (column name -> value), a few thousand rows at a time."""
+def _json_members(names: Sequence[str], kinds: Sequence[str], values: Sequence[Any]) -> str:
+    """`"name": value, ...`: the inside of a JSON object, booleans as true and false."""
+    record = {
+        name: bool(value) if kind == BOOLEAN and value is not None else value
+        for name, kind, value in zip(names, kinds, values, strict=True)
+    }
+    return json.dumps(record, ensure_ascii=False)[1:-1]
+
+
+def json_chunks(columns: Sequence[tuple[str, str]], rows: Iterable[Row]) -> Iterator[bytes]:
+    """One JSON array of objects (column name -> value), a few hundred rows at a time."""
     names = [name for name, _ in columns]
     kinds = [kind for _, kind in columns]
-    parts = ["["]
-    for number, row in enumerate(rows, start=1):
-        record = {n: _json_value(v, k) for n, k, v in zip(names, kinds, row, strict=True)}
-        parts.append(("\n" if number == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+    parts, current = ["["], None
+    for number, (provenance, values) in enumerate(rows, start=1):
+        if provenance is not current:  # a new assessment: its members, once
+            current, (before, after) = provenance, provenance
+            start, end = len(before), len(names) - len(after)
+            opening = (
+                "{" + _json_members(names[:start], kinds[:start], before) + ", " * bool(before)
+            )
+            closing = ", " * bool(after) + _json_members(names[end:], kinds[end:], after) + "}"
+            own_names, own_kinds = names[start:end], kinds[start:end]
+        record = opening + _json_members(own_names, own_kinds, values) + closing
+        parts.append(("\n" if number == 1 else ",\n") + record)
         if number % CHUNK_ROWS == 0:
             yield "".join(parts).encode("utf-8")
             parts = []
@@ -155,11 +214,12 @@ def json_chunks(
 
 @dataclass
 class Sheet:
-    """One table for the workbook: its sheet name, columns (name, kind) and rows."""
+    """One table for the workbook: its sheet name, columns (name, kind) and rows (provenance,
+    values)."""
 
     title: str
     columns: Sequence[tuple[str, str]]
-    rows: Iterable[Sequence[Any]]
+    rows: Iterable[Row]
 
 
 @dataclass
@@ -179,11 +239,23 @@ class About:
     notes: list[str] = field(default_factory=list)
 
 
+def _cells_around(writers: list, provenance: Provenance) -> tuple[str, str, list]:
+    """A provenance's cells, rendered once for all its rows: those before a row's own cells,
+    those after, and the writers for the row's own cells."""
+    before, after = provenance
+    start, end = len(before), len(writers) - len(after)
+    return (
+        "".join([write(value) for write, value in zip(writers[:start], before, strict=True)]),
+        "".join([write(value) for write, value in zip(writers[end:], after, strict=True)]),
+        writers[start:end],
+    )
+
+
 def _sheet_chunks(sheet: Sheet, names: list[str], digest: _CsvEncoder, counted: list[int]):
     """The sheet's <row> elements a batch at a time; feeds the CSV digest and counts the rows."""
     yield xlsx.row_xml(1, [xlsx.text_cell(name, xlsx.BOLD) for name in names])
     writers = [xlsx.CELL_WRITERS.get(kind, xlsx.text_cell) for _, kind in sheet.columns]
-    number = 1
+    current, number = None, 1
     for batch in batches(sheet.rows):
         if number + len(batch) > XLSX_MAX_ROWS + 1:
             raise ExportTooLarge(
@@ -192,10 +264,15 @@ def _sheet_chunks(sheet: Sheet, names: list[str], digest: _CsvEncoder, counted: 
             )
         digest.encode(batch)
         rows = []
-        for row in batch:
+        for provenance, values in batch:
+            if provenance is not current:
+                current = provenance
+                before, after, own_writers = _cells_around(writers, provenance)
             number += 1
-            cells = "".join([write(value) for write, value in zip(writers, row, strict=True)])
-            rows.append(f'<row r="{number}">{cells}</row>')
+            cells = "".join(
+                [write(value) for write, value in zip(own_writers, values, strict=True)]
+            )
+            rows.append(f'<row r="{number}">{before}{cells}{after}</row>')
         counted[0] = number - 1
         yield "".join(rows)
 
@@ -208,7 +285,7 @@ def write_xlsx(
     with xlsx.XlsxWriter(target) as book:
         for number, sheet in enumerate(sheets, start=2):  # sheet1.xml is the About sheet
             names = [name for name, _ in sheet.columns]
-            digest, counted = _CsvEncoder(names), [0]
+            digest, counted = _CsvEncoder(names, digest=True), [0]
             widths = [max(12, min(40, len(name) + 4)) for name in names]
             book.add_sheet(
                 number, widths, _sheet_chunks(sheet, names, digest, counted), frozen_header=True

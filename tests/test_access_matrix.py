@@ -191,6 +191,11 @@ MATRIX = [
     Row("/audit/api/v1/scores",                      "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/answers",                     "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/audit-log",                   "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/risks",                       "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/eqias",                       "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/eqia-impacts",                "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/register-actions",            "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/register-links",              "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/openapi.json",                "GET",  200, 200, 200, 200, 200, 200),
     # administration
     Row("/admin/",                                   "GET",  S,  403, 403, 403, 403, 200),

@@ -141,11 +141,40 @@ def test_a_filter_that_is_not_an_id_is_a_400_with_a_reason(client, token, value)
     assert "'team' must be a whole number" in response.get_json()["error"]
 
 
-def test_the_openapi_document_describes_the_three_tables(client):
+REGISTERS = ["risks", "eqias", "eqia-impacts", "register-actions", "register-links"]
+
+
+def test_the_openapi_document_describes_every_table(client):
     document = client.get(f"{API}/openapi.json").get_json()
-    assert set(document["paths"]) == {f"{API}/scores", f"{API}/answers", f"{API}/audit-log"}
+    assert set(document["paths"]) == {
+        f"{API}/{name}" for name in ["scores", "answers", "audit-log", *REGISTERS]
+    }
     answer = document["components"]["schemas"]["Answers"]
     assert {"questionnaire_version", "evidence", "signed_off_by"} <= set(answer["required"])
+    risks = document["paths"][f"{API}/risks"]["get"]
+    assert risks["parameters"] == [], "the registers are council-wide: no filters"
+    assert "Council-wide" in risks["description"]
+
+
+@pytest.mark.parametrize("path", REGISTERS)
+def test_a_token_reads_the_council_wide_registers(client, db, token, path):
+    response = client.get(f"{API}/{path}", headers=bearer(token))
+    assert response.status_code == 200
+    table = {
+        "risks": "risks",
+        "eqias": "eqias",
+        "eqia-impacts": "eqia_impacts",
+        "register-actions": "register_actions",
+        "register-links": "register_links",
+    }[path]
+    assert len(response.get_json()) == db[table].count
+
+
+def test_a_filter_on_a_council_wide_register_is_refused_not_ignored(client, db, token):
+    round_id = db.execute("SELECT id FROM rounds").fetchone()[0]
+    response = client.get(f"{API}/risks?round={round_id}", headers=bearer(token))
+    assert response.status_code == 400
+    assert "council-wide" in response.get_json()["error"]
 
 
 # --- schemathesis: generated requests against the OpenAPI document -------------------------------
@@ -156,7 +185,7 @@ def test_the_openapi_document_describes_the_three_tables(client):
 def test_the_api_keeps_to_its_openapi_document(app, token):
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 3
+    assert len(operations) == 8
 
     for operation in operations:
 

@@ -13,12 +13,21 @@ from openpyxl import load_workbook
 
 from assess import exports, store
 from assess.store import exports as export_queries
+from assess.store import registers as register_store
 from tests.conftest import read_page, sign_in
 
 AUDITOR = "jo.maxwell@council.example"
 BUSINESS_IMPROVEMENT = "sam.okafor@council.example"
 TEAM_LEAD = "priya.shah@council.example"
 COLUMNS = [("name", "text"), ("count", "integer"), ("score", "number")]
+
+
+def csv_of(columns, rows) -> bytes:
+    return b"".join(exports.csv_chunks(columns, exports.plain(rows)))
+
+
+def plain_sheet(title, columns, rows) -> exports.Sheet:
+    return exports.Sheet(title, columns, exports.plain(rows))
 
 
 def read_csv(data: bytes) -> list[dict]:
@@ -33,18 +42,18 @@ def read_csv(data: bytes) -> list[dict]:
     "value", ["=SUM(A1:A9)", "+44 20 7946 0000", "-1+1", "@SUM(A1)", "\tTAB", "\rCR"]
 )
 def test_csv_neutralises_a_cell_excel_would_run_as_a_formula(value):
-    data = b"".join(exports.csv_chunks(["evidence"], [(value,)]))
+    data = csv_of(["evidence"], [(value,)])
     assert read_csv(data) == [{"evidence": "'" + value}]
 
 
 @pytest.mark.parametrize("value", ["Plain words", "A = B", "3 teams", "", "'quoted"])
 def test_csv_leaves_ordinary_text_as_it_is(value):
-    data = b"".join(exports.csv_chunks(["evidence"], [(value,)]))
+    data = csv_of(["evidence"], [(value,)])
     assert read_csv(data) == [{"evidence": value}]
 
 
 def test_csv_keeps_numbers_and_non_english_text():
-    data = b"".join(exports.csv_chunks(["name", "score"], [("Gwasanaethau Cymraeg – ŵ", -1.5)]))
+    data = csv_of(["name", "score"], [("Gwasanaethau Cymraeg – ŵ", -1.5)])
     assert read_csv(data) == [{"name": "Gwasanaethau Cymraeg – ŵ", "score": "-1.5"}]
 
 
@@ -73,13 +82,13 @@ def test_csv_matches_the_csv_module_with_neutralised_formulas(rows):
     writer = csv.writer(expected, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(["a", "b", "c", "d"])
     writer.writerows([exports.neutralise(value) for value in row] for row in rows)
-    data = b"".join(exports.csv_chunks(["a", "b", "c", "d"], rows))
+    data = csv_of(["a", "b", "c", "d"], rows)
     assert data.decode("utf-8") == expected.getvalue()
 
 
 def test_json_is_one_array_of_objects_with_booleans():
     columns = [("statement_key", "text"), ("not_applicable", "boolean"), ("level", "integer")]
-    data = b"".join(exports.json_chunks(columns, [("v1", 1, None), ("v2", 0, 3)]))
+    data = b"".join(exports.json_chunks(columns, exports.plain([("v1", 1, None), ("v2", 0, 3)])))
     assert json.loads(data) == [
         {"statement_key": "v1", "not_applicable": True, "level": None},
         {"statement_key": "v2", "not_applicable": False, "level": 3},
@@ -87,7 +96,7 @@ def test_json_is_one_array_of_objects_with_booleans():
 
 
 def test_json_of_no_rows_is_an_empty_array():
-    assert json.loads(b"".join(exports.json_chunks(COLUMNS, []))) == []
+    assert json.loads(b"".join(exports.json_chunks(COLUMNS, exports.plain([])))) == []
 
 
 def write_workbook(sheets) -> tuple[bytes, list[exports.SheetSummary]]:
@@ -116,7 +125,7 @@ def test_xlsx_has_an_about_sheet_first_then_one_typed_sheet_per_table():
         ('=HYPERLINK("http://x")', None, None, 1, None, None),
     ]
     data, summaries = write_workbook(
-        [exports.Sheet("Answers", columns, rows), exports.Sheet("Audit log", COLUMNS, [])]
+        [plain_sheet("Answers", columns, rows), plain_sheet("Audit log", COLUMNS, [])]
     )
     workbook = load_workbook(io.BytesIO(data))
     assert workbook.sheetnames == ["About this export", "Answers", "Audit log"]
@@ -151,14 +160,14 @@ def test_xlsx_has_an_about_sheet_first_then_one_typed_sheet_per_table():
     ],
 )
 def test_xlsx_text_with_markup_quotes_and_control_characters_reads_back_safely(stored, read_back):
-    data, _ = write_workbook([exports.Sheet("Answers", COLUMNS, [(stored, 1, 0.5)])])
+    data, _ = write_workbook([plain_sheet("Answers", COLUMNS, [(stored, 1, 0.5)])])
     sheet = load_workbook(io.BytesIO(data))["Answers"]
     assert [cell.value for cell in sheet[2]] == [read_back, 1, 0.5]
 
 
 def test_xlsx_numbers_are_numbers_and_the_header_is_bold_and_frozen():
     rows = [("Housing Needs", 3, 2.5), ("Parking", -1, None), ("Libraries", 0, 1e-9)]
-    data, _ = write_workbook([exports.Sheet("Scores", COLUMNS, rows)])
+    data, _ = write_workbook([plain_sheet("Scores", COLUMNS, rows)])
     sheet = load_workbook(io.BytesIO(data))["Scores"]
     assert sheet.freeze_panes == "A2"
     assert [(c.value, c.font.b) for c in sheet[1]] == [
@@ -177,21 +186,73 @@ def test_xlsx_numbers_are_numbers_and_the_header_is_bold_and_frozen():
 def test_xlsx_values_a_column_cannot_type_stay_as_text():
     columns = [("level", "integer"), ("at", "timestamp"), ("due_on", "date")]
     rows = [("three", "last Tuesday", "soon"), (float("nan"), None, "2025-02-30")]
-    data, _ = write_workbook([exports.Sheet("Odd", columns, rows)])
+    data, _ = write_workbook([plain_sheet("Odd", columns, rows)])
     values = list(load_workbook(io.BytesIO(data))["Odd"].iter_rows(min_row=2, values_only=True))
     assert values == [("three", "last Tuesday", "soon"), ("nan", None, "2025-02-30")]
 
 
 def test_xlsx_about_sheet_says_who_when_filters_counts_and_each_sheets_sha256():
     rows = [("Housing Needs", 3, 2.5), ("+Parking", 1, None)]
-    data, _ = write_workbook([exports.Sheet("Scores", COLUMNS, rows)])
+    data, _ = write_workbook([plain_sheet("Scores", COLUMNS, rows)])
     about = [row for row in load_workbook(io.BytesIO(data))["About this export"].values]
     text = "\n".join(" | ".join(str(v) for v in row if v is not None) for row in about)
     assert "Exported by | Jo Maxwell (jo.maxwell@council.example), Auditor" in text
     assert "Exported at (UTC) | 2025-01-31 09:00:00" in text
     assert "Round | 2024/25" in text
-    csv_bytes = b"".join(exports.csv_chunks([n for n, _ in COLUMNS], rows))
+    csv_bytes = csv_of([n for n, _ in COLUMNS], rows)
     assert f"Scores | 2 | {hashlib.sha256(csv_bytes).hexdigest()}" in text
+
+
+# Rows as the store reads them: each assessment's provenance is one object shared by its rows.
+HOUSING = (("=Housing", 'Team "A"'), ("-3", None))
+PARKING = (("Parking,\r\nand roads\x1e", 7), ("", "@last\x1d"))  # and placeholder characters
+WITH_PROVENANCE = [
+    (HOUSING, ("v1", 3, None)),
+    (HOUSING, ("+v2", -1, 'say "hi"')),
+    (PARKING, ("v1", None, "\tTAB")),
+    (HOUSING, ("v3", 2.5, "")),  # an assessment may come round again
+]
+FLAT_COLUMNS = [
+    ("team", "text"),
+    ("ref", "text"),
+    ("statement", "text"),
+    ("level", "number"),
+    ("evidence", "text"),
+    ("status", "text"),
+    ("signed_off_by", "text"),
+]
+
+
+def flattened(rows):
+    return [(*before, *values, *after) for (before, after), values in rows]
+
+
+@pytest.mark.parametrize("repeat", [1, 1001])  # 1001: batches that split a run of rows
+def test_rows_with_shared_provenance_write_the_same_csv_json_and_xlsx_as_flat_rows(repeat):
+    rows = WITH_PROVENANCE * repeat
+    names = [name for name, _ in FLAT_COLUMNS]
+    assert b"".join(exports.csv_chunks(names, rows)) == csv_of(names, flattened(rows))
+    assert b"".join(exports.json_chunks(FLAT_COLUMNS, rows)) == b"".join(
+        exports.json_chunks(FLAT_COLUMNS, exports.plain(flattened(rows)))
+    )
+    shared, shared_summary = write_workbook([exports.Sheet("Answers", FLAT_COLUMNS, rows)])
+    flat, flat_summary = write_workbook([plain_sheet("Answers", FLAT_COLUMNS, flattened(rows))])
+    assert shared_summary == flat_summary
+    read = [list(load_workbook(io.BytesIO(data))["Answers"].values) for data in (shared, flat)]
+    assert read[0] == read[1]
+
+
+def test_csv_neutralises_formulas_in_the_provenance_too():
+    rows = read_csv(b"".join(exports.csv_chunks([n for n, _ in FLAT_COLUMNS], WITH_PROVENANCE)))
+    assert [r["team"] for r in rows] == [
+        "'=Housing",
+        "'=Housing",
+        "Parking,\r\nand roads\x1e",
+        "'=Housing",
+    ]
+    assert rows[0]["status"] == "'-3", "text, so neutralised (a number -3 would not be)"
+    assert rows[2]["signed_off_by"] == "'@last\x1d"
+    assert [r["level"] for r in rows] == ["3", "-1", "", "2.5"]
 
 
 # --- the exports through the app ----------------------------------------------------------------
@@ -322,6 +383,11 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
         "Rounds and completion",
         "Improvement actions",
         "Audit log",
+        "Risks",
+        "Equality impact assessments",
+        "EqIA impacts by group",
+        "Risk and EqIA actions",
+        "Risk and EqIA links",
     ]
     about = "\n".join(
         " | ".join(str(v) for v in row if v is not None)
@@ -330,7 +396,11 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
     assert "Jo Maxwell (jo.maxwell@council.example), Auditor" in about
     assert "Team | Housing Needs" in about
     assert "Round | All" in about
-    assert "Risks and equality impact assessment (EqIA) entries are not in exports yet" in about
+    assert (
+        "Risks, Equality impact assessments, EqIA impacts by group, Risk and EqIA actions and "
+        in about
+    )
+    assert "are council-wide: the round, directorate and team filters do not apply" in about
     answers = list(workbook["Answers"].values)
     assert f"Answers | {len(answers) - 1} | " in about
     csv_bytes = export(client, table="answers", format="csv", team=chosen["team"]).data
@@ -376,8 +446,13 @@ def test_the_export_page_offers_every_table_and_format(client):
         "CSV",
         "Excel (XLSX)",
         "JSON",
+        "Risks",
+        "Equality impact assessments",
+        "EqIA impacts by group",
+        "Risk and EqIA actions",
+        "Risk and EqIA links",
+        "Council-wide: not narrowed by round, directorate or team",
         "Check the whole audit trail",
-        "Risks and equality impact assessment (EqIA) entries are not in exports yet",
     ):
         assert words in page.text
 
@@ -405,9 +480,270 @@ def test_team_leads_cannot_export(client, path):
 def test_export_queries_read_rows_from_a_cursor_not_a_list(db):
     rows = export_queries.table_rows(db, export_queries.ANSWERS, export_queries.Filters())
     assert not isinstance(rows, list)
-    first = next(rows)
-    assert len(first) == len(export_queries.ANSWERS.columns)
+    first, values = next(rows)
+    before, after = first
+    assert len(before) + len(values) + len(after) == len(export_queries.ANSWERS.columns)
+    second, _ = next(rows)
+    assert second is first, "an assessment's rows share one provenance, rendered once"
     rows.close()
+
+
+# --- the risk register and EqIAs: council-wide --------------------------------------------------
+
+REGISTER_TABLES = ["risks", "eqias", "eqia_impacts", "register_actions", "register_links"]
+REGISTER_SHEETS = [
+    "Risks",
+    "Equality impact assessments",
+    "EqIA impacts by group",
+    "Risk and EqIA actions",
+    "Risk and EqIA links",
+]
+
+
+def add_register_entries(db) -> dict:
+    """A proposed risk raised from Housing Needs' results and an EqIA with two groups, each with
+    an action and a link, their text written to look like formulas where it can."""
+    chosen = ids(db)
+    officer = store.user_by_email(db, BUSINESS_IMPROVEMENT)["id"]
+    risk_id = register_store.add_risk(
+        db,
+        {
+            "ref": "TEST-R1",
+            "title": '=HYPERLINK("http://evil.example","Staff turnover")',
+            "cause": "+ agency staff",
+            "event": "Knowledge is lost",
+            "consequence": "-1 service level",
+            "category": "People",
+            "owner": "@Director of Housing",
+            "raised_on": "2025-01-15",
+            "inherent_likelihood": 4,
+            "inherent_impact": 5,
+            "current_likelihood": 3,
+            "current_impact": 4,
+            "target_likelihood": 2,
+            "target_impact": 2,
+            "response": "Treat",
+            "controls": "Exit interviews",
+            "next_review_on": "2025-04-15",
+            "source_round_id": chosen["round"],
+            "source_team_id": chosen["team"],
+            "source_evidence": "=cmd|' /C calc'!A0",
+        },
+        officer,
+        status="proposed",
+    )
+    eqia_id = register_store.add_eqia(
+        db,
+        {
+            "ref": "TEST-E1",
+            "title": "Library opening hours",
+            "workstream": "Libraries",
+            "lead_officer": "Sam Okafor",
+            "evidence": "@Census 2021",
+            "overall_outcome": "Adjust the policy",
+            "signed_off_on": "2025-02-01",
+        },
+        [
+            {
+                "group_name": "Age",
+                "impact": "Negative",
+                "severity": "High",
+                "evidence": "=older readers use Saturday mornings",
+                "mitigation": "Mobile library",
+            },
+            {
+                "group_name": "Disability",
+                "impact": "Positive",
+                "severity": None,
+                "evidence": "Step-free entrance",
+                "mitigation": "",
+            },
+        ],
+        officer,
+    )
+    register_store.add_register_action(
+        db, "risk", risk_id, {"what": "+Buddy scheme", "owner": "HR", "due_on": "2025-06-30"}, None
+    )
+    register_store.add_register_action(db, "eqia", eqia_id, {"what": "Consult readers"}, None)
+    register_store.add_link(
+        db, "risk", risk_id, "cex-culture-maturity", "readiness_area", "people", officer
+    )
+    register_store.add_link(db, "eqia", eqia_id, "cex-culture-maturity", "value", "open", officer)
+    return {"risk": risk_id, "eqia": eqia_id, **chosen}
+
+
+def test_risks_export_with_scores_status_and_where_a_proposed_risk_came_from(client, db):
+    entries = add_register_entries(db)
+    sign_in(client, AUDITOR)
+    rows = read_csv(export(client, table="risks", format="csv").data)
+    assert len(rows) == db["risks"].count > 1, "every risk, whatever its status"
+    [risk] = [r for r in rows if r["ref"] == "TEST-R1"]
+    assert risk["risk_id"] == str(entries["risk"])
+    assert risk["ref"] == "TEST-R1"
+    assert risk["status"] == "proposed"
+    assert (risk["inherent_score"], risk["current_score"], risk["target_score"]) == (
+        "20",
+        "12",
+        "4",
+    )
+    assert risk["raised_on"] == "2025-01-15"
+    assert (risk["source_round"], risk["source_team"]) == ("2023/24", "Housing Needs")
+    assert risk["created_by"] == BUSINESS_IMPROVEMENT
+    assert risk["accepted_by"] == ""
+
+
+def test_eqias_impacts_actions_and_links_export_with_their_entries_refs(client, db):
+    entries = add_register_entries(db)
+    sign_in(client, AUDITOR)
+    tables = {
+        key: json.loads(export(client, table=key, format="json").data) for key in REGISTER_TABLES
+    }
+    assert {t: len(rows) for t, rows in tables.items()} == {t: db[t].count for t in tables}
+    ours = {"TEST-R1", "TEST-E1"}
+    [eqia] = [e for e in tables["eqias"] if e["ref"] == "TEST-E1"]
+    assert (eqia["eqia_id"], eqia["ref"], eqia["signed_off_on"]) == (
+        entries["eqia"],
+        "TEST-E1",
+        "2025-02-01",
+    )
+    assert [
+        (i["eqia_ref"], i["group"], i["impact"], i["severity"])
+        for i in tables["eqia_impacts"]
+        if i["eqia_ref"] in ours
+    ] == [
+        ("TEST-E1", "Age", "Negative", "High"),
+        ("TEST-E1", "Disability", "Positive", None),
+    ]
+    assert [
+        (a["entry_kind"], a["entry_ref"], a["what"], a["status"])
+        for a in tables["register_actions"]
+        if a["entry_ref"] in ours
+    ] == [
+        ("risk", "TEST-R1", "+Buddy scheme", "not_started"),
+        ("eqia", "TEST-E1", "Consult readers", "not_started"),
+    ]
+    assert [
+        (k["entry_kind"], k["entry_ref"], k["questionnaire_id"], k["dimension"], k["member"])
+        for k in tables["register_links"]
+        if k["entry_ref"] in ours
+    ] == [
+        ("risk", "TEST-R1", "cex-culture-maturity", "readiness_area", "people"),
+        ("eqia", "TEST-E1", "cex-culture-maturity", "value", "open"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "stored"),
+    [
+        ("risks", "title", '=HYPERLINK("http://evil.example","Staff turnover")'),
+        ("risks", "cause", "+ agency staff"),
+        ("risks", "consequence", "-1 service level"),
+        ("risks", "owner", "@Director of Housing"),
+        ("risks", "source_evidence", "=cmd|' /C calc'!A0"),
+        ("eqias", "evidence", "@Census 2021"),
+        ("eqia_impacts", "evidence", "=older readers use Saturday mornings"),
+        ("register_actions", "what", "+Buddy scheme"),
+    ],
+)
+def test_register_text_that_looks_like_a_formula_is_neutralised_in_the_csv(
+    client, db, table, column, stored
+):
+    add_register_entries(db)
+    sign_in(client, AUDITOR)
+    rows = read_csv(export(client, table=table, format="csv").data)
+    assert "'" + stored in [r[column] for r in rows]
+
+
+def test_the_registers_excel_sheets_have_frozen_headers_and_typed_columns(client, db):
+    add_register_entries(db)
+    sign_in(client, AUDITOR)
+    workbook = load_workbook(io.BytesIO(export(client, table="all", format="xlsx").data))
+    assert workbook.sheetnames[-5:] == REGISTER_SHEETS
+    for title in REGISTER_SHEETS:
+        assert workbook[title].freeze_panes == "A2", title
+        assert workbook[title]["A1"].font.b, title
+    risks = workbook["Risks"]
+    header = [c.value for c in risks[1]]
+    [risk] = [
+        dict(zip(header, row, strict=True))
+        for row in risks.iter_rows(min_row=2)
+        if row[1].value == "TEST-R1"
+    ]
+    assert risk["risk_id"].data_type == "n"
+    assert risk["current_score"].value == 12 and risk["current_score"].data_type == "n"
+    assert risk["raised_on"].value == datetime(2025, 1, 15)
+    assert isinstance(risk["created_at"].value, datetime)
+    assert risk["title"].value == '=HYPERLINK("http://evil.example","Staff turnover")'
+    assert risk["title"].data_type == "s", "text that looks like a formula stays text"
+    impacts = workbook["EqIA impacts by group"]
+    assert [c.value for c in impacts[1]] == [
+        "eqia_id",
+        "eqia_ref",
+        "group",
+        "impact",
+        "severity",
+        "evidence",
+        "mitigation",
+    ]
+    assert impacts["A2"].data_type == "n"
+    actions = workbook["Risk and EqIA actions"]
+    [due_on] = [row[6].value for row in actions.iter_rows(min_row=2) if row[3].value == "TEST-R1"]
+    assert due_on == datetime(2025, 6, 30), "due_on is a date"
+
+
+def test_filters_narrow_the_assessment_sheets_but_the_registers_come_whole_and_say_so(client, db):
+    entries = add_register_entries(db)
+    sign_in(client, AUDITOR)
+    data = export(
+        client, table="all", format="xlsx", team=entries["team"], round=entries["round"]
+    ).data
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    assert len(list(workbook["Risks"].values)) == 1 + db["risks"].count
+    assert len(list(workbook["EqIA impacts by group"].values)) == 1 + db["eqia_impacts"].count
+    about = "\n".join(
+        " | ".join(str(v) for v in row if v is not None)
+        for row in workbook["About this export"].values
+    )
+    assert "Team | Housing Needs" in about
+    assert (
+        "Risks, Equality impact assessments, EqIA impacts by group, Risk and EqIA actions and "
+        "Risk and EqIA links are council-wide: the round, directorate and team filters do not "
+        "apply, so they are always exported in full."
+    ) in about
+    after = json.loads(
+        db.execute(
+            "SELECT after FROM audit_events WHERE action = 'export' ORDER BY id DESC"
+        ).fetchone()[0]
+    )
+    assert after["filters"]["Team"] == "Housing Needs"
+    assert after["not_filtered"] == REGISTER_TABLES
+
+
+@pytest.mark.parametrize("table", REGISTER_TABLES)
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_a_register_table_with_a_filter_is_refused_not_silently_whole(client, db, table, fmt):
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    response = client.get(
+        "/audit/export", query_string={"table": table, "format": fmt, "round": chosen["round"]}
+    )
+    page = read_page(response, status=400)
+    assert "cannot be narrowed by round, directorate or team" in page.text
+    assert not db.execute("SELECT 1 FROM audit_events WHERE action = 'export'").fetchone()
+
+
+def test_a_register_export_is_recorded_in_the_audit_log(client, db):
+    add_register_entries(db)
+    sign_in(client, AUDITOR)
+    export(client, table="risks", format="xlsx")
+    after = json.loads(
+        db.execute(
+            "SELECT after FROM audit_events WHERE action = 'export' ORDER BY id DESC"
+        ).fetchone()[0]
+    )
+    assert after["tables"] == ["risks"]
+    assert after["format"] == "xlsx"
+    assert after["not_filtered"] == ["risks"]
 
 
 # --- the printable team report ------------------------------------------------------------------

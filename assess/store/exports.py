@@ -2,14 +2,22 @@
 
 Each table is one SELECT with its columns' kinds (for typed XLSX cells) and the expressions its
 filters apply to. Rows come from `db.execute(...)` and are never gathered into a list, so an
-export of a million answers holds one row at a time. Risks and EqIA entries (issue 5) are not
-here yet.
+export of a million answers holds one batch of rows at a time.
+
+A row comes in two parts, (provenance, values): `values` are the table's own columns and
+`provenance` is the pair (columns before, columns after) that scores and answers carry from their
+assessment. The pair is one shared object for all of an assessment's rows, so a writer renders
+it once per assessment rather than once per row; other tables have NO_PROVENANCE, ((), ()).
+
+The risk register and equality impact assessments are council-wide: no round, directorate or
+team filter applies to them, and an export says so (`council_wide`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from sqlite_utils import Database
@@ -39,16 +47,21 @@ class ExportTable:
     key: str
     title: str
     columns: tuple[tuple[str, str], ...]  # (name, kind), in the order the SELECT returns them
-    sql: str  # with {where}
+    sql: str  # with {where}; with_provenance: one assessment's rows, its id the one parameter
     filter_on: dict[str, str]  # Filters field -> SQL expression
-    # Scores and answers: the SELECT returns assessment_id, then the table's own columns, and
-    # each row gets its assessment's provenance around them (looked up once per assessment,
-    # which is much faster than joining six tables for each of a million rows).
+    # Scores and answers: the SELECT reads one assessment's rows (its id is the one parameter)
+    # and each row gets that assessment's provenance around them, looked up once per
+    # assessment, which is much faster than joining six tables for each of a million rows.
     with_provenance: bool = False
 
     @property
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
+
+    @property
+    def council_wide(self) -> bool:
+        """No round, directorate or team filter applies: the registers are the council's."""
+        return not self.filter_on
 
 
 _ASSESSMENT_JOINS = """
@@ -62,7 +75,7 @@ _ASSESSMENT_JOINS = """
 _PROVENANCE = f"""SELECT a.id, r.name, d.name, t.name, a.id, a.reference, a.status,
         qv.questionnaire_id, a.questionnaire_version,
         sb.email, a.submitted_at, so.email, a.signed_off_at
-    FROM assessments a {_ASSESSMENT_JOINS} {{where}}"""
+    FROM assessments a {_ASSESSMENT_JOINS} {{where}} ORDER BY a.id"""
 _PROVENANCE_START_COLUMNS = (
     ("round", TEXT),
     ("directorate", TEXT),
@@ -96,10 +109,9 @@ SCORES = ExportTable(
         ("computed_at", TIMESTAMP),
     )
     + _PROVENANCE_END_COLUMNS,
-    """SELECT s.assessment_id, s.dimension, s.member, s.score, s.answered, s.not_applicable,
-        s.unanswered, s.rules_version, s.computed_at
-    FROM scores s WHERE s.assessment_id IN ({assessments})
-    ORDER BY s.assessment_id, s.dimension, s.member""",
+    """SELECT s.dimension, s.member, s.score, s.answered, s.not_applicable, s.unanswered,
+        s.rules_version, s.computed_at
+    FROM scores s WHERE s.assessment_id = ? ORDER BY s.dimension, s.member""",
     _ASSESSMENT_FILTERS,
     with_provenance=True,
 )
@@ -121,12 +133,11 @@ ANSWERS = ExportTable(
         ("answered_at", TIMESTAMP),
     )
     + _PROVENANCE_END_COLUMNS,
-    """SELECT an.assessment_id, an.statement_key, an.level, an.not_applicable,
-        an.not_applicable_reason, an.evidence, an.move_up, an.moderated_level,
-        an.moderation_reason, ab.email, an.answered_at
+    """SELECT an.statement_key, an.level, an.not_applicable, an.not_applicable_reason,
+        an.evidence, an.move_up, an.moderated_level, an.moderation_reason, ab.email,
+        an.answered_at
     FROM answers an LEFT JOIN users ab ON ab.id = an.answered_by
-    WHERE an.assessment_id IN ({assessments})
-    ORDER BY an.assessment_id, an.statement_key""",
+    WHERE an.assessment_id = ? ORDER BY an.statement_key""",
     _ASSESSMENT_FILTERS,
     with_provenance=True,
 )
@@ -238,9 +249,167 @@ AUDIT_LOG = ExportTable(
     {"round_id": "p.round_id", "directorate_id": "d.id", "team_id": "p.team_id"},
 )
 
+# --- the risk register and equality impact assessments (council-wide) ---------------------------
+
+_ENTRY_REF = """CASE x.entry_kind WHEN 'risk' THEN (SELECT ref FROM risks WHERE id = x.entry_id)
+        ELSE (SELECT ref FROM eqias WHERE id = x.entry_id) END"""
+
+RISKS = ExportTable(
+    "risks",
+    "Risks",
+    (
+        ("risk_id", INTEGER),
+        ("ref", TEXT),
+        ("title", TEXT),
+        ("status", TEXT),
+        ("category", TEXT),
+        ("owner", TEXT),
+        ("cause", TEXT),
+        ("event", TEXT),
+        ("consequence", TEXT),
+        ("raised_on", DATE),
+        ("inherent_likelihood", INTEGER),
+        ("inherent_impact", INTEGER),
+        ("inherent_score", INTEGER),
+        ("current_likelihood", INTEGER),
+        ("current_impact", INTEGER),
+        ("current_score", INTEGER),
+        ("target_likelihood", INTEGER),
+        ("target_impact", INTEGER),
+        ("target_score", INTEGER),
+        ("response", TEXT),
+        ("controls", TEXT),
+        ("last_review_on", DATE),
+        ("next_review_on", DATE),
+        ("source_round", TEXT),
+        ("source_team", TEXT),
+        ("source_evidence", TEXT),
+        ("accepted_by", TEXT),
+        ("accepted_at", TIMESTAMP),
+        ("created_by", TEXT),
+        ("created_at", TIMESTAMP),
+        ("updated_at", TIMESTAMP),
+    ),
+    """SELECT k.id, k.ref, k.title, k.status, k.category, k.owner, k.cause, k.event,
+        k.consequence, k.raised_on,
+        k.inherent_likelihood, k.inherent_impact, k.inherent_likelihood * k.inherent_impact,
+        k.current_likelihood, k.current_impact, k.current_likelihood * k.current_impact,
+        k.target_likelihood, k.target_impact, k.target_likelihood * k.target_impact,
+        k.response, k.controls, k.last_review_on, k.next_review_on,
+        r.name, t.name, k.source_evidence, ab.email, k.accepted_at, cb.email, k.created_at,
+        k.updated_at
+    FROM risks k LEFT JOIN rounds r ON r.id = k.source_round_id
+    LEFT JOIN teams t ON t.id = k.source_team_id
+    LEFT JOIN users ab ON ab.id = k.accepted_by
+    LEFT JOIN users cb ON cb.id = k.created_by
+    ORDER BY k.ref, k.id""",
+    {},
+)
+
+EQIAS = ExportTable(
+    "eqias",
+    "Equality impact assessments",
+    (
+        ("eqia_id", INTEGER),
+        ("ref", TEXT),
+        ("title", TEXT),
+        ("workstream", TEXT),
+        ("lead_officer", TEXT),
+        ("screening_outcome", TEXT),
+        ("evidence", TEXT),
+        ("consultation", TEXT),
+        ("overall_outcome", TEXT),
+        ("signed_off_by", TEXT),
+        ("signed_off_on", DATE),
+        ("review_on", DATE),
+        ("created_by", TEXT),
+        ("created_at", TIMESTAMP),
+        ("updated_at", TIMESTAMP),
+    ),
+    """SELECT e.id, e.ref, e.title, e.workstream, e.lead_officer, e.screening_outcome,
+        e.evidence, e.consultation, e.overall_outcome, e.signed_off_by, e.signed_off_on,
+        e.review_on, cb.email, e.created_at, e.updated_at
+    FROM eqias e LEFT JOIN users cb ON cb.id = e.created_by
+    ORDER BY e.ref, e.id""",
+    {},
+)
+
+EQIA_IMPACTS = ExportTable(
+    "eqia_impacts",
+    "EqIA impacts by group",
+    (
+        ("eqia_id", INTEGER),
+        ("eqia_ref", TEXT),
+        ("group", TEXT),
+        ("impact", TEXT),
+        ("severity", TEXT),
+        ("evidence", TEXT),
+        ("mitigation", TEXT),
+    ),
+    """SELECT e.id, e.ref, i.group_name, i.impact, i.severity, i.evidence, i.mitigation
+    FROM eqia_impacts i JOIN eqias e ON e.id = i.eqia_id
+    ORDER BY e.ref, e.id, i.rowid""",
+    {},
+)
+
+REGISTER_ACTIONS = ExportTable(
+    "register_actions",
+    "Risk and EqIA actions",
+    (
+        ("action_id", INTEGER),
+        ("entry_kind", TEXT),
+        ("entry_id", INTEGER),
+        ("entry_ref", TEXT),
+        ("what", TEXT),
+        ("owner", TEXT),
+        ("due_on", DATE),
+        ("status", TEXT),
+    ),
+    f"""SELECT x.id, x.entry_kind, x.entry_id, {_ENTRY_REF}, x.what, x.owner, x.due_on,
+        x.status
+    FROM register_actions x ORDER BY x.id""",
+    {},
+)
+
+# What a risk or EqIA is linked to: a readiness area, a value or a statement of a questionnaire.
+REGISTER_LINKS = ExportTable(
+    "register_links",
+    "Risk and EqIA links",
+    (
+        ("link_id", INTEGER),
+        ("entry_kind", TEXT),
+        ("entry_id", INTEGER),
+        ("entry_ref", TEXT),
+        ("questionnaire_id", TEXT),
+        ("dimension", TEXT),
+        ("member", TEXT),
+    ),
+    f"""SELECT x.id, x.entry_kind, x.entry_id, {_ENTRY_REF}, x.questionnaire_id, x.dimension,
+        x.member
+    FROM register_links x ORDER BY x.id""",
+    {},
+)
+
 TABLES: dict[str, ExportTable] = {
-    t.key: t for t in (SCORES, ANSWERS, COMPLETION, ACTIONS, AUDIT_LOG)
+    t.key: t
+    for t in (
+        SCORES,
+        ANSWERS,
+        COMPLETION,
+        ACTIONS,
+        AUDIT_LOG,
+        RISKS,
+        EQIAS,
+        EQIA_IMPACTS,
+        REGISTER_ACTIONS,
+        REGISTER_LINKS,
+    )
 }
+NO_PROVENANCE: tuple[tuple, tuple] = ((), ())
+# A bigger page cache than SQLite's 2 MB for the export's own connection: a million answers read
+# in (assessment, statement) order jump between pages, and with the small cache each jump was a
+# read from the operating system (1.5 s of a CSV export's 10).
+EXPORT_CACHE_KIB = 32_000
 
 
 def _where(table: ExportTable, filters: Filters) -> tuple[str, list]:
@@ -253,31 +422,30 @@ def _where(table: ExportTable, filters: Filters) -> tuple[str, list]:
     return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
 
-def table_rows(db: Database, table: ExportTable, filters: Filters) -> Iterator[tuple]:
-    """The table's rows, in a stable order, one at a time from the cursor."""
+def table_rows(
+    db: Database, table: ExportTable, filters: Filters
+) -> Iterator[tuple[tuple[tuple, tuple], tuple]]:
+    """The table's rows as (provenance, values), in a stable order, from the cursor.
+
+    Filters do not apply to a council-wide table (see `council_wide`)."""
+    db.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
     where, params = _where(table, filters)
     if not table.with_provenance:
         cursor = db.execute(table.sql.format(where=where), params)
         try:
-            yield from cursor
+            yield from zip(repeat(NO_PROVENANCE), cursor)
         finally:
             cursor.close()
         return
-    # One entry per assessment (thousands), never per row (a million).
-    provenance = {
-        row[0]: (row[1:9], row[9:]) for row in db.execute(_PROVENANCE.format(where=where), params)
-    }
-    assessments = f"SELECT a.id FROM assessments a {_ASSESSMENT_JOINS} {where}"
-    cursor = db.execute(table.sql.format(assessments=assessments), params)
-    current, start, end = None, (), ()
-    try:
-        for row in cursor:
-            if row[0] != current:
-                current = row[0]
-                start, end = provenance[current]
-            yield start + row[1:] + end
-    finally:
-        cursor.close()
+    # Assessment by assessment (thousands of them), each one's provenance read once and shared by
+    # its rows (a million).
+    for row in db.execute(_PROVENANCE.format(where=where), params).fetchall():
+        provenance = (row[1:9], row[9:])
+        cursor = db.execute(table.sql, [row[0]])
+        try:
+            yield from zip(repeat(provenance), cursor)
+        finally:
+            cursor.close()
 
 
 def filter_names(db: Database, filters: Filters) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""The read-only JSON API: scores, answers and the audit log, for auditors' own tools.
+"""The read-only JSON API: scores, answers, the audit log and the risk and EqIA registers, for
+auditors' own tools.
 
 Each request carries a personal token (`Authorization: Bearer assess_...`) that its owner made,
 and can revoke, on the "API tokens" page. The rows are the export tables' rows, streamed as one
@@ -21,6 +22,11 @@ TABLES = {
     "scores": export_queries.SCORES,
     "answers": export_queries.ANSWERS,
     "audit-log": export_queries.AUDIT_LOG,
+    "risks": export_queries.RISKS,
+    "eqias": export_queries.EQIAS,
+    "eqia-impacts": export_queries.EQIA_IMPACTS,
+    "register-actions": export_queries.REGISTER_ACTIONS,
+    "register-links": export_queries.REGISTER_LINKS,
 }
 FILTERS = {"round": "round_id", "directorate": "directorate_id", "team": "team_id"}
 MAX_ID = 2**63 - 1  # SQLite's largest integer (as assess.views.audit.parse_id allows)
@@ -56,9 +62,17 @@ def _caller(db) -> tuple[dict, int]:
     return user, token_id
 
 
-def _filters() -> export_queries.Filters:
+def _filters(table: export_queries.ExportTable) -> export_queries.Filters:
     from assess.views.audit import parse_id
 
+    if table.council_wide:
+        given = [name for name in FILTERS if request.args.get(name) not in (None, "")]
+        if given:
+            raise ApiError(
+                400,
+                f"{table.title} are council-wide: they cannot be narrowed by "
+                f"{' or '.join(given)}. Leave out the filter.",
+            )
     values = {}
     for name, field in FILTERS.items():
         try:
@@ -72,7 +86,7 @@ def _rows(name: str):
     table = TABLES[name]
     db = store.get_db()
     user, token_id = _caller(db)
-    filters = _filters()
+    filters = _filters(table)
     with store.write(db):
         store.record_event(
             db,
@@ -99,19 +113,16 @@ def _rows(name: str):
     return Response(body(), mimetype="application/json")
 
 
-@bp.route("/scores")
-def scores():
-    return _rows("scores")
+def _table_view(name: str):
+    def view():
+        return _rows(name)
+
+    return view
 
 
-@bp.route("/answers")
-def answers():
-    return _rows("answers")
-
-
-@bp.route("/audit-log")
-def audit_log():
-    return _rows("audit-log")
+# One route per table: /scores, /answers, /audit-log, /risks, ... (endpoint audit.api.audit_log).
+for _name in TABLES:
+    bp.add_url_rule(f"/{_name}", _name.replace("-", "_"), _table_view(_name))
 
 
 # --- the OpenAPI document -----------------------------------------------------------------------
@@ -128,7 +139,19 @@ _SUMMARIES = {
     "scores": "Stored scores: one row per assessment, dimension and member, with provenance",
     "answers": "Answers with evidence and not-applicable reasons, with provenance",
     "audit-log": "The audit log, each event with its chain hashes",
+    "risks": "The risk register, every status, with scores and where a proposed risk came from",
+    "eqias": "Equality impact assessments",
+    "eqia-impacts": "Each EqIA's impact on each group, with evidence and mitigation",
+    "register-actions": "Actions on risks and EqIAs",
+    "register-links": "What each risk and EqIA is linked to: readiness areas, values, statements",
 }
+
+
+FILTERED = "Every row, or only those of a round, directorate or team (each by its id)."
+COUNCIL_WIDE = (
+    "Council-wide: every row, always. Round, directorate and team filters do not apply; "
+    "a request that gives one is refused with a 400."
+)
 
 
 def openapi_document() -> dict:
@@ -170,13 +193,19 @@ def openapi_document() -> dict:
             "get": {
                 "operationId": f"list_{name.replace('-', '_')}",
                 "summary": _SUMMARIES[name],
-                "parameters": parameters,
+                "description": COUNCIL_WIDE if table.council_wide else FILTERED,
+                "parameters": [] if table.council_wide else parameters,
                 "responses": {
                     "200": reply(
                         "Every row that matches, in a stable order",
                         {"type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}},
                     ),
-                    "400": reply("A filter is not a valid id", error),
+                    "400": reply(
+                        "A filter given to a council-wide table"
+                        if table.council_wide
+                        else "A filter is not a valid id",
+                        error,
+                    ),
                     "401": reply("No token, or a token that is not valid or was revoked", error),
                     "403": reply("The token's owner may not use the API", error),
                 },
@@ -188,7 +217,8 @@ def openapi_document() -> dict:
             "title": "assess read-only API",
             "version": "1",
             "description": "Scores, answers and the audit log of the culture maturity "
-            "self-assessment. Make a personal token on the API tokens page.",
+            "self-assessment, and the council's risk register and equality impact assessments. "
+            "Make a personal token on the API tokens page.",
         },
         "security": [{"token": []}],
         "paths": paths,

@@ -37,10 +37,6 @@ bp.register_blueprint(api.bp)  # the read-only JSON API, at /audit/api/v1
 AUDIT_ROLES = ("auditor", "business_improvement", "administrator")
 FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 ALL_TABLES = "all"
-NOT_YET_EXPORTED = (
-    "Risks and equality impact assessment (EqIA) entries are not in exports yet: they are "
-    "being added with the risk register."
-)
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
@@ -62,8 +58,21 @@ def render_export_form(chosen: dict, errors: list[tuple[str, str]]):
         choices=export_queries.filter_choices(store.get_db()),
         chosen=chosen,
         errors=errors,
-        not_yet_exported=NOT_YET_EXPORTED,
+        council_wide_note=council_wide_note(export_queries.TABLES.values()),
     ), (400 if errors else 200)
+
+
+def council_wide_note(tables) -> str | None:
+    """What an export says about the tables no round, directorate or team filter narrows."""
+    titles = [t.title for t in tables if t.council_wide]
+    if not titles:
+        return None
+    listed = ", ".join(titles[:-1]) + " and " + titles[-1] if len(titles) > 1 else titles[0]
+    verb = "are" if len(titles) > 1 else "is"
+    return (
+        f"{listed} {verb} council-wide: the round, directorate and team filters do not apply, "
+        "so they are always exported in full."
+    )
 
 
 @bp.route("/verify")
@@ -110,15 +119,20 @@ def export():
             ids[key] = parse_id(chosen[key])
         except ValueError:
             errors.append((key, f"Choose a {key} from the list"))
+    one = export_queries.TABLES.get(chosen["table"])  # None for all of them
+    if one and one.council_wide and any(ids.get(key) for key in ("round", "directorate", "team")):
+        errors.append(
+            (
+                "table",
+                f"{one.title} cannot be narrowed by round, directorate or team: the register is "
+                "the council's. Choose All for each of them",
+            )
+        )
     if errors:
         return render_export_form(chosen, errors)
     filters = export_queries.Filters(ids["round"], ids["directorate"], ids["team"])
     db = store.get_db()
-    tables = (
-        list(export_queries.TABLES.values())
-        if chosen["table"] == ALL_TABLES
-        else [export_queries.TABLES[chosen["table"]]]
-    )
+    tables = list(export_queries.TABLES.values()) if one is None else [one]
     filter_names = export_queries.filter_names(db, filters)
     with store.write(db):
         store.record_event(
@@ -136,6 +150,7 @@ def export():
                     "team_id": filters.team_id,
                     **filter_names,
                 },
+                "not_filtered": [t.key for t in tables if t.council_wide],
             },
         )
     stamp = datetime.now(UTC)
@@ -146,7 +161,7 @@ def export():
             exported_by=f"{g.user['name']} ({g.user['email']}), {store.ROLE_NAMES[g.user['role']]}",
             exported_at=stamp.strftime("%Y-%m-%d %H:%M:%S"),
             filters=filter_names,
-            notes=[NOT_YET_EXPORTED],
+            notes=[note] if (note := council_wide_note(tables)) else [],
         )
         # On disk, not in memory; send_file closes it when the response is sent.
         handle = tempfile.TemporaryFile()  # noqa: SIM115
