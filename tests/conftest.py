@@ -83,6 +83,18 @@ def hidden_fields(html: str) -> dict[str, str]:
     return fields
 
 
+COLLEAGUE = ("omar.haddad@council.example", "colleague-password-1")
+
+
+def add_colleague(db, team_id: int) -> tuple[str, str]:
+    """A second team lead for a team, Omar Haddad; returns his email and password."""
+    from assess.auth import hash_password
+
+    email, password = COLLEAGUE
+    store.create_user(db, email, "Omar Haddad", "team_lead", hash_password(password), [team_id])
+    return email, password
+
+
 def sign_in(client, email: str, password: str = demo.DEMO_PASSWORD):
     page = client.get("/sign-in").get_data(as_text=True)
     return client.post(

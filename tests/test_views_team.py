@@ -6,7 +6,7 @@ import pytest
 
 from assess import store
 from assess.scoring import council_average
-from tests.conftest import csrf_token, hidden_fields, read_page, sign_in
+from tests.conftest import add_colleague, csrf_token, hidden_fields, read_page, sign_in
 
 LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two sections done
 
@@ -385,18 +385,8 @@ def test_the_results_page_links_to_a_printable_report_the_lead_can_open(client, 
 @pytest.fixture
 def colleague(app, db, journey):
     """A second team lead of Housing Needs, signed in on a browser of their own."""
-    from assess.auth import hash_password
-
-    store.create_user(
-        db,
-        "omar.haddad@council.example",
-        "Omar Haddad",
-        "team_lead",
-        hash_password("colleague-password-1"),
-        [journey["team_id"]],
-    )
     other = app.test_client()
-    sign_in(other, "omar.haddad@council.example", "colleague-password-1")
+    sign_in(other, *add_colleague(db, journey["team_id"]))
     return other
 
 

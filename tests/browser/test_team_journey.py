@@ -17,6 +17,7 @@ from assess.config import DEFAULTS
 from assess.questionnaire import load_folder
 from assess.scoring import score_assessment
 from tests.browser.helpers import assert_accessible, sign_in
+from tests.conftest import add_colleague
 
 pytestmark = pytest.mark.browser
 
@@ -248,21 +249,12 @@ def test_the_pages_after_submission_pass_axe(live_server, page):
 def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
     live_server, page, page_without_js
 ):
-    from assess.auth import hash_password
-
     db = store.connect(live_server.instance / "assess.db")
     team_id = store.team_id_by_name(db, "Housing Needs")
-    store.create_user(
-        db,
-        "omar.haddad@council.example",
-        "Omar Haddad",
-        "team_lead",
-        hash_password("colleague-password-1"),
-        [team_id],
-    )
+    colleague = add_colleague(db, team_id)
     db.conn.close()
     omar, priya = page, page_without_js
-    sign_in(omar, live_server.url, "omar.haddad@council.example", "colleague-password-1")
+    sign_in(omar, live_server.url, *colleague)
     omar.get_by_role("link", name="Your team’s assessment for 2024/25").click()
     omar.get_by_role("link", name="Service Excellence").click()
     open_assessment(priya, live_server.url)
