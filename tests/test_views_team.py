@@ -480,3 +480,16 @@ def test_submitting_from_a_check_page_opened_before_a_change_is_refused(
     assert submit(client, journey).headers["Location"].endswith("/submitted")
     assessment = store.find_assessment(db, journey["team_id"], journey["round_id"])
     assert assessment["status"] == "submitted"
+
+
+def test_a_save_from_the_page_that_showed_your_own_errors_is_not_stale(client, db, journey, cex):
+    url = journey["base"] + "/sections/service-excellence"
+    first, *rest = cex.statements_in("value", "service-excellence")
+    answers = {f"{s.key}-level": "4" for s in rest}
+    refused = section_post(client, url, answers)
+    assert "Select a level for statement 13" in read_page(refused, status=400).text
+
+    from_error_page = hidden_fields(refused.get_data(as_text=True))
+    fixed = client.post(url, data={**from_error_page, **answers, f"{first.key}-level": "2"})
+    assert fixed.headers["Location"].endswith("/sections/stepping-up")
+    assert saved(db, journey)[first.key]["level"] == 2

@@ -196,6 +196,9 @@ def section(team_id: int, round_id: int, section: str):
             if k in unanswered
         ]
     if errors:
+        # What this post saved is what the page now shows: the next save starts from it.
+        saved = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
+        form.seen.data = store.answers_fingerprint(saved, keys)
         return render_section(v, section, statements, number, form, errors, status=400)
     if request.args.get("return") == "check":
         return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
