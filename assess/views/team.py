@@ -17,9 +17,10 @@ from flask import (
     url_for,
 )
 
-from assess import charts, long_time, results, store
+from assess import charts, first_errors, long_time, results, store
 from assess.auth import sign_in_required
 from assess.forms import (
+    NOT_APPLICABLE,
     ActionForm,
     Names,
     SubmitForm,
@@ -242,8 +243,25 @@ def conflict_errors(conflicts: dict[str, dict], number: dict[str, int]) -> list[
     ]
 
 
+def statement_radios(questionnaire: Questionnaire, statement, number: int, checked, error):
+    """A statement's level radios as HTML. GOV.UK's radios macro is most of a section page's
+    rendering time, and the radios depend only on these arguments, so each way of drawing them
+    is drawn once per process and kept (a choice not on the page is drawn unchecked)."""
+    choices = {str(level.level) for level in questionnaire.scale} | {NOT_APPLICABLE}
+    checked = checked if checked in choices else None
+    key = (questionnaire.version, statement.key, number, checked, error)
+    drawn = current_app.extensions.setdefault("statement_radios", {})
+    if key not in drawn:
+        macro = current_app.jinja_env.get_template("team/_statement_radios.html").module
+        drawn[key] = macro.statement_radios(
+            statement, number, questionnaire.scale, Names.of(statement.key).level, checked, error
+        )
+    return drawn[key]
+
+
 def render_section(v, section, statements, number, form, errors, status=200, conflicts=None):
     member = v.questionnaire.section_dimension.member(section)
+    field_errors = first_errors(errors)
     return (
         render_template(
             "team/section.html",
@@ -252,6 +270,16 @@ def render_section(v, section, statements, number, form, errors, status=200, con
             statements=statements,
             number=number,
             form=form,
+            radios={
+                s.key: statement_radios(
+                    v.questionnaire,
+                    s,
+                    number[s.key],
+                    form[Names.of(s.key).level].data,
+                    field_errors.get(Names.of(s.key).level),
+                )
+                for s in statements
+            },
             names={s.key: Names.of(s.key) for s in statements},
             errors=errors,
             error_fields={field for field, _ in errors},
