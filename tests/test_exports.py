@@ -383,11 +383,7 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
         "Rounds and completion",
         "Improvement actions",
         "Audit log",
-        "Risks",
-        "Equality impact assessments",
-        "EqIA impacts by group",
-        "Risk and EqIA actions",
-        "Risk and EqIA links",
+        *REGISTER_SHEETS,
     ]
     about = "\n".join(
         " | ".join(str(v) for v in row if v is not None)
@@ -396,10 +392,7 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
     assert "Jo Maxwell (jo.maxwell@council.example), Auditor" in about
     assert "Team | Housing Needs" in about
     assert "Round | All" in about
-    assert (
-        "Risks, Equality impact assessments, EqIA impacts by group, Risk and EqIA actions and "
-        in about
-    )
+    assert ", ".join(REGISTER_SHEETS[:-1]) + f" and {REGISTER_SHEETS[-1]}" in about
     assert "are council-wide: the round, directorate and team filters do not apply" in about
     answers = list(workbook["Answers"].values)
     assert f"Answers | {len(answers) - 1} | " in about
@@ -490,11 +483,23 @@ def test_export_queries_read_rows_from_a_cursor_not_a_list(db):
 
 # --- the risk register and EqIAs: council-wide --------------------------------------------------
 
-REGISTER_TABLES = ["risks", "eqias", "eqia_impacts", "register_actions", "register_links"]
+REGISTER_TABLES = [
+    "risks",
+    "risk_scores",
+    "risk_owner_decisions",
+    "eqias",
+    "eqia_impacts",
+    "eqia_review_prompts",
+    "register_actions",
+    "register_links",
+]
 REGISTER_SHEETS = [
     "Risks",
+    "Risk score history",
+    "Proposed risk decisions",
     "Equality impact assessments",
     "EqIA impacts by group",
+    "EqIA review prompts",
     "Risk and EqIA actions",
     "Risk and EqIA links",
 ]
@@ -570,6 +575,44 @@ def add_register_entries(db) -> dict:
     )
     register_store.add_link(db, "eqia", eqia_id, "cex-culture-maturity", "value", "open", officer)
     return {"risk": risk_id, "eqia": eqia_id, **chosen}
+
+
+def test_score_history_owner_decisions_review_prompts_and_closed_actions_say_who_and_when(
+    client, db
+):
+    entries = add_register_entries(db)
+    officer = store.user_by_email(db, BUSINESS_IMPROVEMENT)["id"]
+    priya = store.user_by_email(db, "priya.shah@council.example")
+    register_store.update_risk(db, entries["risk"], {"current_likelihood": 2}, officer)
+    register_store.update_risk(db, entries["risk"], {"owner_user_id": priya["id"]}, officer)
+    register_store.decline_risk(db, entries["risk"], "=Not my service", priya)
+    register_store.raise_review_prompt(db, entries["eqia"], entries["round"], "Inclusion fell")
+    [prompt] = [p for p in register_store.review_prompts(db) if p["eqia_id"] == entries["eqia"]]
+    register_store.resolve_review_prompt(db, prompt["id"], "Reviewed: no change", officer)
+    [action] = register_store.actions_of(db, "eqia", entries["eqia"])
+    register_store.update_register_action(
+        db, action["id"], {"status": "done", "completion_note": "Survey sent"}, officer
+    )
+    sign_in(client, AUDITOR)
+
+    def rows(table):
+        return json.loads(export(client, table=table, format="json").data)
+
+    history = [r for r in rows("risk_scores") if r["risk_ref"] == "TEST-R1"]
+    assert [(r["likelihood"], r["impact"], r["score"]) for r in history] == [(3, 4, 12), (2, 4, 8)]
+    assert history[-1]["recorded_by"] == BUSINESS_IMPROVEMENT
+    [decision] = [r for r in rows("risk_owner_decisions") if r["risk_ref"] == "TEST-R1"]
+    assert (decision["decision"], decision["reason"]) == ("declined", "=Not my service")
+    assert decision["owner"] == decision["decided_by"] == "priya.shah@council.example"
+    [review] = [r for r in rows("eqia_review_prompts") if r["eqia_ref"] == "TEST-E1"]
+    assert (review["reason"], review["outcome"]) == ("Inclusion fell", "Reviewed: no change")
+    assert review["round"] == "2023/24" and review["resolved_by"] == BUSINESS_IMPROVEMENT
+    [closed] = [r for r in rows("register_actions") if r["entry_ref"] == "TEST-E1"]
+    assert (closed["status"], closed["completion_note"]) == ("done", "Survey sent")
+    assert closed["closed_by"] == BUSINESS_IMPROVEMENT and closed["closed_at"]
+    decisions = export(client, table="risk_owner_decisions", format="csv").data
+    csv_reasons = [r["reason"] for r in read_csv(decisions)]
+    assert "'=Not my service" in csv_reasons, "a reason that looks like a formula stays text"
 
 
 def test_risks_export_with_scores_status_and_where_a_proposed_risk_came_from(client, db):
@@ -658,7 +701,7 @@ def test_the_registers_excel_sheets_have_frozen_headers_and_typed_columns(client
     add_register_entries(db)
     sign_in(client, AUDITOR)
     workbook = load_workbook(io.BytesIO(export(client, table="all", format="xlsx").data))
-    assert workbook.sheetnames[-5:] == REGISTER_SHEETS
+    assert workbook.sheetnames[-len(REGISTER_SHEETS) :] == REGISTER_SHEETS
     for title in REGISTER_SHEETS:
         assert workbook[title].freeze_panes == "A2", title
         assert workbook[title]["A1"].font.b, title
@@ -706,9 +749,8 @@ def test_filters_narrow_the_assessment_sheets_but_the_registers_come_whole_and_s
     )
     assert "Team | Housing Needs" in about
     assert (
-        "Risks, Equality impact assessments, EqIA impacts by group, Risk and EqIA actions and "
-        "Risk and EqIA links are council-wide: the round, directorate and team filters do not "
-        "apply, so they are always exported in full."
+        ", ".join(REGISTER_SHEETS[:-1]) + f" and {REGISTER_SHEETS[-1]} are council-wide: the "
+        "round, directorate and team filters do not apply, so they are always exported in full."
     ) in about
     after = json.loads(
         db.execute(

@@ -1127,8 +1127,8 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
 }  # fmt: skip
 API = {"round": ["{round_id}"], "directorate": ["{directorate_id}"], "team": ["{team_id}"]}
 for _table in (
-    "scores", "answers", "audit-log", "risks", "eqias", "eqia-impacts", "register-actions",
-    "register-links",
+    "scores", "answers", "audit-log", "risks", "risk-scores", "risk-owner-decisions", "eqias",
+    "eqia-impacts", "eqia-review-prompts", "register-actions", "register-links",
 ):  # fmt: skip
     QUERIES[f"/audit/api/v1/{_table}"] = ("auditor", f"/audit/api/v1/{_table}", API)
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).

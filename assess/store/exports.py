@@ -9,60 +9,29 @@ A row comes in two parts, (provenance, values): `values` are the table's own col
 assessment. The pair is one shared object for all of an assessment's rows, so a writer renders
 it once per assessment rather than once per row; other tables have NO_PROVENANCE, ((), ()).
 
-The risk register and equality impact assessments are council-wide: no round, directorate or
-team filter applies to them, and an export says so (`council_wide`).
+The risk register and equality impact assessments (`register_exports`) are council-wide: no
+round, directorate or team filter applies to them, and an export says so (`council_wide`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
 
 from sqlite_utils import Database
 
-# Column kinds: how a writer types a cell.
-INTEGER, NUMBER, TEXT, BOOLEAN, TIMESTAMP, DATE = (
-    "integer",
-    "number",
-    "text",
-    "boolean",
-    "timestamp",
-    "date",
+from assess.store.export_types import (
+    BOOLEAN,
+    DATE,
+    INTEGER,
+    NUMBER,
+    TEXT,
+    TIMESTAMP,
+    ExportTable,
+    Filters,
 )
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which part of the data to export; None means all."""
-
-    round_id: int | None = None
-    directorate_id: int | None = None
-    team_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ExportTable:
-    key: str
-    title: str
-    columns: tuple[tuple[str, str], ...]  # (name, kind), in the order the SELECT returns them
-    sql: str  # with {where}; with_provenance: one assessment's rows, its id the one parameter
-    filter_on: dict[str, str]  # Filters field -> SQL expression
-    # Scores and answers: the SELECT reads one assessment's rows (its id is the one parameter)
-    # and each row gets that assessment's provenance around them, looked up once per
-    # assessment, which is much faster than joining six tables for each of a million rows.
-    with_provenance: bool = False
-
-    @property
-    def column_names(self) -> list[str]:
-        return [name for name, _ in self.columns]
-
-    @property
-    def council_wide(self) -> bool:
-        """No round, directorate or team filter applies: the registers are the council's."""
-        return not self.filter_on
-
+from assess.store.register_exports import REGISTER_TABLES
 
 _ASSESSMENT_JOINS = """
     JOIN rounds r ON r.id = a.round_id
@@ -249,147 +218,6 @@ AUDIT_LOG = ExportTable(
     {"round_id": "p.round_id", "directorate_id": "d.id", "team_id": "p.team_id"},
 )
 
-# --- the risk register and equality impact assessments (council-wide) ---------------------------
-
-_ENTRY_REF = """CASE x.entry_kind WHEN 'risk' THEN (SELECT ref FROM risks WHERE id = x.entry_id)
-        ELSE (SELECT ref FROM eqias WHERE id = x.entry_id) END"""
-
-RISKS = ExportTable(
-    "risks",
-    "Risks",
-    (
-        ("risk_id", INTEGER),
-        ("ref", TEXT),
-        ("title", TEXT),
-        ("status", TEXT),
-        ("category", TEXT),
-        ("owner", TEXT),
-        ("cause", TEXT),
-        ("event", TEXT),
-        ("consequence", TEXT),
-        ("raised_on", DATE),
-        ("inherent_likelihood", INTEGER),
-        ("inherent_impact", INTEGER),
-        ("inherent_score", INTEGER),
-        ("current_likelihood", INTEGER),
-        ("current_impact", INTEGER),
-        ("current_score", INTEGER),
-        ("target_likelihood", INTEGER),
-        ("target_impact", INTEGER),
-        ("target_score", INTEGER),
-        ("response", TEXT),
-        ("controls", TEXT),
-        ("last_review_on", DATE),
-        ("next_review_on", DATE),
-        ("source_round", TEXT),
-        ("source_team", TEXT),
-        ("source_evidence", TEXT),
-        ("accepted_by", TEXT),
-        ("accepted_at", TIMESTAMP),
-        ("created_by", TEXT),
-        ("created_at", TIMESTAMP),
-        ("updated_at", TIMESTAMP),
-    ),
-    """SELECT k.id, k.ref, k.title, k.status, k.category, k.owner, k.cause, k.event,
-        k.consequence, k.raised_on,
-        k.inherent_likelihood, k.inherent_impact, k.inherent_likelihood * k.inherent_impact,
-        k.current_likelihood, k.current_impact, k.current_likelihood * k.current_impact,
-        k.target_likelihood, k.target_impact, k.target_likelihood * k.target_impact,
-        k.response, k.controls, k.last_review_on, k.next_review_on,
-        r.name, t.name, k.source_evidence, ab.email, k.accepted_at, cb.email, k.created_at,
-        k.updated_at
-    FROM risks k LEFT JOIN rounds r ON r.id = k.source_round_id
-    LEFT JOIN teams t ON t.id = k.source_team_id
-    LEFT JOIN users ab ON ab.id = k.accepted_by
-    LEFT JOIN users cb ON cb.id = k.created_by
-    ORDER BY k.ref, k.id""",
-    {},
-)
-
-EQIAS = ExportTable(
-    "eqias",
-    "Equality impact assessments",
-    (
-        ("eqia_id", INTEGER),
-        ("ref", TEXT),
-        ("title", TEXT),
-        ("workstream", TEXT),
-        ("lead_officer", TEXT),
-        ("screening_outcome", TEXT),
-        ("evidence", TEXT),
-        ("consultation", TEXT),
-        ("overall_outcome", TEXT),
-        ("signed_off_by", TEXT),
-        ("signed_off_on", DATE),
-        ("review_on", DATE),
-        ("created_by", TEXT),
-        ("created_at", TIMESTAMP),
-        ("updated_at", TIMESTAMP),
-    ),
-    """SELECT e.id, e.ref, e.title, e.workstream, e.lead_officer, e.screening_outcome,
-        e.evidence, e.consultation, e.overall_outcome, e.signed_off_by, e.signed_off_on,
-        e.review_on, cb.email, e.created_at, e.updated_at
-    FROM eqias e LEFT JOIN users cb ON cb.id = e.created_by
-    ORDER BY e.ref, e.id""",
-    {},
-)
-
-EQIA_IMPACTS = ExportTable(
-    "eqia_impacts",
-    "EqIA impacts by group",
-    (
-        ("eqia_id", INTEGER),
-        ("eqia_ref", TEXT),
-        ("group", TEXT),
-        ("impact", TEXT),
-        ("severity", TEXT),
-        ("evidence", TEXT),
-        ("mitigation", TEXT),
-    ),
-    """SELECT e.id, e.ref, i.group_name, i.impact, i.severity, i.evidence, i.mitigation
-    FROM eqia_impacts i JOIN eqias e ON e.id = i.eqia_id
-    ORDER BY e.ref, e.id, i.rowid""",
-    {},
-)
-
-REGISTER_ACTIONS = ExportTable(
-    "register_actions",
-    "Risk and EqIA actions",
-    (
-        ("action_id", INTEGER),
-        ("entry_kind", TEXT),
-        ("entry_id", INTEGER),
-        ("entry_ref", TEXT),
-        ("what", TEXT),
-        ("owner", TEXT),
-        ("due_on", DATE),
-        ("status", TEXT),
-    ),
-    f"""SELECT x.id, x.entry_kind, x.entry_id, {_ENTRY_REF}, x.what, x.owner, x.due_on,
-        x.status
-    FROM register_actions x ORDER BY x.id""",
-    {},
-)
-
-# What a risk or EqIA is linked to: a readiness area, a value or a statement of a questionnaire.
-REGISTER_LINKS = ExportTable(
-    "register_links",
-    "Risk and EqIA links",
-    (
-        ("link_id", INTEGER),
-        ("entry_kind", TEXT),
-        ("entry_id", INTEGER),
-        ("entry_ref", TEXT),
-        ("questionnaire_id", TEXT),
-        ("dimension", TEXT),
-        ("member", TEXT),
-    ),
-    f"""SELECT x.id, x.entry_kind, x.entry_id, {_ENTRY_REF}, x.questionnaire_id, x.dimension,
-        x.member
-    FROM register_links x ORDER BY x.id""",
-    {},
-)
-
 TABLES: dict[str, ExportTable] = {
     t.key: t
     for t in (
@@ -398,11 +226,7 @@ TABLES: dict[str, ExportTable] = {
         COMPLETION,
         ACTIONS,
         AUDIT_LOG,
-        RISKS,
-        EQIAS,
-        EQIA_IMPACTS,
-        REGISTER_ACTIONS,
-        REGISTER_LINKS,
+        *REGISTER_TABLES,
     )
 }
 NO_PROVENANCE: tuple[tuple, tuple] = ((), ())

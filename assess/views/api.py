@@ -14,19 +14,21 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from assess import exports, store
 from assess.store import exports as export_queries
 from assess.store import tokens as token_store
+from assess.store.register_exports import REGISTER_TABLES
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 API_ROLES = ("auditor", "business_improvement", "administrator")
+# The API's tables, each at /api/v1/<key with hyphens>: scores, answers, the audit log and the
+# council-wide registers.
 TABLES = {
-    "scores": export_queries.SCORES,
-    "answers": export_queries.ANSWERS,
-    "audit-log": export_queries.AUDIT_LOG,
-    "risks": export_queries.RISKS,
-    "eqias": export_queries.EQIAS,
-    "eqia-impacts": export_queries.EQIA_IMPACTS,
-    "register-actions": export_queries.REGISTER_ACTIONS,
-    "register-links": export_queries.REGISTER_LINKS,
+    table.key.replace("_", "-"): table
+    for table in (
+        export_queries.SCORES,
+        export_queries.ANSWERS,
+        export_queries.AUDIT_LOG,
+        *REGISTER_TABLES,
+    )
 }
 FILTERS = {"round": "round_id", "directorate": "directorate_id", "team": "team_id"}
 MAX_ID = 2**63 - 1  # SQLite's largest integer (as assess.views.audit.parse_id allows)
@@ -140,8 +142,12 @@ _SUMMARIES = {
     "answers": "Answers with evidence and not-applicable reasons, with provenance",
     "audit-log": "The audit log, each event with its chain hashes",
     "risks": "The risk register, every status, with scores and where a proposed risk came from",
+    "risk-scores": "Each risk's score history: likelihood, impact and score at each review",
+    "risk-owner-decisions": "Proposed risks accepted or declined by their owners, with reasons",
     "eqias": "Equality impact assessments",
     "eqia-impacts": "Each EqIA's impact on each group, with evidence and mitigation",
+    "eqia-review-prompts": "EqIA reviews prompted by low or falling Inclusion & Respect scores, "
+    "and what was done",
     "register-actions": "Actions on risks and EqIAs",
     "register-links": "What each risk and EqIA is linked to: readiness areas, values, statements",
 }

@@ -1,0 +1,226 @@
+"""The risk register and equality impact assessments as export tables. They are council-wide:
+no round, directorate or team filter applies to them (their `filter_on` is empty)."""
+
+from __future__ import annotations
+
+from assess.store.export_types import DATE, INTEGER, TEXT, TIMESTAMP, ExportTable
+
+_ENTRY_REF = """CASE x.entry_kind WHEN 'risk' THEN (SELECT ref FROM risks WHERE id = x.entry_id)
+        ELSE (SELECT ref FROM eqias WHERE id = x.entry_id) END"""
+
+RISKS = ExportTable(
+    "risks",
+    "Risks",
+    (
+        ("risk_id", INTEGER),
+        ("ref", TEXT),
+        ("title", TEXT),
+        ("status", TEXT),
+        ("category", TEXT),
+        ("owner", TEXT),
+        ("cause", TEXT),
+        ("event", TEXT),
+        ("consequence", TEXT),
+        ("raised_on", DATE),
+        ("inherent_likelihood", INTEGER),
+        ("inherent_impact", INTEGER),
+        ("inherent_score", INTEGER),
+        ("current_likelihood", INTEGER),
+        ("current_impact", INTEGER),
+        ("current_score", INTEGER),
+        ("target_likelihood", INTEGER),
+        ("target_impact", INTEGER),
+        ("target_score", INTEGER),
+        ("response", TEXT),
+        ("controls", TEXT),
+        ("last_review_on", DATE),
+        ("next_review_on", DATE),
+        ("source_round", TEXT),
+        ("source_team", TEXT),
+        ("source_evidence", TEXT),
+        ("owner_user", TEXT),
+        ("accepted_by", TEXT),
+        ("accepted_at", TIMESTAMP),
+        ("created_by", TEXT),
+        ("created_at", TIMESTAMP),
+        ("updated_at", TIMESTAMP),
+    ),
+    """SELECT k.id, k.ref, k.title, k.status, k.category, k.owner, k.cause, k.event,
+        k.consequence, k.raised_on,
+        k.inherent_likelihood, k.inherent_impact, k.inherent_likelihood * k.inherent_impact,
+        k.current_likelihood, k.current_impact, k.current_likelihood * k.current_impact,
+        k.target_likelihood, k.target_impact, k.target_likelihood * k.target_impact,
+        k.response, k.controls, k.last_review_on, k.next_review_on,
+        r.name, t.name, k.source_evidence, ou.email, ab.email, k.accepted_at, cb.email,
+        k.created_at, k.updated_at
+    FROM risks k LEFT JOIN rounds r ON r.id = k.source_round_id
+    LEFT JOIN teams t ON t.id = k.source_team_id
+    LEFT JOIN users ou ON ou.id = k.owner_user_id
+    LEFT JOIN users ab ON ab.id = k.accepted_by
+    LEFT JOIN users cb ON cb.id = k.created_by
+    ORDER BY k.ref, k.id""",
+    {},
+)
+
+RISK_SCORES = ExportTable(
+    "risk_scores",
+    "Risk score history",
+    (
+        ("risk_id", INTEGER),
+        ("risk_ref", TEXT),
+        ("likelihood", INTEGER),
+        ("impact", INTEGER),
+        ("score", INTEGER),
+        ("recorded_on", DATE),
+        ("recorded_by", TEXT),
+    ),
+    """SELECT k.id, k.ref, s.likelihood, s.impact, s.score, s.recorded_on, rb.email
+    FROM risk_scores s JOIN risks k ON k.id = s.risk_id
+    LEFT JOIN users rb ON rb.id = s.recorded_by
+    ORDER BY k.ref, k.id, s.id""",
+    {},
+)
+
+# Each accept or decline of a proposed risk by its owner (or an administrator for them).
+RISK_OWNER_DECISIONS = ExportTable(
+    "risk_owner_decisions",
+    "Proposed risk decisions",
+    (
+        ("decision_id", INTEGER),
+        ("risk_id", INTEGER),
+        ("risk_ref", TEXT),
+        ("owner", TEXT),
+        ("decided_by", TEXT),
+        ("decision", TEXT),
+        ("reason", TEXT),
+        ("decided_at", TIMESTAMP),
+    ),
+    """SELECT d.id, k.id, k.ref, ou.email, db.email, d.decision, d.reason, d.decided_at
+    FROM risk_owner_decisions d JOIN risks k ON k.id = d.risk_id
+    LEFT JOIN users ou ON ou.id = d.owner_user_id
+    LEFT JOIN users db ON db.id = d.decided_by
+    ORDER BY d.id""",
+    {},
+)
+
+EQIAS = ExportTable(
+    "eqias",
+    "Equality impact assessments",
+    (
+        ("eqia_id", INTEGER),
+        ("ref", TEXT),
+        ("title", TEXT),
+        ("workstream", TEXT),
+        ("lead_officer", TEXT),
+        ("screening_outcome", TEXT),
+        ("evidence", TEXT),
+        ("consultation", TEXT),
+        ("overall_outcome", TEXT),
+        ("signed_off_by", TEXT),
+        ("signed_off_on", DATE),
+        ("review_on", DATE),
+        ("created_by", TEXT),
+        ("created_at", TIMESTAMP),
+        ("updated_at", TIMESTAMP),
+    ),
+    """SELECT e.id, e.ref, e.title, e.workstream, e.lead_officer, e.screening_outcome,
+        e.evidence, e.consultation, e.overall_outcome, e.signed_off_by, e.signed_off_on,
+        e.review_on, cb.email, e.created_at, e.updated_at
+    FROM eqias e LEFT JOIN users cb ON cb.id = e.created_by
+    ORDER BY e.ref, e.id""",
+    {},
+)
+
+EQIA_IMPACTS = ExportTable(
+    "eqia_impacts",
+    "EqIA impacts by group",
+    (
+        ("eqia_id", INTEGER),
+        ("eqia_ref", TEXT),
+        ("group", TEXT),
+        ("impact", TEXT),
+        ("severity", TEXT),
+        ("evidence", TEXT),
+        ("mitigation", TEXT),
+    ),
+    """SELECT e.id, e.ref, i.group_name, i.impact, i.severity, i.evidence, i.mitigation
+    FROM eqia_impacts i JOIN eqias e ON e.id = i.eqia_id
+    ORDER BY e.ref, e.id, i.rowid""",
+    {},
+)
+
+# A low or falling Inclusion & Respect score prompting a review of an EqIA, and what was done.
+EQIA_REVIEW_PROMPTS = ExportTable(
+    "eqia_review_prompts",
+    "EqIA review prompts",
+    (
+        ("prompt_id", INTEGER),
+        ("eqia_id", INTEGER),
+        ("eqia_ref", TEXT),
+        ("round", TEXT),
+        ("reason", TEXT),
+        ("raised_at", TIMESTAMP),
+        ("outcome", TEXT),
+        ("resolved_by", TEXT),
+        ("resolved_at", TIMESTAMP),
+    ),
+    """SELECT p.id, e.id, e.ref, r.name, p.reason, p.raised_at, p.outcome, rb.email,
+        p.resolved_at
+    FROM eqia_review_prompts p JOIN eqias e ON e.id = p.eqia_id
+    JOIN rounds r ON r.id = p.round_id
+    LEFT JOIN users rb ON rb.id = p.resolved_by
+    ORDER BY p.id""",
+    {},
+)
+
+REGISTER_ACTIONS = ExportTable(
+    "register_actions",
+    "Risk and EqIA actions",
+    (
+        ("action_id", INTEGER),
+        ("entry_kind", TEXT),
+        ("entry_id", INTEGER),
+        ("entry_ref", TEXT),
+        ("what", TEXT),
+        ("owner", TEXT),
+        ("due_on", DATE),
+        ("status", TEXT),
+        ("completion_note", TEXT),
+        ("closed_at", TIMESTAMP),
+        ("closed_by", TEXT),
+    ),
+    f"""SELECT x.id, x.entry_kind, x.entry_id, {_ENTRY_REF}, x.what, x.owner, x.due_on,
+        x.status, x.completion_note, x.closed_at, cb.email
+    FROM register_actions x LEFT JOIN users cb ON cb.id = x.closed_by ORDER BY x.id""",
+    {},
+)
+
+# What a risk or EqIA is linked to: a readiness area, a value or a statement of a questionnaire.
+REGISTER_LINKS = ExportTable(
+    "register_links",
+    "Risk and EqIA links",
+    (
+        ("link_id", INTEGER),
+        ("entry_kind", TEXT),
+        ("entry_id", INTEGER),
+        ("entry_ref", TEXT),
+        ("questionnaire_id", TEXT),
+        ("dimension", TEXT),
+        ("member", TEXT),
+    ),
+    f"""SELECT x.id, x.entry_kind, x.entry_id, {_ENTRY_REF}, x.questionnaire_id, x.dimension,
+        x.member
+    FROM register_links x ORDER BY x.id""",
+    {},
+)
+
+REGISTER_TABLES = (
+    RISKS,
+    RISK_SCORES,
+    RISK_OWNER_DECISIONS,
+    EQIAS,
+    EQIA_IMPACTS,
+    EQIA_REVIEW_PROMPTS,
+    REGISTER_ACTIONS,
+    REGISTER_LINKS,
+)
