@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from assess import risk
+from assess import risk, store
 from assess.config import DEFAULTS
 from assess.store import registers as register_store
 
@@ -409,7 +409,7 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
                 db, "eqia", eqia_id, questionnaire_id, dimension, member, actor_id
             )
     # The rounds were signed off before the EqIA existed: raise what their evidence calls for.
-    for (round_id,) in db.execute("SELECT id FROM rounds ORDER BY opens_on").fetchall():
+    for round_ in store.rounds(db):
         register_store.raise_eqia_prompts_for_round(
-            db, round_id, DEFAULTS["RISK_LOW_SCORE"], DEFAULTS["CHANGE_THRESHOLD"]
+            db, round_["id"], DEFAULTS["RISK_LOW_SCORE"], DEFAULTS["CHANGE_THRESHOLD"]
         )
