@@ -1,86 +1,24 @@
-"""Council-wide figures with pandas: many teams' answers -> score frames. No Flask, no database.
+"""Tables of many teams' scores with pandas: heatmaps, the council view's tables, trends.
+No Flask, no database.
 
-These follow the rules in `assess.scoring` exactly (the tests check the two agree); they exist
-because scoring thousands of teams one by one in Python is too slow for the council views.
+These arrange stored scores into frames; every figure in them (an average, a quartile, a band,
+a change) comes from `assess.scoring`, the one place each rule is written.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from assess.questionnaire import Questionnaire
-from assess.scoring import OVERALL
-
-ANSWER_COLUMNS = ["team_id", "statement_key", "level", "not_applicable"]
-SCORE_COLUMNS = ["team_id", "dimension", "member", "score", "answered"]
-
-
-def round_scores(values: pd.Series) -> pd.Series:
-    """Round half up to 2 places like `scoring.round_score`; 6 places first absorbs float noise."""
-    return np.floor(np.round(values * 100, 6) + 0.5) / 100
-
-
-def team_scores(answers: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
-    """Each team's score per dimension member and overall, from a frame of ANSWER_COLUMNS.
-
-    Works on a teams x statements matrix of levels (NaN where unanswered or not applicable),
-    so one round of 10,000 teams is a few array operations rather than a group-by per member.
-    """
-    keys = [s.key for s in questionnaire.statements]
-    answered = answers[answers["level"].notna() & (answers["not_applicable"] == 0)]
-    statement_codes = pd.Categorical(answered["statement_key"], categories=keys).codes
-    answered = answered[statement_codes >= 0]
-    statement_codes = statement_codes[statement_codes >= 0]
-    team_codes, team_ids = pd.factorize(answered["team_id"])
-    levels = np.full((len(team_ids), len(keys)), np.nan)
-    levels[team_codes, statement_codes] = answered["level"].to_numpy(dtype=float)
-    present = ~np.isnan(levels)
-    weights = np.array([s.weight for s in questionnaire.statements])
-    members = [
-        (
-            d.key,
-            m.key,
-            [i for i, s in enumerate(questionnaire.statements) if s.tags.get(d.key) == m.key],
-        )
-        for d in questionnaire.dimensions
-        for m in d.members
-    ] + [(OVERALL, OVERALL, list(range(len(keys))))]
-    frames = []
-    for dimension, member, columns in members:
-        weight = present[:, columns] * weights[columns]
-        total = np.nansum(levels[:, columns] * weights[columns], axis=1)
-        weight_sum = weight.sum(axis=1)
-        count = present[:, columns].sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = total / weight_sum
-        has = count > 0
-        frames.append(
-            pd.DataFrame(
-                {
-                    "team_id": team_ids[has],
-                    "dimension": dimension,
-                    "member": member,
-                    "score": round_scores(score[has]),
-                    "answered": count[has],
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame(columns=SCORE_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS]
-
-
-def council_average(scores: pd.DataFrame) -> pd.DataFrame:
-    """Mean of team scores per dimension member, each team once, with the number of teams."""
-    if scores.empty:
-        return pd.DataFrame(columns=["dimension", "member", "score", "teams"])
-    averaged = scores.groupby(["dimension", "member"], sort=False).agg(
-        score=("score", "mean"), teams=("team_id", "nunique")
-    )
-    averaged["score"] = round_scores(averaged["score"])
-    return averaged.reset_index()
-
+from assess.scoring import (
+    OVERALL,
+    PUBLISHED,
+    band_counts,
+    change_since,
+    council_average,
+    too_few_teams,
+)
+from assess.scoring import spread as score_spread
 
 HEATMAP_ID_COLUMNS = ["team_id", "team", "directorate", "status"]
 
@@ -115,14 +53,50 @@ def sort_heatmap(frame: pd.DataFrame, column: str | None, descending: bool = Tru
 
 
 def column_averages(frame: pd.DataFrame, columns: list[str]) -> dict[str, float | None]:
-    """The council average row: each column's mean over the teams shown, rounded like scores."""
-    result = {}
-    for column in columns:
-        values = frame[column].dropna()
-        result[column] = (
-            None if values.empty else float(round_scores(pd.Series([values.mean()]))[0])
-        )
-    return result
+    """The average row of a table of teams: each column's council average over the teams shown."""
+    return {
+        column: council_average(frame[column].tolist()) if column in frame.columns else None
+        for column in columns
+    }
+
+
+def average_rows(
+    council: pd.DataFrame,
+    shown: pd.DataFrame,
+    columns: list[str],
+    directorate: str = "",
+    small_group: int = 0,
+) -> list[dict]:
+    """The average rows under a table of teams, each saying what it holds.
+
+    `council` is every team the page could show (all directorates), `shown` the teams on the
+    page; both carry a `status`. The council average counts signed-off teams only, as published;
+    a directorate's average too, unless it rests on too few teams; when submitted teams are shown,
+    a last row averages every team shown and says so.
+    """
+
+    def published(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["status"].isin(PUBLISHED)] if not frame.empty else frame
+
+    rows = [_average_row("Council average", published(council), columns)]
+    if directorate:
+        row = _average_row(f"{directorate} average", published(shown), columns)
+        if too_few_teams(row["teams"], small_group):
+            row["averages"] = dict.fromkeys(columns)
+            row["note"] = f"Not shown: fewer than {small_group} teams"
+        rows.append(row)
+    if not shown.empty and set(shown["status"]) - set(PUBLISHED):
+        rows.append(_average_row("Average of the teams shown, submitted included", shown, columns))
+    return rows
+
+
+def _average_row(label: str, frame: pd.DataFrame, columns: list[str]) -> dict:
+    return {
+        "label": label,
+        "teams": frame["team_id"].nunique() if not frame.empty else 0,
+        "averages": column_averages(frame, columns),
+        "note": "",
+    }
 
 
 def directorate_counts(frame: pd.DataFrame) -> dict[str, int]:
@@ -146,16 +120,17 @@ def spread(frame: pd.DataFrame, members: list[str]) -> pd.DataFrame:
     """How teams' scores spread for each member: count, quartiles and the mean."""
     rows = []
     for member in members:
-        values = frame[member].dropna() if member in frame.columns else pd.Series(dtype=float)
-        if values.empty:
-            rows.append([member, 0, *[None] * 6])
-            continue
-        quartiles = values.quantile([0, 0.25, 0.5, 0.75, 1]).tolist()
+        figures = score_spread(frame[member].tolist() if member in frame.columns else [])
         rows.append(
             [
                 member,
-                len(values),
-                *[float(round_scores(pd.Series([q]))[0]) for q in [*quartiles, values.mean()]],
+                figures.teams,
+                figures.minimum,
+                figures.lower_quartile,
+                figures.median,
+                figures.upper_quartile,
+                figures.maximum,
+                figures.mean,
             ]
         )
     return pd.DataFrame(rows, columns=SPREAD_COLUMNS)
@@ -165,9 +140,8 @@ def level_bands(frame: pd.DataFrame, members: list[str], levels: tuple[int, ...]
     """How many teams score in each level band (a score rounds half up to its band)."""
     rows = []
     for member in members:
-        values = frame[member].dropna() if member in frame.columns else pd.Series(dtype=float)
-        bands = np.floor(values + 0.5).clip(levels[0], levels[-1])
-        rows.append([member, *[int((bands == level).sum()) for level in levels]])
+        counts = band_counts(frame[member].tolist() if member in frame.columns else [], levels)
+        rows.append([member, *[counts[level] for level in levels]])
     return pd.DataFrame(rows, columns=["member", *[str(level) for level in levels]])
 
 
@@ -182,9 +156,14 @@ def movers(
         .merge(previous[["team_id", column]], on="team_id", suffixes=("", "_previous"))
         .dropna(subset=[column, f"{column}_previous"])
     )
-    joined["change"] = round_scores(joined[column] - joined[f"{column}_previous"])
-    up = joined[joined["change"] >= threshold].sort_values("change", ascending=False)
-    down = joined[joined["change"] <= -threshold].sort_values("change")
+    changes = [
+        change_since(now, before, threshold)
+        for now, before in zip(joined[column], joined[f"{column}_previous"], strict=True)
+    ]
+    joined["change"] = [change.delta for change in changes]
+    joined["verdict"] = [change.verdict for change in changes]
+    up = joined[joined["verdict"] == "improved"].sort_values("change", ascending=False)
+    down = joined[joined["verdict"] == "declined"].sort_values("change")
     return up.head(count).to_dict("records"), down.head(count).to_dict("records")
 
 
@@ -209,8 +188,8 @@ def trend(points: list[dict], comparable: dict[tuple[str, str], bool]) -> pd.Dat
     where the questionnaire changed a member's statements, so no line joins rounds that cannot
     be compared.
 
-    `points`: round, opens_on, member, score; `comparable[(round, member)]` says whether that
-    round can be compared with the one before it.
+    `points`: round, opens_on, member, score (an average from `scoring`, already rounded);
+    `comparable[(round, member)]` says whether that round can be compared with the one before it.
     """
     frame = pd.DataFrame(points, columns=["round", "opens_on", "member", "score"])
     frame = frame.sort_values(["member", "opens_on"]).reset_index(drop=True)
@@ -218,5 +197,4 @@ def trend(points: list[dict], comparable: dict[tuple[str, str], bool]) -> pd.Dat
         comparable.get((r, m), True) for r, m in zip(frame["round"], frame["member"], strict=True)
     ]
     frame["segment"] = (~frame["comparable"]).groupby(frame["member"]).cumsum().astype(int)
-    frame["score"] = round_scores(frame["score"])
     return frame

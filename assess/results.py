@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assess.questionnaire import Member, Questionnaire, Statement
-from assess.scoring import Change, change_since
+from assess.scoring import Change, change_since, round_score
 
 TRUST_SELF = "Self-assessed"
 TRUST_EVIDENCE = "Backed by evidence"
@@ -49,6 +49,17 @@ def progress(questionnaire: Questionnaire, answers: dict[str, dict]) -> list[Sec
     return sections
 
 
+def sections_completed(sections: list[SectionProgress]) -> int:
+    """How many sections have every statement answered: what a draft's preview rests on."""
+    return sum(1 for s in sections if s.status == COMPLETED)
+
+
+def names_strengths_and_gaps(sections: list[SectionProgress]) -> bool:
+    """Strengths and gaps compare sections, so a preview names them only once it rests on at
+    least two (or every section of a one-section questionnaire)."""
+    return sections_completed(sections) >= min(2, len(sections))
+
+
 @dataclass(frozen=True)
 class AxisRow:
     """One value or readiness area of a team's results, with everything it is compared with."""
@@ -66,7 +77,7 @@ class AxisRow:
     def gap_to_target(self) -> float | None:
         if self.target is None or self.team is None:
             return None
-        return round(self.target - self.team, 2)
+        return round_score(self.target - self.team)
 
 
 @dataclass(frozen=True)
@@ -123,17 +134,36 @@ def _names(rows: list[AxisRow]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def summary(rows: list[AxisRow], noun: str, previous_round: str | None, threshold: float) -> str:
-    """One paragraph in words, saying what the chart and table show."""
+def summary(
+    rows: list[AxisRow],
+    noun: str,
+    previous_round: str | None,
+    threshold: float,
+    compare: bool = True,
+) -> str:
+    """One paragraph in words, saying what the chart and table show. With `compare` off (a
+    preview resting on too few sections) no member is called highest or lowest."""
     scored = [r for r in rows if r.team is not None]
     if not scored:
         return f"There are no scores for any {noun} yet."
     best = max(scored, key=lambda r: r.team)
     worst = min(scored, key=lambda r: r.team)
-    sentences = [
-        f"Your team scores highest on {best.name} ({best.team:.1f}) and lowest on "
-        f"{worst.name} ({worst.team:.1f})."
-    ]
+    if not compare:
+        sentences = [
+            f"These scores rest on too few sections to call any {noun} highest or lowest yet."
+        ]
+    elif len(scored) == 1:
+        sentences = [
+            f"Only {best.name} has a score so far ({best.team:.2f}), so no {noun} can be called "
+            "highest or lowest yet."
+        ]
+    elif best.team == worst.team:
+        sentences = [f"Your team scores {best.team:.2f} on every {noun} with a score."]
+    else:
+        sentences = [
+            f"Your team scores highest on {best.name} ({best.team:.2f}) and lowest on "
+            f"{worst.name} ({worst.team:.2f})."
+        ]
     compared = [r for r in scored if r.council is not None]
     if compared:
         above = [r for r in compared if r.team > r.council]

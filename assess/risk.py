@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from assess.scoring import change_since, council_average, is_weak
+
 RESPONSES = ("Treat", "Tolerate", "Transfer", "Terminate")
 RISK_STATUSES = {"proposed": "Proposed", "open": "Open", "closed": "Closed"}
 ACTION_STATUSES = {"not_started": "Not started", "in_progress": "In progress", "done": "Done"}
@@ -210,7 +212,7 @@ def weakest(
         if not scored:
             continue
         lowest = min(scored.values())
-        weak |= {(dimension, k) for k, v in scored.items() if v < low_score or v == lowest}
+        weak |= {(dimension, k) for k, v in scored.items() if is_weak(v, low_score) or v == lowest}
     return weak
 
 
@@ -236,14 +238,17 @@ class Exposure:
     links: tuple[dict, ...]  # per link: name, teams_below, average, previous_average, trend
 
 
+TREND_WORDS = {
+    "no comparison": "No earlier round",
+    "improved": "Improving",
+    "declined": "Falling",
+    "no meaningful change": "No meaningful change",
+}
+
+
 def trend(average: float | None, previous: float | None, threshold: float) -> str:
-    if average is None or previous is None:
-        return "No earlier round"
-    if average - previous >= threshold:
-        return "Improving"
-    if previous - average >= threshold:
-        return "Falling"
-    return "No meaningful change"
+    """The direction of a council average since the round before, in the register's words."""
+    return TREND_WORDS[change_since(average, previous, threshold).verdict]
 
 
 def exposure(
@@ -267,11 +272,11 @@ def exposure(
         for dimension, member, name in links.get(risk["id"], []):
             now = team_scores.get((dimension, member), {})
             before = previous_scores.get((dimension, member), {})
-            weak = {t for t, s in now.items() if s is not None and s < low_score}
+            weak = {t for t, s in now.items() if is_weak(s, low_score)}
             below |= weak
             scored |= set(now)
-            average = _mean(now.values())
-            previous = _mean(before.values())
+            average = council_average(now.values())
+            previous = council_average(before.values())
             rows.append(
                 {
                     "dimension": dimension,
@@ -289,20 +294,15 @@ def exposure(
     return sorted(ranked, key=lambda e: (-e.teams_below, -(e.risk.get("score") or 0)))
 
 
-def _mean(values: Iterable[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return round(sum(present) / len(present), 2) if present else None
-
-
 def needs_eqia_review(
     average: float | None, previous: float | None, low_score: float, change_threshold: float
 ) -> str | None:
     """Why the Inclusion & Respect score calls for a review of the linked EqIAs, or None."""
     if average is None:
         return None
-    if average < low_score:
+    if is_weak(average, low_score):
         return f"The council average for Inclusion & Respect is {average:.2f}, below {low_score:g}"
-    if previous is not None and previous - average >= change_threshold:
+    if change_since(average, previous, change_threshold).verdict == "declined":
         return (
             f"The council average for Inclusion & Respect fell from {previous:.2f} to {average:.2f}"
         )
@@ -333,7 +333,7 @@ def may_decide(user_id: int, role: str, owner_user_id: int | None) -> bool:
 class InclusionEvidence:
     """What one signed-off (or submitted) assessment says about Inclusion & Respect: the team's
     score and its score in the round before, and the council average now and in the round before
-    (over every submitted or signed-off assessment). Any of them may be missing."""
+    (the published figure: signed-off assessments only). Any of them may be missing."""
 
     team: str
     round_name: str
@@ -349,12 +349,12 @@ def eqia_review_reason(
     """Why this assessment calls for a review of the EqIAs linked to Inclusion & Respect: the
     team's own score is low or fell, or the council average is low or fell. None if no reason."""
     name, score, previous = evidence.team, evidence.score, evidence.previous
-    if score is not None and score < low_score:
+    if is_weak(score, low_score):
         return (
             f"{name} scored {score:.2f} for Inclusion & Respect in {evidence.round_name}, "
             f"below {low_score:g}"
         )
-    if score is not None and previous is not None and previous - score >= change_threshold:
+    if change_since(score, previous, change_threshold).verdict == "declined":
         return (
             f"{name}'s Inclusion & Respect score fell from {previous:.2f} to {score:.2f} "
             f"in {evidence.round_name}"

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import math
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assess import reports
 from assess.scoring import (
     OVERALL,
     Answer,
     ScoringError,
+    Spread,
+    band_counts,
     change_since,
     council_average,
+    is_weak,
+    level_band,
     round_score,
     score_assessment,
+    spread,
+    status_counts,
+    too_few_teams,
+    weighted_mean,
 )
 
 
@@ -100,6 +109,77 @@ def test_the_council_average_counts_each_team_once_and_skips_teams_without_a_sco
     assert council_average([None]) is None
 
 
+@pytest.mark.parametrize(
+    "scores, average",
+    [
+        ([2.34, 2.35], 2.35),  # 2.345 exactly: half up, although binary floats sum to 2.3449...
+        ([2.0, 2.01], 2.01),  # 2.005: round() would say 2.0
+        ([1.11, 1.12, 1.12, 1.11], 1.12),  # 1.115
+        ([3.33], 3.33),
+        ([float("nan"), 2.5], 2.5),  # pandas' missing score is no score
+    ],
+)
+def test_the_council_average_rounds_the_exact_mean_half_up(scores, average):
+    assert council_average(scores) == average
+
+
+def test_a_weighted_mean_is_exact_before_its_one_rounding():
+    assert weighted_mean([(2, 1.0), (3, 1.0)]) == 2.5
+    assert weighted_mean([(1, 1.5), (2, 0.5)]) == 1.25
+    assert weighted_mean([(2, 1), (3, 1), (3, 1)]) == 2.67
+    assert weighted_mean([]) is None
+
+
+def test_a_change_is_the_exact_difference_of_the_two_scores():
+    assert change_since(2.34, 1.84).delta == 0.5
+    assert change_since(2.34, 1.84).verdict == "improved"  # 2.34 - 1.84 is 0.4999... in floats
+
+
+def test_the_spread_interpolates_quartiles_between_teams_as_a_spreadsheet_does():
+    figures = spread([1.0, 2.0, 3.0, 4.0, None])
+    assert figures == Spread(4, 1.0, 1.75, 2.5, 3.25, 4.0, 2.5)
+    assert spread([]) == Spread(0, None, None, None, None, None, None)
+    assert spread([2.35]) == Spread(1, 2.35, 2.35, 2.35, 2.35, 2.35, 2.35)
+
+
+@pytest.mark.parametrize(
+    "score, band", [(1.0, 1), (1.49, 1), (1.5, 2), (2.5, 3), (4.99, 5), (5.0, 5), (0.2, 1)]
+)
+def test_a_score_counts_in_the_band_of_its_level_rounded_half_up(score, band):
+    assert level_band(score, (1, 2, 3, 4, 5)) == band
+
+
+def test_band_counts_give_every_level_even_when_no_team_is_there():
+    assert band_counts([1.2, 2.5, 2.6, None], (1, 2, 3, 4, 5)) == {1: 1, 2: 0, 3: 2, 4: 0, 5: 0}
+
+
+@pytest.mark.parametrize(
+    "score, weak", [(2.49, True), (2.5, False), (None, False), (float("nan"), False)]
+)
+def test_a_team_is_weak_only_below_the_low_score(score, weak):
+    assert is_weak(score, 2.5) is weak
+
+
+def test_status_counts_give_each_status_outstanding_and_teams_in_scope():
+    counts = status_counts(["draft", "submitted", "signed_off", "signed_off", "not_started"])
+    assert counts == {
+        "not_started": 1,
+        "draft": 1,
+        "returned": 0,
+        "submitted": 1,
+        "signed_off": 2,
+        "outstanding": 2,
+        "teams": 5,
+    }
+
+
+@pytest.mark.parametrize(
+    "teams, minimum, hidden", [(2, 3, True), (3, 3, False), (0, 3, False), (1, 0, False)]
+)
+def test_a_group_of_fewer_teams_than_the_minimum_is_not_shown(teams, minimum, hidden):
+    assert too_few_teams(teams, minimum) is hidden
+
+
 # --- properties ---------------------------------------------------------------------------------
 
 
@@ -143,22 +223,43 @@ def test_marking_an_answer_not_applicable_never_counts_as_zero(cex, data):
     assert after == before
 
 
-@settings(max_examples=60, deadline=None)
-@given(data=st.data())
-def test_the_council_frames_agree_with_scoring_one_team_at_a_time(cex, data):
-    teams = {
-        team_id: data.draw(answer_sets(cex)) for team_id in range(data.draw(st.integers(1, 4)))
-    }
-    frame = pd.DataFrame(
-        [
-            (t, a.statement_key, a.level, int(a.not_applicable))
-            for t, ans in teams.items()
-            for a in ans
-        ],
-        columns=reports.ANSWER_COLUMNS,
+def exact_half_up(value: Fraction) -> float:
+    hundredths = math.floor(abs(value) * 100 + Fraction(1, 2))
+    return (hundredths if value >= 0 else -hundredths) / 100
+
+
+hundredths = st.integers(100, 500).map(lambda n: n / 100)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(hundredths, min_size=1, max_size=40))
+def test_every_quartile_is_the_exact_interpolation_rounded_once(scores):
+    ordered = sorted(Fraction(repr(s)) for s in scores)
+
+    def quantile(q: Fraction) -> float:
+        position = q * (len(ordered) - 1)
+        below = math.floor(position)
+        above = min(below + 1, len(ordered) - 1)
+        return exact_half_up(
+            ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+        )
+
+    figures = spread(scores)
+    assert (figures.minimum, figures.median, figures.maximum) == (
+        quantile(Fraction(0)),
+        quantile(Fraction(1, 2)),
+        quantile(Fraction(1)),
     )
-    council = reports.team_scores(frame, cex)
-    from_frame = {(r.team_id, r.dimension, r.member): r.score for r in council.itertuples()}
-    for team_id, answers in teams.items():
-        for row in score_assessment(cex, answers):
-            assert from_frame.get((team_id, row.dimension, row.member)) == row.score.mean
+    assert (figures.lower_quartile, figures.upper_quartile) == (
+        quantile(Fraction(1, 4)),
+        quantile(Fraction(3, 4)),
+    )
+    assert figures.minimum <= figures.lower_quartile <= figures.median <= figures.upper_quartile
+
+
+@settings(max_examples=300, deadline=None)
+@given(hundredths, hundredths)
+def test_a_change_between_two_scores_is_their_exact_difference(current, previous):
+    assert change_since(current, previous).delta == exact_half_up(
+        Fraction(repr(current)) - Fraction(repr(previous))
+    )

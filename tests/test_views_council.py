@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from assess import reports, store
 from assess.questionnaire import from_content
 from assess.scoring import score_assessment
+from assess.views import council as council_views
 from tests.conftest import read_page, sign_in
 
 
@@ -137,9 +140,37 @@ def test_team_leads_cannot_see_council_figures(app, url):
     assert lead.get(url).status_code == 403
 
 
-def test_a_directorate_trend_resting_on_too_few_teams_says_so(app, officer):
+def test_a_directorate_trend_resting_on_too_few_teams_is_suppressed_in_chart_and_table(
+    app, officer
+):
     app.config["SMALL_GROUP_TEAMS"] = 100
-    page = read_page(officer.get("/trends/?directorate=Housing"))
-    assert "too few teams for a directorate figure" in page.text
+    response = officer.get("/trends/?directorate=Housing")
+    page = read_page(response)
+    assert "Not shown: fewer than 100 teams" in page.text
+    assert "<svg" not in response.get_data(as_text=True)  # no chart draws what the table hides
+    assert not re.search(r"\b\d\.\d\d\b", page.text.split("the numbers")[-1])
     app.config["SMALL_GROUP_TEAMS"] = 1
-    assert "too few teams" not in read_page(officer.get("/trends/?directorate=Housing")).text
+    response = officer.get("/trends/?directorate=Housing")
+    assert "Not shown" not in read_page(response).text
+    assert "<svg" in response.get_data(as_text=True)
+
+
+def test_a_trend_chart_leaves_out_exactly_the_rounds_its_table_suppresses(app, db):
+    counts = {
+        round_["name"]: len(
+            {
+                r["team_id"]
+                for r in store.round_scores(db, round_["id"], ("signed_off",), ("value",))
+                if r["directorate"] == "Housing"
+            }
+        )
+        for round_ in store.rounds(db)
+    }
+    minimum = max(counts.values())
+    with app.test_request_context():
+        frame, _, teams = council_views.trend_frame(
+            "value", "Housing", None, ("signed_off",), minimum
+        )
+    assert teams == counts
+    assert set(frame["round"]) == {name for name, n in counts.items() if n >= minimum}
+    assert set(frame["round"]) != set(counts)  # the demo has a round with fewer Housing teams

@@ -363,3 +363,31 @@ def test_calibration_shows_where_teams_rate_themselves_higher_than_moderated(
     assert cex.statement(answer["statement_key"]).text in page.text
     assert "Reason: Evidence is thin." in page.text
     assert "rates itself higher by 1.0" in page.text
+
+
+def test_moderation_of_a_closed_round_is_refused_and_its_published_figures_stay(
+    officer, db, current
+):
+    closed = next(r for r in store.rounds(db) if r["status"] == "closed")
+    team_id, assessment_id = submitted_team(db, closed["id"], "signed_off")
+    answer = next(a for a in store.answers_of(db, assessment_id) if a["level"])
+    url = f"/rounds/{closed['id']}/teams/{team_id}/moderate/{answer['statement_key']}"
+    review = officer.get(f"/rounds/{closed['id']}/teams/{team_id}").get_data(as_text=True)
+    assert "/moderate/" not in review  # nothing offers what would be refused
+
+    before = store.scores_of(db, assessment_id)
+    events = db.execute("SELECT count(*) FROM audit_events").fetchone()[0]
+    page = read_page(officer.get(url))
+    assert "cannot be moderated" in page.text and "Save moderation" not in page.text
+    refused = post(officer, url, {"level": "1", "reason": "Too generous."}, url)
+    assert "levels in it cannot be moderated" in read_page(refused, status=409).text
+    assert store.scores_of(db, assessment_id) == before
+    assert db.execute("SELECT count(*) FROM audit_events").fetchone()[0] == events
+
+
+def test_the_store_refuses_to_moderate_a_closed_round_whoever_asks(db):
+    closed = next(r for r in store.rounds(db) if r["status"] == "closed")
+    _, assessment_id = submitted_team(db, closed["id"], "signed_off")
+    answer = next(a for a in store.answers_of(db, assessment_id) if a["level"])
+    with pytest.raises(store.Locked, match="round is closed"):
+        store.moderate(db, assessment_id, answer["statement_key"], 1, "reason", None, list)

@@ -91,6 +91,7 @@ from assess.store.people import (
 from assess.store.review import (
     ROUND_STATUSES,
     calibration,
+    closed_round_reason,
     completion,
     directorate_lead_email,
     moderate,
@@ -132,6 +133,7 @@ __all__ = [
     "ROUND_STATUSES",
     "calibration",
     "completion",
+    "closed_round_reason",
     "moderate",
     "return_assessment",
     "review_history",

@@ -288,14 +288,17 @@ def round_scores(
     )
 
 
-def round_answers(db: Database, round_id: int) -> list[tuple]:
-    """Every answer of a round's submitted assessments as (team_id, statement_key, level,
-    not_applicable) tuples: plain tuples, because a council-wide read is 300,000 rows."""
+def round_answers(
+    db: Database, round_id: int, statuses: Iterable[str] = ("submitted", "signed_off")
+) -> list[tuple]:
+    """Every answer of a round's assessments at these statuses as (team_id, statement_key,
+    level, not_applicable) tuples: plain tuples, because a council-wide read is 300,000 rows."""
+    statuses = list(statuses)
     return db.execute(
-        """SELECT a.team_id, an.statement_key, an.level, an.not_applicable
+        f"""SELECT a.team_id, an.statement_key, an.level, an.not_applicable
            FROM answers an JOIN assessments a ON a.id = an.assessment_id
-           WHERE a.round_id = ? AND a.status IN ('submitted', 'signed_off')""",
-        [round_id],
+           WHERE a.round_id = ? AND a.status IN ({",".join("?" * len(statuses))})""",
+        [round_id, *statuses],
     ).fetchall()
 
 

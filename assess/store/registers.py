@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from assess import risk as risk_rules
+from assess.scoring import PUBLISHED, council_average
 from assess.store.audit import record_event
 from assess.store.db import NotFound, now, write
 from assess.store.rounds import questionnaire_version
@@ -562,15 +563,16 @@ def resolve_review_prompt(db: Database, prompt_id: int, outcome: str, actor_id: 
         )
 
 
-def _average(db: Database, round_id: int) -> float | None:
+def _inclusion_average(db: Database, round_id: int) -> float | None:
+    """The published council average for Inclusion & Respect in a round."""
     dimension, member = risk_rules.INCLUSION_VALUE
-    value = db.execute(
-        """SELECT avg(s.score) FROM scores s JOIN assessments a ON a.id = s.assessment_id
-           WHERE a.round_id = ? AND a.status IN ('submitted', 'signed_off')
+    rows = db.execute(
+        f"""SELECT s.score FROM scores s JOIN assessments a ON a.id = s.assessment_id
+           WHERE a.round_id = ? AND a.status IN ({",".join("?" * len(PUBLISHED))})
              AND s.dimension = ? AND s.member = ?""",
-        [round_id, dimension, member],
-    ).fetchone()[0]
-    return round(value, 2) if value is not None else None
+        [round_id, *PUBLISHED, dimension, member],
+    ).fetchall()
+    return council_average(score for (score,) in rows)
 
 
 def _inclusion_score(db: Database, assessment_id: int) -> float | None:
@@ -579,7 +581,7 @@ def _inclusion_score(db: Database, assessment_id: int) -> float | None:
         "SELECT score FROM scores WHERE assessment_id = ? AND dimension = ? AND member = ?",
         [assessment_id, dimension, member],
     ).fetchone()
-    return round(row[0], 2) if row and row[0] is not None else None
+    return row[0] if row else None
 
 
 def inclusion_evidence(db: Database, assessment_id: int) -> risk_rules.InclusionEvidence | None:
@@ -612,8 +614,8 @@ def inclusion_evidence(db: Database, assessment_id: int) -> risk_rules.Inclusion
         round_name=a["round_name"],
         score=_inclusion_score(db, assessment_id),
         previous=_inclusion_score(db, earlier[0]) if earlier else None,
-        council_average=_average(db, a["round_id"]),
-        council_previous=_average(db, round_before[0]) if round_before else None,
+        council_average=_inclusion_average(db, a["round_id"]),
+        council_previous=_inclusion_average(db, round_before[0]) if round_before else None,
     )
 
 

@@ -61,18 +61,20 @@ def set_round_status(db: Database, round_id: int, status: str, actor_id: int | N
 
 
 def rounds_overview(db: Database) -> list[dict]:
-    """Every round, newest first, with how many teams are in scope and how many submitted."""
-    return list(
-        db.query(
-            """SELECT r.*,
-                 (SELECT count(*) FROM round_teams rt WHERE rt.round_id = r.id) AS teams,
-                 (SELECT count(*) FROM assessments a WHERE a.round_id = r.id
-                    AND a.status IN ('submitted', 'signed_off')) AS submitted,
-                 (SELECT count(*) FROM assessments a WHERE a.round_id = r.id
-                    AND a.status = 'signed_off') AS signed_off
-               FROM rounds r ORDER BY r.opens_on DESC, r.id DESC"""
-        )
-    )
+    """Every round, newest first, with the status of each team in its scope (`statuses`, one
+    entry per team, as the completion tracker sees them)."""
+    statuses: dict[int, list[str]] = {}
+    for round_id, status, count in db.execute(
+        """SELECT rt.round_id, coalesce(a.status, 'not_started'), count(*)
+           FROM round_teams rt
+           LEFT JOIN assessments a ON a.team_id = rt.team_id AND a.round_id = rt.round_id
+           GROUP BY 1, 2"""
+    ):
+        statuses.setdefault(round_id, []).extend([status] * count)
+    return [
+        {**r, "statuses": statuses.get(r["id"], [])}
+        for r in db.query("SELECT * FROM rounds ORDER BY opens_on DESC, id DESC")
+    ]
 
 
 def completion(db: Database, round_id: int) -> list[dict]:
@@ -140,6 +142,14 @@ def review_history(db: Database, assessment_id: int) -> list[dict]:
     )
 
 
+def closed_round_reason(round_name: str) -> str:
+    """Why a closed round's assessments cannot be moderated, in words for business improvement."""
+    return (
+        f"The {round_name} round is closed, so its published figures no longer change: "
+        "levels in it cannot be moderated."
+    )
+
+
 def moderate(
     db: Database,
     assessment_id: int,
@@ -150,7 +160,8 @@ def moderate(
     rescore: Callable[[list[dict]], list[ScoreRow]],
 ) -> None:
     """Set (or with None, clear) business improvement's level for one answer, keeping the
-    team's own, and recompute the stored scores with it."""
+    team's own, and recompute the stored scores with it. A closed round's published figures
+    never change, so its assessments cannot be moderated."""
     if level is not None and not reason.strip():
         raise ValueError("a moderated level needs a reason")
     stamp = now()
@@ -158,6 +169,11 @@ def moderate(
         current = assessment(db, assessment_id)
         if current["status"] not in ("submitted", "signed_off"):
             raise Locked("only a submitted assessment can be moderated")
+        round_name, round_status = db.execute(
+            "SELECT name, status FROM rounds WHERE id = ?", [current["round_id"]]
+        ).fetchone()
+        if round_status == "closed":
+            raise Locked(closed_round_reason(round_name))
         rows = [a for a in answers_of(db, assessment_id) if a["statement_key"] == statement_key]
         if not rows:
             raise NotFound(f"'{statement_key}' has no answer to moderate")

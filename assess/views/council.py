@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from assess import charts, reports, store
 from assess.auth import requires
-from assess.scoring import OVERALL
+from assess.scoring import OVERALL, council_average, too_few_teams
 from assess.views.rounds import READERS, round_or_404
 from assess.views.team import questionnaire_for
 
@@ -125,10 +125,12 @@ def council_chart(round_id: int, dimension_key: str, fmt: str):
 # --- trends -------------------------------------------------------------------------------------
 
 
-def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statuses):
+def trend_frame(
+    dimension_key: str, directorate: str, team_id: int | None, statuses, minimum: int = 0
+):
     """Each round's average per member for the council, a directorate or a team, with breaks
     where a questionnaire version changed the member's statements, and how many teams each
-    round's figures rest on."""
+    round's figures rest on. A round resting on fewer than `minimum` teams has no points."""
     db = store.get_db()
     points, comparable, previous_questionnaire, names, teams = [], {}, None, {}, {}
     for round_ in store.rounds(db):
@@ -151,18 +153,20 @@ def trend_frame(dimension_key: str, directorate: str, team_id: int | None, statu
                 comparable[(round_["name"], member)] = ok
         previous_questionnaire = questionnaire
         teams[round_["name"]] = len({row["team_id"] for row in rows})
+        if too_few_teams(teams[round_["name"]], minimum):
+            continue
         by_member: dict[str, list] = {}
         for row in rows:
             by_member.setdefault(row["member"], []).append(row["score"])
         for member, scores in by_member.items():
-            present = [s for s in scores if s is not None]
-            if present:
+            average = council_average(scores)
+            if average is not None:
                 points.append(
                     {
                         "round": round_["name"],
                         "opens_on": round_["opens_on"],
                         "member": member,
-                        "score": sum(present) / len(present),
+                        "score": average,
                     }
                 )
     return reports.trend(points, comparable), names, teams
@@ -184,13 +188,14 @@ def render_trends(dimension_key: str):
     db = store.get_db()
     directorate = request.args.get("directorate", "")
     team_id = request.args.get("team", type=int)
+    small_group = current_app.config["SMALL_GROUP_TEAMS"] if directorate and not team_id else 0
     frame, names, teams_per_round = trend_frame(
-        dimension_key, directorate, team_id, statuses_from_request()
+        dimension_key, directorate, team_id, statuses_from_request(), small_group
     )
     if not names:
         abort(404)
     teams = store.active_teams(db)
-    rounds_ = list(dict.fromkeys(frame["round"]))
+    rounds_ = [name for name, count in teams_per_round.items() if count]
     table = {(r["member"], r["round"]): r for r in frame.to_dict("records")}
     svg = ""
     if not frame.empty:
@@ -214,7 +219,8 @@ def render_trends(dimension_key: str):
         title=trend_title(dimension_key, names, directorate, team_id, teams),
         include_submitted=request.args.get("include") == "submitted",
         teams_per_round=teams_per_round,
-        small_group=current_app.config["SMALL_GROUP_TEAMS"] if directorate and not team_id else 0,
+        small_group=small_group,
+        suppressed=[r for r, n in teams_per_round.items() if too_few_teams(n, small_group)],
     )
 
 

@@ -26,7 +26,13 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from assess import charts, mail, reports, store
 from assess.auth import requires
-from assess.scoring import OVERALL, score_assessment
+from assess.scoring import (
+    OUTSTANDING,
+    OVERALL,
+    council_average,
+    score_assessment,
+    status_counts,
+)
 from assess.store import registers as register_store
 from assess.views.team import questionnaire_for
 
@@ -41,7 +47,6 @@ STATUS_NAMES = {
     "returned": "Returned",
     "signed_off": "Signed off",
 }
-OUTSTANDING = ("not_started", "draft", "returned")
 # More rows than this make a chart nobody can read (and a slow page): the table still shows all.
 MAX_HEATMAP_ROWS = 300
 
@@ -87,7 +92,10 @@ class RoundForm(FlaskForm):
 @bp.route("/")
 @requires(*READERS)
 def index():
-    return render_template("rounds/index.html", rounds=store.rounds_overview(store.get_db()))
+    rounds = [
+        {**r, "counts": status_counts(r["statuses"])} for r in store.rounds_overview(store.get_db())
+    ]
+    return render_template("rounds/index.html", rounds=rounds, statuses=STATUS_NAMES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -171,7 +179,7 @@ def completion_rows(round_: dict) -> list[dict]:
 def tracker(round_id: int):
     round_ = round_or_404(round_id)
     rows = completion_rows(round_)
-    counts = {status: sum(1 for r in rows if r["status"] == status) for status in STATUS_NAMES}
+    counts = status_counts(r["status"] for r in rows)
     directorates = sorted({r["directorate"] for r in rows})
     directorate = request.args.get("directorate", "")
     status = request.args.get("status", "")
@@ -184,7 +192,7 @@ def tracker(round_id: int):
     return render_template(
         "rounds/tracker.html",
         reminders=store.reminders_sent(store.get_db(), round_id),
-        outstanding=sum(1 for r in rows if r["status"] in OUTSTANDING),
+        outstanding=counts["outstanding"],
         round=round_,
         rows=shown,
         all_rows=rows,
@@ -426,6 +434,7 @@ def moderate(round_id: int, team_id: int, statement_key: str):
         abort(404)
     statement = questionnaire.statement(statement_key)
     answer = answers[statement_key]
+    closed = round_["status"] == "closed"
     form = ModerateForm(
         data={"level": str(answer["moderated_level"] or ""), "reason": answer["moderation_reason"]}
     )
@@ -433,7 +442,10 @@ def moderate(round_id: int, team_id: int, statement_key: str):
         SelectChoice(str(level.level), f"{level.level} {level.name}")
         for level in questionnaire.scale
     ]
-    if form.validate_on_submit():
+    locked = ""
+    if request.method == "POST" and closed:
+        locked = store.closed_round_reason(round_["name"])
+    elif form.validate_on_submit():
         try:
             store.moderate(
                 db,
@@ -444,13 +456,15 @@ def moderate(round_id: int, team_id: int, statement_key: str):
                 g.user["id"],
                 lambda rows: score_assessment(questionnaire, store.as_scoring_answers(rows)),
             )
-        except store.Locked as locked:
-            abort(409, str(locked))
-        flash("Moderation saved; the team's scores were recomputed.")
-        return redirect(
-            url_for("rounds.review", round_id=round_id, team_id=team_id) + f"#{statement_key}"
-        )
+            flash("Moderation saved; the team's scores were recomputed.")
+            return redirect(
+                url_for("rounds.review", round_id=round_id, team_id=team_id) + f"#{statement_key}"
+            )
+        except store.Locked as refused:
+            locked = str(refused)
     errors = [(name, m) for name, ms in form.errors.items() for m in ms if name != "csrf_token"]
+    if locked and not closed:  # closed while the page was open: the form is still shown
+        errors = [("level", locked)]
     return render_template(
         "rounds/moderate.html",
         round=round_,
@@ -460,7 +474,8 @@ def moderate(round_id: int, team_id: int, statement_key: str):
         levels={level.level: level.name for level in questionnaire.scale},
         form=form,
         errors=errors,
-    ), (400 if errors else 200)
+        closed=closed,
+    ), (409 if locked else 400 if errors else 200)
 
 
 # --- heatmaps -----------------------------------------------------------------------------------
@@ -478,21 +493,25 @@ def heatmap_view(round_: dict, dimension_key: str):
     statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
     rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
     members = [m.key for m in dimension.members]
-    frame = reports.heatmap_frame(rows, members)
+    council = reports.heatmap_frame(rows, members)
     directorate = request.args.get("directorate", "")
-    all_directorates = sorted(frame["directorate"].unique()) if not frame.empty else []
-    if directorate:
-        frame = frame[frame["directorate"] == directorate]
+    all_directorates = sorted(council["directorate"].unique()) if not council.empty else []
+    frame = council[council["directorate"] == directorate] if directorate else council
     sort = request.args.get("sort", "")
     frame = reports.sort_heatmap(frame, sort if sort in [*members, OVERALL] else None)
     columns = [(m.key, m.name) for m in dimension.members] + [(OVERALL, "Overall")]
-    averages = reports.column_averages(frame, [key for key, _ in columns])
     return {
         "questionnaire": questionnaire,
         "dimension": dimension,
         "frame": frame,
         "columns": columns,
-        "averages": averages,
+        "average_rows": reports.average_rows(
+            council,
+            frame,
+            [key for key, _ in columns],
+            directorate if directorate in all_directorates else "",
+            current_app.config["SMALL_GROUP_TEAMS"],
+        ),
         "directorates": all_directorates,
         "directorate": directorate,
         "sort": sort,
@@ -502,7 +521,7 @@ def heatmap_view(round_: dict, dimension_key: str):
 
 
 def heatmap_cells(round_id: int, view: dict):
-    """The heatmap's cells: each team's row links to its results; the council average last."""
+    """The heatmap's cells: each team's row links to its results; the average rows last."""
     cells = []
     for record in view["frame"].to_dict("records"):
         label = record["team"] + (" (submitted)" if record["status"] == "submitted" else "")
@@ -512,7 +531,8 @@ def heatmap_cells(round_id: int, view: dict):
             for key, _ in view["columns"]
         ]
     cells += [
-        {"row": "Council average", "column": key, "score": view["averages"][key], "href": ""}
+        {"row": row["label"], "column": key, "score": row["averages"][key], "href": ""}
+        for row in view["average_rows"]
         for key, _ in view["columns"]
     ]
     return pd.DataFrame(cells, columns=["row", "column", "score", "href"])
@@ -560,7 +580,10 @@ def heatmap_download(round_id: int, dimension_key: str, fmt: str):
             ]
             for r in view["frame"].to_dict("records")
         ]
-        rows.append(["", "Council average", "", *[view["averages"][k] for k in keys]])
+        rows += [
+            ["", row["label"], row["note"], *[row["averages"][k] for k in keys]]
+            for row in view["average_rows"]
+        ]
         return csv_response(
             ["Directorate", "Team", "Status", *[n for _, n in view["columns"]]], rows, f"{name}.csv"
         )
@@ -608,7 +631,7 @@ def drill_down(round_id: int, member_key: str):
     view = {
         "frame": wide,
         "columns": columns,
-        "averages": reports.column_averages(wide, [s.key for s in statements]),
+        "average_rows": reports.average_rows(wide, wide, [s.key for s in statements]),
     }
     svg = ""
     if 0 < len(wide) <= MAX_HEATMAP_ROWS:
@@ -626,7 +649,7 @@ def drill_down(round_id: int, member_key: str):
         statements=statements,
         records=wide.to_dict("records"),
         columns=columns,
-        averages=view["averages"],
+        average_rows=view["average_rows"],
         svg=svg,
         include_submitted=include_submitted,
         levels={level.level: level.name for level in questionnaire.scale},
@@ -657,7 +680,7 @@ def calibration(round_id: int):
             {
                 "member": member,
                 "rows": moderated,
-                "directorates": {d: sum(v) / len(v) for d, v in sorted(directorates.items())},
+                "directorates": {d: council_average(v) for d, v in sorted(directorates.items())},
             }
         )
     return render_template(

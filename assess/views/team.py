@@ -30,7 +30,7 @@ from assess.forms import (
     targets_form,
 )
 from assess.questionnaire import Questionnaire
-from assess.scoring import OVERALL, council_average, score_assessment
+from assess.scoring import OVERALL, PUBLISHED, council_average, score_assessment
 from assess.views import registers as register_views
 
 bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
@@ -386,9 +386,11 @@ def team_results(v: Visit) -> dict:
         team = scores_by_dimension(
             {"dimension": r.dimension, "member": r.member, "score": r.score.mean} for r in preview
         )
+    sections = results.progress(v.questionnaire, answers)
+    comparable = results.names_strengths_and_gaps(sections)
     council_rows: dict[tuple[str, str], list] = {}
     # Published council figures count signed-off assessments only.
-    round_rows = store.round_scores(db, v.round["id"], ("signed_off",))
+    round_rows = store.round_scores(db, v.round["id"], PUBLISHED)
     for row in round_rows:
         council_rows.setdefault((row["dimension"], row["member"]), []).append(row["score"])
     council: dict[str, dict[str, float | None]] = {}
@@ -419,13 +421,18 @@ def team_results(v: Visit) -> dict:
                 "dimension": dimension,
                 "rows": rows,
                 "summary": results.summary(
-                    rows, noun, previous and previous["round_name"], threshold
+                    rows, noun, previous and previous["round_name"], threshold, comparable
                 ),
             }
         )
-    statement_results = results.statement_results(v.questionnaire, answers)
-    strengths, gaps = results.strengths_and_gaps(statement_results)
+    complete = results.sections_completed(sections)
+    strengths, gaps = [], []
+    if comparable:
+        statement_results = results.statement_results(v.questionnaire, answers)
+        strengths, gaps = results.strengths_and_gaps(statement_results)
     return {
+        "sections_completed": complete,
+        "sections_total": len(sections),
         "dimensions": dimensions,
         "overall": team.get(OVERALL, {}).get(OVERALL),
         "council_overall": council.get(OVERALL, {}).get(OVERALL),

@@ -17,6 +17,7 @@ from flask import (
 from assess import registers_io, risk, store
 from assess.auth import requires
 from assess.questionnaire import Questionnaire
+from assess.scoring import PUBLISHED, council_average, is_weak
 from assess.store import registers as register_store
 from assess.views.registers import (
     EDIT,
@@ -34,13 +35,14 @@ from assess.views.registers import (
 
 
 def area_scores(round_id: int, q: Questionnaire) -> dict[tuple[str, str], dict[int, float]]:
-    """(dimension, member) -> team id -> score in a round, statements included (their level)."""
+    """(dimension, member) -> team id -> score in a round, statements included (their level).
+    Signed-off assessments only, as every published figure."""
     db = store.get_db()
     scores: dict[tuple[str, str], dict[int, float]] = {}
-    for row in store.round_scores(db, round_id):
+    for row in store.round_scores(db, round_id, PUBLISHED):
         if row["dimension"] in ("readiness_area", "value") and row["score"] is not None:
             scores.setdefault((row["dimension"], row["member"]), {})[row["team_id"]] = row["score"]
-    for team_id, statement_key, level, _ in store.round_answers(db, round_id):
+    for team_id, statement_key, level, _ in store.round_answers(db, round_id, PUBLISHED):
         if level is not None:
             scores.setdefault(("statement", statement_key), {})[team_id] = level
     return scores
@@ -69,7 +71,7 @@ def propose_risk():
     team_id = request.form.get("team_id", type=int)
     low = current_app.config["RISK_LOW_SCORE"]
     scores = area_scores(round_["id"], q).get((dimension, member), {})
-    below = sorted(t for t, v in scores.items() if v < low)
+    below = sorted(t for t, v in scores.items() if is_weak(v, low))
     name = registers_io.link_name(q, dimension, member)
     if team_id is not None:
         if team_id not in scores:  # no such team, or it did not submit in this round
@@ -78,13 +80,14 @@ def propose_risk():
         basis = scores[team_id]
         evidence = (
             f"{team['name']} scored {basis:.2f} in {name} in {round_['name']}, below {low:g}. "
-            f"{len(below)} of {len(scores)} teams that submitted score below {low:g} there."
+            f"{len(below)} of {len(scores)} signed-off teams score below {low:g} there."
         )
     else:
-        basis = sum(scores.values()) / len(scores) if scores else low
+        average = council_average(scores.values())
+        basis = low if average is None else average
         evidence = (
             f"The council average in {name} was {basis:.2f} in {round_['name']}; "
-            f"{len(below)} of {len(scores)} teams that submitted score below {low:g}."
+            f"{len(below)} of {len(scores)} signed-off teams score below {low:g}."
         )
     s = settings()
     likelihood, impact = risk.suggest_likelihood_impact(basis, low, len(below), len(scores), s)
@@ -162,7 +165,7 @@ def exposure():
         for dimension in ("readiness_area", "value"):
             for member in q.dimension(dimension).members:
                 teams = now_scores.get((dimension, member.key), {})
-                below = [t for t, v in teams.items() if v < low]
+                below = [t for t, v in teams.items() if is_weak(v, low)]
                 if below:
                     weak_areas.append(
                         {
