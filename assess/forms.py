@@ -18,9 +18,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from assess.questionnaire import Level, Statement
-from assess.store import ACTION_STATUSES
+from assess.store import ACTION_STATUSES, ANSWER_DEFAULTS
 
-MAX_TEXT = 10_000
+# The longest text each field takes, in characters: the server refuses more, and the pages say
+# so (a textarea's maxlength and its hint read the same numbers).
+MAX_TEXT = 10_000  # an answer's reason, evidence and next steps; what changed for an action
+MAX_ACTION_TEXT = 2_000  # what an improvement action will do
+MAX_OWNER = 200  # who owns an improvement action
 NOT_APPLICABLE = "na"
 
 
@@ -89,61 +93,83 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\r\n", "\n").strip()
 
 
+def _line_breaks(text: str | None) -> str | None:
+    """A browser sends each line break as two characters but counts it as one for maxlength."""
+    return text.replace("\r\n", "\n") if text else text
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    """A posted section read against the saved answers: the rows to save, and the fields that
+    could not be saved or still need an answer, each (field id, message) in page order."""
+
+    rows: list[dict]
+    errors: list[tuple[str, str]]
+
+
 def read_section(
-    form: FlaskForm, statements: list[Statement], scale: tuple[Level, ...], number: dict[str, int]
-) -> tuple[list[dict], list[tuple[str, str]], set[str]]:
-    """Turn a posted section into answer rows to save, errors (field id, message) and the keys
-    of statements still unanswered. Everything typed is saved, even beside an error, except for
-    a statement with text that is too long or a level that is not on the scale: no browser
-    sends those from this page, so that statement's saved answer is kept as it was."""
+    form: FlaskForm,
+    statements: list[Statement],
+    scale: tuple[Level, ...],
+    number: dict[str, int],
+    saved: dict[str, dict],
+    complete: bool,
+) -> SectionAnswers:
+    """Turn a posted section into answer rows to save and errors. Everything that can be kept is
+    kept; a field that cannot (text over MAX_TEXT, a level off the scale, not applicable without
+    a reason, a level and a reason together) keeps its saved value and is named in the errors.
+    A statement's answer is its level, or not applicable with the reason: one unit, kept or
+    refused whole. `complete` ("Save and continue") also asks for an answer to every statement."""
     levels = {str(level.level) for level in scale}
-    rows, errors, unanswered = [], [], set()
+    rows, errors = [], []
     for statement in statements:
         names = Names.of(statement.key)
         label = f"statement {number[statement.key]}"
-        choice = form[names.level].data
-        reason = _clean(form[names.reason].data)
-        evidence = _clean(form[names.evidence].data)
-        move_up = _clean(form[names.move_up].data)
-        too_long = False
-        for field, text, what in (
-            (names.reason, reason, "The reason"),
-            (names.evidence, evidence, "Evidence"),
-            (names.move_up, move_up, "What would move you up"),
-        ):
-            if len(text) > MAX_TEXT:
-                errors.append(
-                    (field, f"{what} for {label} must be {MAX_TEXT:,} characters or fewer")
-                )
-                too_long = True
-        if too_long:
-            unanswered.add(statement.key)
-            continue
-        row = {
-            "statement_key": statement.key,
-            "level": None,
-            "not_applicable": 0,
-            "not_applicable_reason": reason,
-            "evidence": evidence,
-            "move_up": move_up,
+        before = {**ANSWER_DEFAULTS, **saved.get(statement.key, {})}
+        texts = {
+            "not_applicable_reason": _clean(form[names.reason].data),
+            "evidence": _clean(form[names.evidence].data),
+            "move_up": _clean(form[names.move_up].data),
         }
-        if choice == NOT_APPLICABLE:
-            if reason:
-                row["not_applicable"] = 1
-            else:
-                errors.append((names.reason, f"Say why {label} does not apply to your team"))
-                unanswered.add(statement.key)
-        elif choice in levels:
-            row["level"] = int(choice)
-        elif choice:
-            errors.append((names.level, f"Select one of the levels shown for {label}"))
-            unanswered.add(statement.key)
-            continue
+        found: dict[str, str] = {}
+        for column, field, what in (
+            ("not_applicable_reason", names.reason, "The reason"),
+            ("evidence", names.evidence, "Evidence"),
+            ("move_up", names.move_up, "What would move you up"),
+        ):
+            if len(texts[column]) > MAX_TEXT:
+                found[field] = f"{what} for {label} must be {MAX_TEXT:,} characters or fewer"
+        chosen = {value for value in form[names.level].raw_data or [] if value}
+        choice = next(iter(chosen), "")
+        reason = texts["not_applicable_reason"]
+        if len(chosen) > 1:
+            found[names.level] = f"Choose one answer for {label}: a level or not applicable"
+        elif choice and choice not in levels and choice != NOT_APPLICABLE:
+            found[names.level] = f"Select one of the levels shown for {label}"
+        elif choice in levels and reason:
+            found[names.level] = (
+                f"{label.capitalize()} has a level and a reason it does not apply: choose one"
+            )
+        elif choice == NOT_APPLICABLE and not reason:
+            found[names.reason] = f"Say why {label} does not apply to your team"
+        answer_kept = names.level not in found and names.reason not in found
+        row = {"statement_key": statement.key}
+        if answer_kept:
+            row["level"] = int(choice) if choice in levels else None
+            row["not_applicable"] = int(choice == NOT_APPLICABLE)
+            row["not_applicable_reason"] = reason
         else:
-            unanswered.add(statement.key)
-        if row["level"] is not None or row["not_applicable"] or reason or evidence or move_up:
+            for column in ("level", "not_applicable", "not_applicable_reason"):
+                row[column] = before[column]
+        for column, field in (("evidence", names.evidence), ("move_up", names.move_up)):
+            row[column] = before[column] if field in found else texts[column]
+        if complete and not choice and answer_kept:
+            found[names.level] = f"Select a level for {label}, or select not applicable"
+        if statement.key in saved or any(row[c] != ANSWER_DEFAULTS[c] for c in ANSWER_DEFAULTS):
             rows.append(row)
-    return rows, errors, unanswered
+        order = (names.level, names.reason, names.evidence, names.move_up)
+        errors.extend((field, found[field]) for field in order if field in found)
+    return SectionAnswers(rows, errors)
 
 
 class SubmitForm(FlaskForm):
@@ -159,11 +185,21 @@ class ActionForm(FlaskForm):
 
     what = TextAreaField(
         "What will you do?",
-        validators=[InputRequired("Enter what you will do"), Length(max=2000)],
+        filters=[_line_breaks],
+        validators=[
+            InputRequired("Enter what you will do"),
+            Length(
+                max=MAX_ACTION_TEXT,
+                message=f"What you will do must be {MAX_ACTION_TEXT:,} characters or fewer",
+            ),
+        ],
     )
     owner = StringField(
         "Who owns it?",
-        validators=[InputRequired("Enter who owns the action"), Length(max=200)],
+        validators=[
+            InputRequired("Enter who owns the action"),
+            Length(max=MAX_OWNER, message=f"Who owns it must be {MAX_OWNER:,} characters or fewer"),
+        ],
     )
     due_day = StringField("Day")
     due_month = StringField("Month")
@@ -175,7 +211,10 @@ class ActionForm(FlaskForm):
     )
     evidence_of_change = TextAreaField(
         "What changed? Needed before you mark the action done",
-        validators=[Length(max=MAX_TEXT)],
+        filters=[_line_breaks],
+        validators=[
+            Length(max=MAX_TEXT, message=f"What changed must be {MAX_TEXT:,} characters or fewer")
+        ],
     )
     due_on: date | None = None
 

@@ -903,9 +903,10 @@ def statement_post(key: str) -> st.SearchStrategy[dict]:
 
 
 def test_a_section_keeps_saved_answers_whatever_is_posted(council, cex):
-    """Save a valid answer to every statement of a section, post garbage, and read back: a
-    statement refused (a level not on the scale, text too long) keeps its saved answer as it
-    was; one accepted is stored as sent; the pages that show answers escape them."""
+    """Save a valid answer to every statement of a section, post garbage, and read back: each
+    statement's answer (its level, or not applicable with the reason) and each of its other texts
+    is stored as sent or, refused (a level not on the scale, text too long, a level with a
+    reason), kept as it was saved; the pages that show answers escape them."""
     ids = council.ids
     statements = cex.statements_in(ids["dimension"], ids["section"])
     keys = [s.key for s in statements]
@@ -942,29 +943,37 @@ def test_a_section_keeps_saved_answers_whatever_is_posted(council, cex):
         _, response = post(council, "lead", url, fields)
         answer(client, response, f"POST {url} {fields}"[:2000])
         after = section_rows(council, keys)
+        answer_columns = ("level", "not_applicable", "not_applicable_reason")
         for key in keys:
+            if response.status_code not in (200, 302, 400):
+                assert after[key] == before[key], f"statement {key}: refused, but it changed"
+                continue
             names = Names.of(key)
-            level = received(fields.get(names.level, ABSENT)) if names.level in fields else ""
-            level = "" if fields.get(names.level, ABSENT) is ABSENT else level
-            texts = [fields.get(n, ABSENT) for n in (names.reason, names.evidence, names.move_up)]
-            too_long = any(t is not ABSENT and len(clean(t)) > MAX_TEXT for t in texts)
-            off_scale = level not in ("", "na", *[str(n) for n in range(1, 6)])
-            if too_long or off_scale or response.status_code not in (200, 302, 400):
-                assert after[key] == before[key], (
-                    f"statement {key}: refused ({response.status_code}, level {level!r}, "
-                    f"too long {too_long}) but its saved answer changed: {before[key]} -> "
-                    f"{after[key]}"
+            level = fields.get(names.level, ABSENT)
+            level = "" if level is ABSENT else received(level)
+            sent = {
+                column: "" if fields.get(name, ABSENT) is ABSENT else clean(fields[name])
+                for column, name in (
+                    ("not_applicable_reason", names.reason),
+                    ("evidence", names.evidence),
+                    ("move_up", names.move_up),
                 )
-            elif after[key] != before[key]:  # stored as sent
-                sent = [clean(t) if t is not ABSENT else "" for t in texts]
-                stored = after[key]
-                assert [
-                    stored["not_applicable_reason"],
-                    stored["evidence"],
-                    stored["move_up"],
-                ] == sent, key
-                if level in list("12345"):
-                    assert stored["level"] == int(level)
+            }
+            sent["level"] = int(level) if level in list("12345") else None
+            sent["not_applicable"] = int(level == "na")
+            was, stored = before[key], after[key]
+            off_scale = level not in ("", "na", *list("12345"))
+            for column in ("evidence", "move_up"):
+                kept = sent[column] if len(sent[column]) <= MAX_TEXT else was[column]
+                assert stored[column] == kept, f"statement {key}: {column} {stored[column]!r}"
+            answer_sent = {c: sent[c] for c in answer_columns}
+            answer_stored = {c: stored[c] for c in answer_columns}
+            assert answer_stored in (answer_sent, {c: was[c] for c in answer_columns}), key
+            if off_scale or len(sent["not_applicable_reason"]) > MAX_TEXT:
+                assert answer_stored == {c: was[c] for c in answer_columns}, (
+                    f"statement {key}: refused (level {level!r}) but its answer changed: "
+                    f"{was} -> {stored}"
+                )
         for page in (f"{TEAM.format(**ids)}/check", url):
             shown = client.get(page)
             assert shown.status_code == 200, page

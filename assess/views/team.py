@@ -20,6 +20,7 @@ from flask import (
 from assess import charts, first_errors, long_time, results, store
 from assess.auth import sign_in_required
 from assess.forms import (
+    MAX_TEXT,
     NOT_APPLICABLE,
     ActionForm,
     Names,
@@ -152,10 +153,22 @@ def section(team_id: int, round_id: int, section: str):
         data = form_data(statements, answers) | {"seen": store.answers_fingerprint(answers, keys)}
         form = section_form(statements, v.questionnaire.scale, data=data)
         return render_section(v, section, statements, number, form, [])
+    return save_section(v, section, statements, number)
+
+
+def save_section(v: Visit, section: str, statements, number: dict[str, int]):
+    """Save what a section's page posted: everything that can be kept is. The page comes back
+    (400) naming whatever could not be, or a statement still unanswered on "Save and continue";
+    409 if someone else changed these answers since the page was opened."""
+    team_id, round_id = v.team["id"], v.round["id"]
+    keys = [s.key for s in statements]
     form = section_form(statements, v.questionnaire.scale)
     if not form.validate_on_submit() or not form.seen.data:
         abort(400, "The form expired or was not sent by this service. Go back and try again.")
-    rows, errors, unanswered = read_section(form, statements, v.questionnaire.scale, number)
+    later = request.form.get("action") == "later"
+    posted = read_section(
+        form, statements, v.questionnaire.scale, number, answers_by_key(v), complete=not later
+    )
     db = store.get_db()
     assessment_id = (
         v.assessment["id"]
@@ -164,13 +177,18 @@ def section(team_id: int, round_id: int, section: str):
     )
     try:
         store.save_answers(
-            db, assessment_id, rows, g.user["id"], section=section, shown=(keys, form.seen.data)
+            db,
+            assessment_id,
+            posted.rows,
+            g.user["id"],
+            section=section,
+            shown=(keys, form.seen.data),
         )
     except store.Locked as locked:
         return refuse_change(v, str(locked))
     except store.Stale:
         saved = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
-        conflicts = changed_by_others(statements, rows, saved)
+        conflicts = changed_by_others(statements, posted.rows, saved)
         if conflicts:
             form.seen.data = store.answers_fingerprint(saved, keys)
             return render_section(
@@ -179,37 +197,31 @@ def section(team_id: int, round_id: int, section: str):
                 statements,
                 number,
                 form,
-                conflict_errors(conflicts, number) + errors,
+                conflict_errors(conflicts, number) + posted.errors,
                 status=409,
                 conflicts=conflicts,
             )
         # Someone saved exactly what this page sends: nothing of theirs or ours would be lost.
-    if request.form.get("action") == "later":
-        flash("Your answers have been saved. You can come back to them at any time.")
-        return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
-    if unanswered and not errors:
-        errors = [
-            (
-                Names.of(k).level,
-                f"Select a level for statement {number[k]}, or select not applicable",
-            )
-            for k in (s.key for s in statements)
-            if k in unanswered
-        ]
-    if errors:
+    if posted.errors:
         # What this post saved is what the page now shows: the next save starts from it.
         saved = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
         form.seen.data = store.answers_fingerprint(saved, keys)
-        return render_section(v, section, statements, number, form, errors, status=400)
-    if request.args.get("return") == "check":
-        return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
-    keys = [m.key for m in dimension.members]
+        return render_section(v, section, statements, number, form, posted.errors, status=400)
+    if later:
+        flash("Your answers have been saved. You can come back to them at any time.")
+        return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
+    return redirect(after_section(v, section))
+
+
+def after_section(v: Visit, section: str) -> str:
+    """Where "Save and continue" goes: back to check answers if it came from there, else the
+    next section, or check answers after the last."""
+    ids = {"team_id": v.team["id"], "round_id": v.round["id"]}
+    keys = [m.key for m in v.questionnaire.section_dimension.members]
     following = keys[keys.index(section) + 1 :]
-    if following:
-        return redirect(
-            url_for("team.section", team_id=team_id, round_id=round_id, section=following[0])
-        )
-    return redirect(url_for("team.check", team_id=team_id, round_id=round_id))
+    if request.args.get("return") == "check" or not following:
+        return url_for("team.check", **ids)
+    return url_for("team.section", **ids, section=following[0])
 
 
 def changed_by_others(statements, posted: list[dict], saved: dict[str, dict]) -> dict[str, dict]:
@@ -285,6 +297,7 @@ def render_section(v, section, statements, number, form, errors, status=200, con
             error_fields={field for field, _ in errors},
             conflicts=conflicts or {},
             levels={level.level: level.name for level in v.questionnaire.scale},
+            max_text=MAX_TEXT,
         ),
         status,
     )
