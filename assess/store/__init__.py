@@ -107,7 +107,9 @@ from assess.store.review import (
     set_round_status,
 )
 from assess.store.rounds import (
+    assessments_of_teams,
     create_round,
+    in_round_scope,
     questionnaire_version,
     questionnaire_versions,
     round_by_name,
@@ -160,6 +162,7 @@ __all__ = [
     "add_directorate",
     "add_team",
     "answers_fingerprint",
+    "assessments_of_teams",
     "answers_of",
     "as_scoring_answers",
     "assessment",
@@ -177,6 +180,7 @@ __all__ = [
     "find_assessment",
     "get_db",
     "home_summary",
+    "in_round_scope",
     "insert_recorded",
     "migrate",
     "migrations",

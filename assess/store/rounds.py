@@ -98,3 +98,35 @@ def round_by_name(db: Database, name: str) -> dict | None:
 
 def rounds(db: Database) -> list[dict]:
     return list(db.query("SELECT * FROM rounds ORDER BY opens_on, id"))
+
+
+def in_round_scope(db: Database, round_id: int, team_id: int) -> bool:
+    """Whether the round was created (or later scoped) for this team."""
+    return (
+        db.execute(
+            "SELECT 1 FROM round_teams WHERE round_id = ? AND team_id = ?", [round_id, team_id]
+        ).fetchone()
+        is not None
+    )
+
+
+def assessments_of_teams(db: Database, user_id: int) -> list[dict]:
+    """The user's teams in each round whose scope includes them, with the assessment's status
+    ("not_started" when there is none): every open round, and the rounds with a submitted or
+    signed-off assessment. Newest round first, then by team."""
+    return list(
+        db.query(
+            """SELECT t.id AS team_id, t.name AS team, r.id AS round_id, r.name AS round,
+                 r.status AS round_status, r.closes_on,
+                 coalesce(a.status, 'not_started') AS status
+               FROM team_members m
+               JOIN teams t ON t.id = m.team_id
+               JOIN round_teams rt ON rt.team_id = t.id
+               JOIN rounds r ON r.id = rt.round_id
+               LEFT JOIN assessments a ON a.team_id = t.id AND a.round_id = r.id
+               WHERE m.user_id = ?
+                 AND (r.status = 'open' OR a.status IN ('submitted', 'signed_off'))
+               ORDER BY r.opens_on DESC, r.id DESC, t.name, t.id""",
+            [user_id],
+        )
+    )

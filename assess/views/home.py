@@ -5,16 +5,18 @@ from flask import Blueprint, current_app, g, render_template
 
 from assess import risk, store
 from assess.auth import sign_in_required
+from assess.scoring import OUTSTANDING
 from assess.store import registers as register_store
 
 bp = Blueprint("home", __name__)
 
-STATUS_NAMES = {
-    "not_started": "not started",
-    "draft": "in progress",
-    "submitted": "submitted",
-    "returned": "returned for changes",
-    "signed_off": "signed off",
+# Each status as a GOV.UK tag: its words and colour.
+STATUS_TAGS = {
+    "returned": ("Returned for changes", "govuk-tag--orange"),
+    "draft": ("In progress", "govuk-tag--light-blue"),
+    "not_started": ("Not started", "govuk-tag--blue"),
+    "submitted": ("Submitted", "govuk-tag--grey"),
+    "signed_off": ("Signed off", "govuk-tag--green"),
 }
 
 
@@ -22,19 +24,13 @@ STATUS_NAMES = {
 @sign_in_required
 def index():
     db = store.get_db()
-    summary = store.home_summary(db, g.user["id"])
-    current_round = store.current_round(db)
-    statuses = {}
-    if current_round:
-        for team in summary["teams"]:
-            assessment = store.find_assessment(db, team["id"], current_round["id"])
-            status = assessment["status"] if assessment else "not_started"
-            statuses[team["id"]] = STATUS_NAMES[status]
+    assessments = store.assessments_of_teams(db, g.user["id"])
     return render_template(
         "home.html",
-        teams=summary["teams"],
-        current_round=current_round,
-        statuses=statuses,
+        teams=store.home_summary(db, g.user["id"])["teams"],
+        waiting=[a for a in assessments if a["status"] in OUTSTANDING],
+        finished=[a for a in assessments if a["status"] not in OUTSTANDING],
+        tags=STATUS_TAGS,
         proposed_risks=register_store.proposals(db, g.user["id"])
         if g.user["role"] in risk.OWNER_ROLES
         else [],

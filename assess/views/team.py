@@ -77,6 +77,8 @@ def visit(team_id: int, round_id: int) -> Visit:
         round_ = store.round_(db, round_id)
     except store.NotFound:
         abort(404)
+    if not store.in_round_scope(db, round_id, team_id):
+        abort(404)  # the round is not for this team: it has no assessment there, for anyone
     member = team_id in {t["id"] for t in store.teams_of_user(db, g.user["id"])}
     if not (member or g.user["role"] in READ_ALL_ROLES):
         abort(404)  # another team's pages do not exist for this user

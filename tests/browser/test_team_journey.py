@@ -42,7 +42,7 @@ def answer_section(page: Page, value: str, level_name: str = "3 Established") ->
 
 def open_assessment(page: Page, base_url: str) -> None:
     sign_in(page, base_url, LEAD)
-    page.get_by_role("link", name="Your team’s assessment for 2024/25").click()
+    page.get_by_role("link", name="Housing Needs: 2024/25 assessment").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your team’s assessment for 2024/25")
 
 
@@ -255,7 +255,7 @@ def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
     db.conn.close()
     omar, priya = page, page_without_js
     sign_in(omar, live_server.url, *colleague)
-    omar.get_by_role("link", name="Your team’s assessment for 2024/25").click()
+    omar.get_by_role("link", name="Housing Needs: 2024/25 assessment").click()
     omar.get_by_role("link", name="Service Excellence").click()
     open_assessment(priya, live_server.url)
     priya.get_by_role("link", name="Service Excellence").click()
