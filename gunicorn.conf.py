@@ -15,7 +15,7 @@ errorlog = "-"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "assess.logs.JsonFormatter"}},
+    "formatters": {"json": {"()": "assess.web.logs.JsonFormatter"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",

@@ -9,10 +9,10 @@ import os
 import sys
 from pathlib import Path
 
-from assess import ConfigurationError, create_app
-from assess.questionnaire import QuestionnaireError
+from assess.assessment.questionnaire import QuestionnaireError
 from assess.store import StorageError
 from assess.store.db import check_database
+from assess.web.app import ConfigurationError, create_app
 
 try:
     app = create_app(

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import click
 
-from assess import create_app, demo, store
-from assess.auth import hash_password
-from assess.questionnaire import QuestionnaireError, load_folder, load_questionnaire
+from assess import demo, store
+from assess.assessment.questionnaire import QuestionnaireError, load_folder, load_questionnaire
 from assess.store.backup import set_aside_if_damaged
 from assess.store.db import check_file, check_sound
+from assess.web.app import create_app
+from assess.web.auth import hash_password
 
 
 def _fail(message: str) -> None:
@@ -285,7 +286,7 @@ def audit() -> None:
 @_storage_errors
 def verify_audit(ctx: click.Context) -> None:
     """Walk the whole audit chain; name the first event that was edited, deleted or reordered."""
-    from assess.audit import verify_chain
+    from assess.audit.chain import verify_chain
     from assess.store import exports as export_queries
 
     app = _app(ctx)
@@ -305,7 +306,7 @@ def verify_audit(ctx: click.Context) -> None:
 @_storage_errors
 def recompute_pack(ctx: click.Context, pack: Path | None, round_name: str | None) -> None:
     """Recompute every score in a round pack from the pack alone; list any difference."""
-    from assess import round_pack
+    from assess.audit import round_pack
     from assess.store import round_packs as pack_store
 
     if (pack is None) == (round_name is None):

@@ -4,7 +4,7 @@
 
 Builds a temporary instance (the demo council, then synthetic answers added to its submitted
 assessments until there are --rows), then runs each export in a child process of its own, as
-the app does (assess.store.exports rows -> assess.exports writer -> a file), and reads the
+the app does (assess.store.exports rows -> assess.audit.exports writer -> a file), and reads the
 child's peak resident memory and CPU time from the kernel (wait4's rusage: RUSAGE_CHILDREN's
 figures for that one child). Time is wall-clock inside the child, from opening the database to
 the last byte written; on a shared machine the CPU time is the steadier figure.
@@ -33,9 +33,9 @@ EVIDENCE = (
 def build(folder: Path, rows: int) -> int:
     """A demo instance topped up with synthetic answers to `rows`; returns the answer count."""
     from assess import demo, store
-    from assess.auth import hash_password
+    from assess.assessment.questionnaire import load_folder
     from assess.config import DEFAULTS
-    from assess.questionnaire import load_folder
+    from assess.web.auth import hash_password
 
     db = store.connect(folder / "assess.db")
     store.migrate(db)
@@ -92,7 +92,8 @@ def build(folder: Path, rows: int) -> int:
 
 def child(fmt: str, folder: Path, out: Path) -> None:
     """One export, as the app runs it, into `out`; prints rows and seconds as JSON."""
-    from assess import exports, store
+    from assess import store
+    from assess.audit import exports
     from assess.store import exports as export_queries
 
     started = time.perf_counter()

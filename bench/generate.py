@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from assess import demo, store
-from assess.auth import hash_password
+from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
-from assess.questionnaire import load_folder
+from assess.web.auth import hash_password
 
 
 def generate(folder: Path, teams: int, rounds: int, track=lambda items, label: items) -> float:

@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate  # noqa: E402
 
-from assess import create_app, store  # noqa: E402
+from assess import store  # noqa: E402
 from assess.demo import DEMO_PASSWORD  # noqa: E402
+from assess.web.app import create_app
 
 OUT = Path(__file__).resolve().parent / "out"
 OFFICER = "sam.okafor@council.example"

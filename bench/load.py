@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assess import store
-from assess.audit import verify_chain
-from assess.auth import hash_password
+from assess.audit.chain import verify_chain
 from assess.demo import DEMO_PASSWORD
 from assess.store import exports as export_queries
+from assess.web.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv/bin"

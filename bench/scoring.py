@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
 
 from assess import store  # noqa: E402
-from assess.scoring import Answer, council_average, score_assessment  # noqa: E402
+from assess.assessment.scoring import Answer, council_average, score_assessment  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from assess import create_app, demo, store
-from assess.auth import hash_password
+from assess import demo, store
+from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
-from assess.questionnaire import load_folder
+from assess.web.app import create_app
+from assess.web.auth import hash_password
 
 QUESTIONNAIRES = Path(DEFAULTS["QUESTIONNAIRES"])
 
@@ -88,7 +89,7 @@ COLLEAGUE = ("omar.haddad@council.example", "colleague-password-1")
 
 def add_colleague(db, team_id: int) -> tuple[str, str]:
     """A second team lead for a team, Omar Haddad; returns his email and password."""
-    from assess.auth import hash_password
+    from assess.web.auth import hash_password
 
     email, password = COLLEAGUE
     store.create_user(db, email, "Omar Haddad", "team_lead", hash_password(password), [team_id])

@@ -26,10 +26,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
-from assess import create_app, store
+from assess import store
 from assess.store import registers as register_store
 from assess.store import round_packs as pack_store
 from assess.store import tokens as token_store
+from assess.web.app import create_app
 from tests.conftest import csrf_token, sign_in
 
 ROLES = (

@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from assess import audit, store
+from assess import store
+from assess.audit import chain as audit
 from assess.cli import cli
 from assess.store import exports as export_queries
 from tests.conftest import read_page, sign_in

@@ -15,8 +15,8 @@ import threading
 import time
 
 from assess import store
-from assess.audit import verify_chain
-from assess.scoring import score_assessment
+from assess.assessment.scoring import score_assessment
+from assess.audit.chain import verify_chain
 from assess.store import exports as export_queries
 
 WRITERS = 3

@@ -11,9 +11,10 @@ from fractions import Fraction
 
 import pytest
 
-from assess import results, store
-from assess.questionnaire import Member
-from assess.scoring import Change
+from assess import store
+from assess.assessment import results
+from assess.assessment.questionnaire import Member
+from assess.assessment.scoring import Change
 from tests.conftest import hidden_fields, read_page, sign_in
 
 

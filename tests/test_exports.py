@@ -11,7 +11,8 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from assess import exports, store
+from assess import store
+from assess.audit import exports
 from assess.store import exports as export_queries
 from assess.store import registers as register_store
 from tests.conftest import read_page, sign_in

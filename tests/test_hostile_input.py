@@ -39,10 +39,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from werkzeug.exceptions import default_exceptions
 from werkzeug.routing import IntegerConverter
 
-from assess import create_app, demo, store
-from assess.forms import MAX_TEXT, Names
+from assess import demo, store
+from assess.assessment.forms import MAX_TEXT, Names
 from assess.store import registers as register_store
 from assess.store import tokens as token_store
+from assess.web.app import create_app
 from tests.conftest import Page, csrf_token
 
 # --- what hostile input looks like --------------------------------------------------------------

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assess import create_app
+from assess.web.app import create_app
 from tests.conftest import sign_in
 
 

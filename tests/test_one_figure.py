@@ -1,12 +1,12 @@
 """One figure everywhere: the council average of a round for each value and readiness area.
 
-The rule (assess.scoring): the mean of the signed-off teams' stored scores, each team once, teams
-without a score left out, in exact decimal arithmetic, rounded half up to 2 places once at the
-end. The round built here puts every one of those averages on a rounding edge (an exact mean
-ending in 5 in the third place) and has a submitted team that is not signed off, so a surface
-that rounds binary floats, rounds half to even, or counts unsigned assessments shows a figure
-that differs from the expected one by a hundredth. Each test reads one surface the way its user
-does and compares every figure it shows with the figure worked out here with fractions.
+The rule (assess.assessment.scoring): the mean of the signed-off teams' stored scores, each team
+once, teams without a score left out, in exact decimal arithmetic, rounded half up to 2 places
+once at the end. The round built here puts every one of those averages on a rounding edge (an
+exact mean ending in 5 in the third place) and has a submitted team that is not signed off, so a
+surface that rounds binary floats, rounds half to even, or counts unsigned assessments shows a
+figure that differs from the expected one by a hundredth. Each test reads one surface the way
+its user does and compares every figure it shows with the figure worked out here with fractions.
 """
 
 from __future__ import annotations
@@ -26,12 +26,14 @@ from flask import Flask
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assess import create_app, round_pack, store
+from assess import store
+from assess.assessment.scoring import OVERALL, council_average, score_assessment
+from assess.audit import round_pack
 from assess.cli import cli
-from assess.scoring import OVERALL, council_average, score_assessment
 from assess.store import registers as register_store
 from assess.store import round_packs as pack_store
 from assess.store import tokens as token_store
+from assess.web.app import create_app
 from tests.conftest import csrf_token, read_page, sign_in
 from tests.one_figure_samples import (
     SIGNED_OFF,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assess.questionnaire import (
+from assess.assessment.questionnaire import (
     QuestionnaireError,
     from_content,
     load_folder,

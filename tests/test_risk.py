@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from assess import risk
 from assess.cli import cli
+from assess.registers import rules as risk
 from assess.store import registers as register_store
 
 DEFAULT = risk.RiskSettings()

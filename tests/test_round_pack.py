@@ -10,7 +10,8 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-from assess import round_pack, store
+from assess import store
+from assess.audit import round_pack
 from assess.cli import cli
 from assess.store import round_packs as pack_store
 from tests.conftest import csrf_token, read_page, sign_in

@@ -12,7 +12,8 @@ import shutil
 
 import pytest
 
-from assess import create_app, store
+from assess import store
+from assess.web.app import create_app
 from tests.conftest import csrf_token, hidden_fields, read_page
 
 ROLES = {

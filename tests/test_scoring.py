@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assess.scoring import (
+from assess.assessment.scoring import (
     OVERALL,
     Answer,
     ScoringError,

@@ -20,8 +20,9 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assess import create_app, store
-from assess.forms import MAX_ACTION_TEXT, MAX_OWNER, MAX_TEXT, Names
+from assess import store
+from assess.assessment.forms import MAX_ACTION_TEXT, MAX_OWNER, MAX_TEXT, Names
+from assess.web.app import create_app
 from tests.conftest import Page, hidden_fields, read_page
 
 LEAD = "priya.shah@council.example"  # Housing Needs: One Team answered, Service Excellence not

@@ -8,8 +8,8 @@ import sqlite3
 import pytest
 
 from assess import store
-from assess.questionnaire import from_content
-from assess.scoring import score_assessment
+from assess.assessment.questionnaire import from_content
+from assess.assessment.scoring import score_assessment
 
 
 def scorer(questionnaire):

@@ -6,9 +6,10 @@ import shutil
 
 import pytest
 
-from assess import ConfigurationError, create_app, store
-from assess.auth import safe_local_path
-from assess.questionnaire import QuestionnaireError
+from assess import store
+from assess.assessment.questionnaire import QuestionnaireError
+from assess.web.app import ConfigurationError, create_app
+from assess.web.auth import safe_local_path
 from tests.conftest import QUESTIONNAIRES, csrf_token, read_page, sign_in
 
 

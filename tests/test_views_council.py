@@ -7,10 +7,11 @@ import re
 import pandas as pd
 import pytest
 
-from assess import reports, store
-from assess.questionnaire import from_content
-from assess.scoring import score_assessment
-from assess.views import council as council_views
+from assess import store
+from assess.assessment.questionnaire import from_content
+from assess.assessment.scoring import score_assessment
+from assess.rounds import council_views
+from assess.rounds import tables as reports
 from tests.conftest import read_page, sign_in
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from assess import store
-from assess.scoring import score_assessment
+from assess.assessment.scoring import score_assessment
 from tests.conftest import read_page
 
 PRIYA = "priya.shah@council.example"  # Housing Needs: a draft in 2024/25, earlier rounds signed off

@@ -8,8 +8,9 @@ import json
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from assess import create_app, store
+from assess import store
 from assess.store import registers as register_store
+from assess.web.app import create_app
 from tests.conftest import csrf_token, read_page, sign_in
 
 OFFICER = "sam.okafor@council.example"  # business improvement

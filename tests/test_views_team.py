@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assess import store
-from assess.scoring import council_average
+from assess.assessment.scoring import council_average
 from tests.conftest import add_colleague, csrf_token, hidden_fields, read_page, sign_in
 
 LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two sections done

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 from sqlite_utils import Database
 
-from assess.scoring import RULES_VERSION, Answer, ScoreRow
+from assess.assessment.scoring import RULES_VERSION, Answer, ScoreRow
 from assess.store.audit import insert_recorded, record_event
 from assess.store.db import NotFound, StorageError, now, write
 

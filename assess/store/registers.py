@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from assess import risk as risk_rules
-from assess.scoring import PUBLISHED, council_average
+from assess.assessment.scoring import PUBLISHED, council_average
+from assess.registers import rules as risk_rules
 from assess.store.audit import record_event
 from assess.store.db import NotFound, now, write
 from assess.store.rounds import questionnaire_version

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from sqlite_utils import Database
 
-from assess.scoring import ScoreRow
+from assess.assessment.scoring import ScoreRow
 from assess.store.assessments import (
     Locked,
     add_review,

@@ -7,14 +7,14 @@ import json
 
 from sqlite_utils import Database
 
-from assess import round_pack
-from assess.scoring import RULES_VERSION
+from assess.assessment.scoring import RULES_VERSION
+from assess.audit import round_pack
 from assess.store.audit import record_event
 from assess.store.db import NotFound, StorageError, now, write
 
 
 def gather(db: Database, round_id: int, created_by: str | None) -> dict:
-    """Everything the round's scores rest on, as one document (see assess.round_pack)."""
+    """Everything the round's scores rest on, as one document (see assess.audit.round_pack)."""
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
     if not rows:
         raise NotFound(f"round {round_id} does not exist")

@@ -6,7 +6,7 @@ import json
 
 from sqlite_utils import Database
 
-from assess.questionnaire import Questionnaire, from_content
+from assess.assessment.questionnaire import Questionnaire, from_content
 from assess.store.audit import insert_recorded, record_event
 from assess.store.db import NotFound, now, write
 

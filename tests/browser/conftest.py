@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from assess import create_app
+from assess.web.app import create_app
 from tests.browser.helpers import PAGES_WITHOUT_JAVASCRIPT
 
 CHROMIUM = os.environ.get("ASSESS_CHROMIUM", "/usr/bin/chromium")

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assess import store
+from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
-from assess.questionnaire import load_folder
 from tests.browser.helpers import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from assess import store
+from assess.assessment.questionnaire import load_folder
+from assess.assessment.scoring import score_assessment
 from assess.config import DEFAULTS
-from assess.questionnaire import load_folder
-from assess.scoring import score_assessment
 from tests.browser.helpers import assert_accessible, sign_in
 from tests.conftest import add_colleague
 

@@ -1,0 +1,149 @@
+"""What every page of a team's assessment needs, for the team lead's pages and the printable
+report: the visit (team, round, assessment, questionnaire, whether the user may change it) and
+the figures a team's results show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, g
+
+from assess import store
+from assess.assessment import results
+from assess.assessment.questionnaire import Questionnaire
+from assess.assessment.scoring import OVERALL, PUBLISHED, council_average, score_assessment
+from assess.registers.display import linked_to_weakest
+from assess.web import access
+from assess.web.helpers import questionnaire_for
+
+EDITABLE = ("draft", "returned")
+
+
+@dataclass
+class Visit:
+    """What every page of the journey needs to know about the team, round and assessment."""
+
+    team: dict
+    round: dict
+    assessment: dict | None
+    questionnaire: Questionnaire
+    can_edit: bool
+
+    @property
+    def editable(self) -> bool:
+        """The team lead may still change answers: the round is open and nothing is submitted."""
+        status = self.assessment["status"] if self.assessment else "draft"
+        return self.can_edit and self.round["status"] == "open" and status in EDITABLE
+
+    @property
+    def status(self) -> str:
+        return self.assessment["status"] if self.assessment else "not_started"
+
+
+def visit(team_id: int, round_id: int) -> Visit:
+    db = store.get_db()
+    try:
+        team = store.team(db, team_id)
+        round_ = store.round_(db, round_id)
+    except store.NotFound:
+        abort(404)
+    if not store.in_round_scope(db, round_id, team_id):
+        abort(404)  # the round is not for this team: it has no assessment there, for anyone
+    member = team_id in {t["id"] for t in store.teams_of_user(db, g.user["id"])}
+    if not (member or access.may(g.user["role"], "read_council")):
+        abort(404)  # another team's pages do not exist for this user
+    assessment = store.find_assessment(db, team_id, round_id)
+    version = assessment["questionnaire_version"] if assessment else round_["questionnaire_version"]
+    return Visit(
+        team=team,
+        round=round_,
+        assessment=assessment,
+        questionnaire=questionnaire_for(db, version),
+        can_edit=member and access.may(g.user["role"], "assess_own_team"),
+    )
+
+
+def answers_by_key(v: Visit) -> dict[str, dict]:
+    if v.assessment is None:
+        return {}
+    return {a["statement_key"]: a for a in store.answers_of(store.get_db(), v.assessment["id"])}
+
+
+def scores_by_dimension(rows) -> dict[str, dict[str, float | None]]:
+    by_dimension: dict[str, dict[str, float | None]] = {}
+    for row in rows:
+        by_dimension.setdefault(row["dimension"], {})[row["member"]] = row["score"]
+    return by_dimension
+
+
+def team_results(v: Visit) -> dict:
+    """Everything the results page and its charts show, for a submitted or draft assessment."""
+    db = store.get_db()
+    answers = answers_by_key(v)
+    if v.status in ("submitted", "signed_off"):
+        team = scores_by_dimension(store.scores_of(db, v.assessment["id"]))
+    else:  # a live preview of a draft
+        preview = score_assessment(v.questionnaire, store.as_scoring_answers(answers.values()))
+        team = scores_by_dimension(
+            {"dimension": r.dimension, "member": r.member, "score": r.score.mean} for r in preview
+        )
+    sections = results.progress(v.questionnaire, answers)
+    comparable = results.names_strengths_and_gaps(sections)
+    council_rows: dict[tuple[str, str], list] = {}
+    # Published council figures count signed-off assessments only.
+    round_rows = store.round_scores(db, v.round["id"], PUBLISHED)
+    for row in round_rows:
+        council_rows.setdefault((row["dimension"], row["member"]), []).append(row["score"])
+    council: dict[str, dict[str, float | None]] = {}
+    for (dimension, member), scores in council_rows.items():
+        council.setdefault(dimension, {})[member] = council_average(scores)
+    previous = store.previous_assessment(db, v.team["id"], v.round["id"])
+    previous_scores = scores_by_dimension(store.scores_of(db, previous["id"])) if previous else {}
+    threshold = current_app.config["CHANGE_THRESHOLD"]
+    section_key = v.questionnaire.section_dimension.key
+    targets = store.targets_of(db, v.team["id"], section_key)
+    dimensions = []
+    for dimension in v.questionnaire.dimensions:
+        if not dimension.required:
+            continue
+        rows = results.axis_rows(
+            v.questionnaire,
+            dimension.key,
+            team.get(dimension.key, {}),
+            council.get(dimension.key, {}),
+            previous_scores.get(dimension.key, {}),
+            targets if dimension.key == section_key else {},
+            answers,
+            threshold,
+        )
+        noun = dimension.name.lower()
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "rows": rows,
+                "summary": results.summary(
+                    rows, noun, previous and previous["round_name"], threshold, comparable
+                ),
+            }
+        )
+    complete = results.sections_completed(sections)
+    strengths, gaps = [], []
+    if comparable:
+        statement_results = results.statement_results(v.questionnaire, answers)
+        strengths, gaps = results.strengths_and_gaps(statement_results)
+    return {
+        "sections_completed": complete,
+        "sections_total": len(sections),
+        "dimensions": dimensions,
+        "overall": team.get(OVERALL, {}).get(OVERALL),
+        "council_overall": council.get(OVERALL, {}).get(OVERALL),
+        "council_teams": len({r["team_id"] for r in round_rows}),
+        "previous": previous,
+        "strengths": strengths,
+        "gaps": gaps,
+        "threshold": threshold,
+        "actions": store.actions_for(db, v.team["id"], v.round["id"]),
+        "targets": targets,
+        # the risks and equality impacts linked to the team's weakest areas (issue 5)
+        "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),
+    }

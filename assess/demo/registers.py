@@ -1,0 +1,416 @@
+"""Demo data for the registers: the CEX strategy risk register (appendix 5) and its equality
+impact assessment (appendix 6), linked to the culture maturity questionnaire's areas."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from assess import store
+from assess.config import DEFAULTS
+from assess.registers import rules as risk
+from assess.store import registers as register_store
+
+QUESTIONNAIRE = "cex-culture-maturity"
+
+# ref, title, cause, event, consequence, category, owner, inherent (L, I), current (L, I),
+# target (L, I), earlier current (L, I) or None, response, controls, next review, links
+RISKS = [
+    (
+        "CEX-R01",
+        "Digitally excluded residents cannot reach services",
+        "Over a quarter of residents lack internet access and services move online first",
+        "Residents without digital access or skills cannot get help when they need it",
+        "Unmet need, more complaints, and a breach of our equality duty",
+        "Inclusion",
+        "Head of Customer Services",
+        (5, 4),
+        (4, 4),
+        (2, 3),
+        (5, 4),
+        "Treat",
+        "Face-to-face and telephone routes kept; assisted digital at Community Larders",
+        "2025-01-31",
+        [
+            ("value", "inclusion-respect"),
+            ("readiness_area", "digital-access"),
+            ("statement", "inclusion-respect-non-digital-alternatives"),
+        ],
+    ),
+    (
+        "CEX-R02",
+        "Savings from channel shift are not realised",
+        "Benefits of digital forms depend on residents changing how they contact us",
+        "Avoidable contact does not fall as planned",
+        "The medium-term financial plan's CEX savings are missed",
+        "Financial",
+        "Head of Business Improvement",
+        (4, 4),
+        (3, 4),
+        (2, 3),
+        (3, 4),
+        "Treat",
+        "Benefits tracked monthly; 2,276 officer hours saved reported to Cabinet",
+        "2025-03-31",
+        [
+            ("readiness_area", "digital-access"),
+            ("statement", "amazing-outcomes-benefits-realised"),
+            ("statement", "amazing-outcomes-channel-shift"),
+        ],
+    ),
+    (
+        "CEX-R03",
+        "Customer portal and payments platform delayed",
+        "Supplier capacity and integration with back-office systems",
+        "The customer portal and consistent payments go live late",
+        "Residents keep using slower channels and savings are deferred",
+        "Delivery",
+        "Head of Digital and Web",
+        (4, 4),
+        (4, 3),
+        (2, 2),
+        (3, 3),
+        "Treat",
+        "Fortnightly supplier meetings; phased launch plan",
+        "2024-10-31",
+        [
+            ("readiness_area", "digital-access"),
+            ("statement", "service-excellence-online-self-service"),
+        ],
+    ),
+    (
+        "CEX-R04",
+        "Not enough staff capacity to change while delivering",
+        "Vacancies and rising demand in front-line teams",
+        "Teams cannot release time for process reviews and training",
+        "The action plan slips and culture change stalls",
+        "People",
+        "Head of HR and Payroll",
+        (4, 3),
+        (4, 3),
+        (3, 2),
+        None,
+        "Tolerate",
+        "Business improvement support prioritised to the teams with the most demand",
+        "2025-02-28",
+        [("value", "stepping-up"), ("statement", "stepping-up-process-reviews")],
+    ),
+    (
+        "CEX-R05",
+        "Poor data quality undermines customer insight",
+        "Case systems hold duplicate, incomplete and inconsistent records",
+        "Reports on trends and demand are unreliable",
+        "Decisions are made on wrong figures and services are not improved where needed",
+        "Information",
+        "Head of Business Intelligence",
+        (4, 4),
+        (3, 4),
+        (2, 3),
+        (4, 4),
+        "Treat",
+        "Data quality standards and quarterly record audits",
+        "2025-01-15",
+        [("readiness_area", "customer-insight"), ("statement", "one-team-case-notes-handovers")],
+    ),
+    (
+        "CEX-R06",
+        "Dependence on partners for locality access",
+        "Community Larders and voluntary groups host our outreach",
+        "A partner withdraws or cannot host council information and support",
+        "Residents in some localities lose joined-up access",
+        "Partnership",
+        "Head of Communities",
+        (3, 4),
+        (3, 3),
+        (2, 2),
+        None,
+        "Treat",
+        "Partnership agreements reviewed yearly; alternative venues mapped",
+        "2025-04-30",
+        [
+            ("readiness_area", "joined-up-localities"),
+            ("value", "one-team"),
+            ("statement", "one-team-partners-community-groups"),
+        ],
+    ),
+    (
+        "CEX-R07",
+        "Residents are passed between services",
+        "Teams work in silos with no shared ownership of a query",
+        "A resident is passed around instead of having the query resolved",
+        "Dissatisfaction, repeat contact and complaints",
+        "Service delivery",
+        "Head of Customer Services",
+        (4, 3),
+        (3, 3),
+        (2, 2),
+        (4, 3),
+        "Treat",
+        "Query ownership standard; weekly huddles with the Contact Centre",
+        "2025-02-14",
+        [("value", "one-team"), ("statement", "one-team-clear-query-ownership")],
+    ),
+    (
+        "CEX-R08",
+        "Website satisfaction stays low",
+        "Content is hard to find and not written in plain English",
+        "Residents give up online and phone instead",
+        "Website satisfaction stays near 54.8% and avoidable contact continues",
+        "Service delivery",
+        "Head of Digital and Web",
+        (4, 3),
+        (4, 3),
+        (2, 2),
+        (4, 3),
+        "Treat",
+        "Content review programme; user testing with the Residents Panel",
+        "2024-11-30",
+        [("value", "service-excellence"), ("statement", "inclusion-respect-plain-english")],
+    ),
+    (
+        "CEX-R09",
+        "Residents for whom English is not a first language are not understood",
+        "Translation and interpreting are arranged case by case",
+        "A resident cannot explain their need or understand our response",
+        "Wrong outcomes and unequal access",
+        "Inclusion",
+        "Head of Communities",
+        (3, 4),
+        (3, 3),
+        (1, 3),
+        None,
+        "Treat",
+        "Interpreting contract; translated key pages",
+        "2025-03-15",
+        [
+            ("value", "inclusion-respect"),
+            ("statement", "inclusion-respect-translation-accessible-formats"),
+        ],
+    ),
+    (
+        "CEX-R10",
+        "Culture change does not stick",
+        "Leadership attention moves on once the strategy's launch is over",
+        "Teams slip back to old ways of working",
+        "Maturity scores fall and the strategy's outcomes are not achieved",
+        "Strategic",
+        "Chief Executive",
+        (3, 4),
+        (2, 4),
+        (2, 3),
+        (3, 4),
+        "Treat",
+        "Culture maturity assessed yearly; results reported to the Corporate Leadership Team",
+        "2025-06-30",
+        [("readiness_area", "citizen-centred-culture"), ("value", "amazing-outcomes")],
+    ),
+    (
+        "CEX-R11",
+        "Customer insight is not used to improve services",
+        "Feedback and complaints themes are collected but not acted on",
+        "Recurring problems are not fixed",
+        "The same complaints return and trust in the council falls",
+        "Information",
+        "Head of Business Improvement",
+        (3, 3),
+        (3, 3),
+        (2, 2),
+        None,
+        "Treat",
+        "Complaints themes reviewed at team meetings",
+        "2025-05-31",
+        [
+            ("readiness_area", "customer-insight"),
+            ("statement", "service-excellence-complaints-compliments"),
+        ],
+    ),
+]
+
+EQIA_IMPACTS = {
+    "Age": (
+        "Negative",
+        "High",
+        "Older residents are the least likely to be online.",
+        "Keep telephone and face-to-face routes; assisted digital sessions.",
+    ),
+    "Disability": (
+        "Negative",
+        "High",
+        "Online forms are not all accessible to screen readers.",
+        "Accessibility audit of forms; easy-read leaflets.",
+    ),
+    "Gender reassignment": ("Neutral", None, "No evidence of a different impact.", ""),
+    "Marriage and civil partnership": ("Neutral", None, "No evidence of a different impact.", ""),
+    "Pregnancy and maternity": ("Positive", "Low", "Online access saves journeys.", ""),
+    "Race": (
+        "Negative",
+        "Medium",
+        "Language barriers for some communities.",
+        "Interpreting contract and translated key pages.",
+    ),
+    "Religion or belief": ("Neutral", None, "No evidence of a different impact.", ""),
+    "Sex": ("Neutral", None, "No evidence of a different impact.", ""),
+    "Sexual orientation": (
+        "Unknown",
+        None,
+        "Too little data to say.",
+        "Ask about it in the next Residents Panel survey.",
+    ),
+    "Socio-economic disadvantage": (
+        "Negative",
+        "High",
+        "Cost of data and devices.",
+        "Free wifi and devices at Community Larders.",
+    ),
+    "Carers": ("Positive", "Medium", "Access outside office hours.", ""),
+    "Care leavers": (
+        "Unknown",
+        None,
+        "Too little data to say.",
+        "Work with the leaving care team.",
+    ),
+    "Armed forces community": ("Neutral", None, "No evidence of a different impact.", ""),
+    "Rurality": (
+        "Negative",
+        "Medium",
+        "Fewer drop-in points in rural wards.",
+        "Locality outreach timetable.",
+    ),
+    "People for whom English is not a first language": (
+        "Negative",
+        "High",
+        "Online content is in English only.",
+        "Translated key pages.",
+    ),
+    "Digitally excluded people": (
+        "Negative",
+        "High",
+        "Over a quarter of residents lack internet access (progress report, 003).",
+        "Non-digital alternatives kept for every service.",
+    ),
+}
+
+
+def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) -> None:
+    """The demo risk register and strategy EqIA, linked to areas of the CEX questionnaire."""
+    settings = risk.settings_from(DEFAULTS)
+    link = questionnaire_id == QUESTIONNAIRE
+    for (
+        ref,
+        title,
+        cause,
+        event,
+        consequence,
+        category,
+        owner,
+        inherent,
+        current,
+        target,
+        earlier,
+        response,
+        controls,
+        next_review,
+        links,
+    ) in RISKS:
+        first = earlier or current
+        fields = {
+            "ref": ref,
+            "title": title,
+            "cause": cause,
+            "event": event,
+            "consequence": consequence,
+            "category": category,
+            "owner": owner,
+            "raised_on": "2023-04-01",
+            "inherent_likelihood": inherent[0],
+            "inherent_impact": inherent[1],
+            "current_likelihood": first[0],
+            "current_impact": first[1],
+            "target_likelihood": target[0],
+            "target_impact": target[1],
+            "response": response,
+            "controls": controls,
+            "last_review_on": "2024-04-01",
+            "next_review_on": next_review,
+        }
+        for likelihood, impact in (inherent, current, target):
+            risk.score(likelihood, impact, settings)
+        risk_id = register_store.add_risk(db, fields, actor_id)
+        if earlier:
+            register_store.update_risk(
+                db,
+                risk_id,
+                {
+                    "current_likelihood": current[0],
+                    "current_impact": current[1],
+                    "last_review_on": "2024-10-01",
+                },
+                actor_id,
+            )
+        register_store.add_register_action(
+            db,
+            "risk",
+            risk_id,
+            {
+                "what": f"Review controls for {title.lower()}",
+                "owner": owner,
+                "due_on": next_review,
+                "status": "in_progress",
+            },
+            actor_id,
+        )
+        if link:
+            for dimension, member in links:
+                register_store.add_link(
+                    db, "risk", risk_id, questionnaire_id, dimension, member, actor_id
+                )
+    groups = risk.eqia_groups(DEFAULTS["EQIA_LOCAL_GROUPS"])
+    impacts = [
+        {"group_name": g, "impact": i, "severity": s, "evidence": e, "mitigation": m}
+        for g in groups
+        for i, s, e, m in [EQIA_IMPACTS.get(g, ("Unknown", None, "", ""))]
+    ]
+    eqia_id = register_store.add_eqia(
+        db,
+        {
+            "ref": "CEX-EQIA-01",
+            "title": "Citizen Experience strategy",
+            "workstream": "CEX strategy (all strands)",
+            "lead_officer": "Head of Business Improvement",
+            "screening_outcome": "Full assessment needed",
+            "evidence": "Residents engagement (002), progress report (003), Census 2021.",
+            "consultation": "Residents Panel, community partners, staff networks.",
+            "overall_outcome": "Adjust the policy: keep non-digital routes and translated content",
+            "signed_off_by": "Director of Customer and Corporate Resources",
+            "signed_off_on": "2024-03-12",
+            "review_on": "2025-03-12",
+        },
+        impacts,
+        actor_id,
+    )
+    register_store.add_register_action(
+        db,
+        "eqia",
+        eqia_id,
+        {
+            "what": "Publish translated versions of the ten most-used pages",
+            "owner": "Head of Digital and Web",
+            "due_on": "2025-03-31",
+            "status": "not_started",
+        },
+        actor_id,
+    )
+    if link:
+        for dimension, member in (
+            ("value", "inclusion-respect"),
+            ("readiness_area", "digital-access"),
+            ("statement", "inclusion-respect-non-digital-alternatives"),
+            ("statement", "inclusion-respect-translation-accessible-formats"),
+        ):
+            register_store.add_link(
+                db, "eqia", eqia_id, questionnaire_id, dimension, member, actor_id
+            )
+    # The rounds were signed off before the EqIA existed: raise what their evidence calls for.
+    for round_ in store.rounds(db):
+        register_store.raise_eqia_prompts_for_round(
+            db, round_["id"], DEFAULTS["RISK_LOW_SCORE"], DEFAULTS["CHANGE_THRESHOLD"]
+        )

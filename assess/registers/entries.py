@@ -1,0 +1,380 @@
+"""Checking register entries, and reading and writing them as CSV and XLSX.
+
+One set of rules checks a risk or EqIA whether it comes from a form or a row of an imported
+file; an error names the field (a form shows it beside the field, an import names the row and
+column). No Flask, no database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook, load_workbook
+
+from assess.registers import rules as risk
+
+MAX_TEXT = 5000
+
+# field -> the column heading in imported and exported files (and the words in messages)
+RISK_COLUMNS = {
+    "ref": "Ref",
+    "title": "Title",
+    "cause": "Cause",
+    "event": "Event",
+    "consequence": "Consequence",
+    "category": "Category",
+    "owner": "Owner",
+    "raised_on": "Date raised",
+    "inherent_likelihood": "Inherent likelihood",
+    "inherent_impact": "Inherent impact",
+    "current_likelihood": "Current likelihood",
+    "current_impact": "Current impact",
+    "target_likelihood": "Target likelihood",
+    "target_impact": "Target impact",
+    "response": "Response",
+    "controls": "Existing controls",
+    "last_review_on": "Last review",
+    "next_review_on": "Next review",
+    "links": "Links",
+}
+RISK_EXPORT_COLUMNS = {
+    **RISK_COLUMNS,
+    "status": "Status",
+    "current_score": "Current score",
+    "band": "RAG band",
+    "direction": "Direction of travel",
+}
+EQIA_COLUMNS = {
+    "ref": "Ref",
+    "title": "Title",
+    "workstream": "Policy or workstream",
+    "lead_officer": "Lead officer",
+    "screening_outcome": "Screening outcome",
+    "evidence": "Evidence",
+    "consultation": "Consultation",
+    "overall_outcome": "Overall outcome",
+    "signed_off_by": "Signed off by",
+    "signed_off_on": "Signed off on",
+    "review_on": "Review date",
+    "links": "Links",
+    "group_name": "Group",
+    "impact": "Impact",
+    "severity": "Severity",
+    "group_evidence": "Group evidence",
+    "mitigation": "Mitigation",
+}
+REQUIRED_RISK = ("ref", "title", "raised_on")
+SCORES = [f"{stage}_{axis}" for stage in ("inherent", "current", "target") for axis in
+          ("likelihood", "impact")]  # fmt: skip
+DATES = ("raised_on", "last_review_on", "next_review_on", "signed_off_on", "review_on")
+
+
+class ImportError_(ValueError):
+    """A file that cannot be read as a table at all."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the row number a spreadsheet shows: the heading is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}, column ‘{self.column}’: {self.message}"
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if hasattr(value, "date") and callable(value.date):  # a datetime from XLSX
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def check_date(text: str) -> str | None:
+    """An ISO date (2025-03-31) or 31/03/2025, as ISO; None if not a real date."""
+    text = text.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day).isoformat()
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_links(text: str, questionnaire) -> tuple[list[tuple[str, str]], str | None]:
+    """'readiness_area:digital-access; statement:key' -> [(dimension, member)], or an error."""
+    links = []
+    for part in (p.strip() for p in text.replace("\n", ";").split(";")):
+        if not part:
+            continue
+        dimension, _, member = (x.strip() for x in part.partition(":"))
+        if dimension not in risk.LINK_DIMENSIONS or not link_target_exists(
+            questionnaire, dimension, member
+        ):
+            return [], (
+                f"‘{part}’ is not an area, value or statement of {questionnaire.title}; "
+                "write for example readiness_area:digital-access"
+            )
+        links.append((dimension, member))
+    return links, None
+
+
+def link_target_exists(questionnaire, dimension: str, member: str) -> bool:
+    if dimension == "statement":
+        return any(s.key == member for s in questionnaire.statements)
+    try:
+        return any(m.key == member for m in questionnaire.dimension(dimension).members)
+    except (KeyError, ValueError, StopIteration):
+        return False
+
+
+def link_name(questionnaire, dimension: str, member: str) -> str:
+    """'Readiness area: Digital access and automation', for pages and messages."""
+    if dimension == "statement":
+        matches = [s.text for s in questionnaire.statements if s.key == member]
+        return f"Statement: {matches[0]}" if matches else f"Statement: {member}"
+    try:
+        member_name = questionnaire.dimension(dimension).member(member).name
+        return f"{risk.LINK_DIMENSIONS[dimension]}: {member_name}"
+    except (KeyError, ValueError, StopIteration):
+        return f"{dimension}: {member}"
+
+
+def check_risk(
+    values: Mapping[str, str], settings: risk.RiskSettings, questionnaire=None
+) -> tuple[dict, list[tuple[str, str]]]:
+    """A risk from raw text values: (fields to store, [(field, message)]) in column order."""
+    fields: dict = {}
+    errors: list[tuple[str, str]] = []
+    for field, heading in RISK_COLUMNS.items():
+        text = _text(values.get(field))
+        name = heading.lower()
+        if field == "links":
+            if questionnaire is not None and text:
+                links, error = parse_links(text, questionnaire)
+                if error:
+                    errors.append((field, error))
+                fields["links"] = [(questionnaire.id, d, m) for d, m in links]
+            continue
+        if field in REQUIRED_RISK and not text:
+            errors.append((field, f"Enter the {name}"))
+            continue
+        if len(text) > MAX_TEXT:
+            errors.append((field, f"The {name} must be {MAX_TEXT:,} characters or fewer"))
+            continue
+        if field in SCORES:
+            if text not in {str(s) for s in settings.steps}:
+                errors.append(
+                    (field, f"The {name} must be a whole number from 1 to {settings.size}")
+                )
+                continue
+            fields[field] = int(text)
+        elif field in DATES:
+            if not text:
+                fields[field] = None
+                continue
+            iso = check_date(text)
+            if iso is None:
+                errors.append((field, f"The {name} must be a real date, for example 2025-03-31"))
+                continue
+            fields[field] = iso
+        elif field == "response":
+            matched = [r for r in risk.RESPONSES if r.lower() == text.lower()]
+            if not matched:
+                errors.append((field, f"The response must be one of {', '.join(risk.RESPONSES)}"))
+                continue
+            fields[field] = matched[0]
+        else:
+            fields[field] = text
+    return fields, errors
+
+
+EQIA_REQUIRED = ("ref", "title")
+
+
+def check_eqia(values: Mapping[str, str]) -> tuple[dict, list[tuple[str, str]]]:
+    """An EqIA's own fields from raw text values."""
+    fields, errors = {}, []
+    for field in (f for f in EQIA_COLUMNS if f not in EQIA_GROUP_FIELDS and f != "links"):
+        text = _text(values.get(field))
+        name = EQIA_COLUMNS[field].lower()
+        if field in EQIA_REQUIRED and not text:
+            errors.append((field, f"Enter the {name}"))
+        elif len(text) > MAX_TEXT:
+            errors.append((field, f"The {name} must be {MAX_TEXT:,} characters or fewer"))
+        elif field in DATES:
+            iso = check_date(text) if text else None
+            if text and iso is None:
+                errors.append((field, f"The {name} must be a real date, for example 2025-03-31"))
+            fields[field] = iso
+        else:
+            fields[field] = text
+    return fields, errors
+
+
+EQIA_GROUP_FIELDS = ("group_name", "impact", "severity", "group_evidence", "mitigation")
+
+
+def check_impact(values: Mapping[str, str], groups: Iterable[str]) -> tuple[dict, list]:
+    """One group's impact, severity (needed when the impact is negative), evidence, mitigation."""
+    groups = list(groups)
+    group = _text(values.get("group_name"))
+    impact = _text(values.get("impact")).capitalize()
+    severity = _text(values.get("severity")).capitalize()
+    errors = []
+    known = {g.lower(): g for g in groups}
+    if group.lower() not in known:
+        errors.append(("group_name", f"‘{group}’ is not one of the groups an EqIA covers"))
+    if impact not in risk.IMPACTS:
+        errors.append(("impact", f"The impact must be one of {', '.join(risk.IMPACTS)}"))
+    if severity and severity not in risk.SEVERITIES:
+        errors.append(("severity", f"The severity must be one of {', '.join(risk.SEVERITIES)}"))
+    elif impact == "Negative" and not severity:
+        errors.append(("severity", "Give the severity of a negative impact: High, Medium or Low"))
+    record = {
+        "group_name": known.get(group.lower(), group),
+        "impact": impact,
+        "severity": severity or None,
+        "evidence": _text(values.get("group_evidence") or values.get("evidence")),
+        "mitigation": _text(values.get("mitigation")),
+    }
+    return record, errors
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file keyed by their column headings (first sheet, first row)."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise ImportError_(f"{filename} is not a readable XLSX file ({error})") from error
+        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
+    elif name.endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportError_(f"{filename} is not UTF-8 text: save it as CSV UTF-8") from error
+        rows = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ImportError_("The file must be a CSV or XLSX file")
+    if not rows:
+        raise ImportError_(f"{filename} is empty")
+    headings = [_text(h) for h in rows[0]]
+    table = []
+    for row in rows[1:]:
+        if all(_text(v) == "" for v in row):
+            table.append({})  # keep numbering: a blank row is skipped, not renumbered
+            continue
+        table.append({h: v for h, v in zip(headings, row, strict=False) if h})
+    return table
+
+
+@dataclass(frozen=True)
+class Preview:
+    entries: list[dict]
+    errors: list[RowError]
+    rows: int
+
+
+def _by_field(row: Mapping, columns: Mapping[str, str]) -> dict:
+    lowered = {k.lower(): v for k, v in row.items()}
+    return {f: lowered.get(h.lower()) for f, h in columns.items()}
+
+
+def missing_columns(table: list[dict], columns: Mapping[str, str], required) -> list[str]:
+    present = {k.lower() for row in table for k in row}
+    return [columns[f] for f in required if columns[f].lower() not in present]
+
+
+def preview_risks(
+    table: list[dict], settings: risk.RiskSettings, questionnaire, taken_refs: set[str]
+) -> Preview:
+    """Check every row of a risk register; nothing is stored here."""
+    errors, entries, seen = [], [], set(taken_refs)
+    missing = missing_columns(table, RISK_COLUMNS, (*REQUIRED_RISK, *SCORES))
+    if missing:
+        return Preview([], [RowError(1, m, "this column is missing") for m in missing], 0)
+    for number, row in enumerate(table, start=2):
+        if not row:
+            continue
+        fields, row_errors = check_risk(_by_field(row, RISK_COLUMNS), settings, questionnaire)
+        if "ref" in fields and fields["ref"] in seen:
+            row_errors.append(("ref", f"{fields['ref']} is already used by another risk"))
+        seen.add(fields.get("ref"))
+        errors += [RowError(number, RISK_COLUMNS[f], m) for f, m in row_errors]
+        entries.append(fields)
+    return Preview(entries, errors, len(entries))
+
+
+def preview_eqias(
+    table: list[dict], groups: Iterable[str], questionnaire, taken_refs: set[str]
+) -> Preview:
+    """Check an EqIA file, one row per (EqIA, group); rows with the same ref make one EqIA."""
+    groups = list(groups)
+    missing = missing_columns(table, EQIA_COLUMNS, ("ref", "title", "group_name", "impact"))
+    if missing:
+        return Preview([], [RowError(1, m, "this column is missing") for m in missing], 0)
+    errors, by_ref = [], {}
+    for number, row in enumerate(table, start=2):
+        if not row:
+            continue
+        values = _by_field(row, EQIA_COLUMNS)
+        fields, row_errors = check_eqia(values)
+        impact, impact_errors = check_impact(values, groups)
+        row_errors += impact_errors
+        ref = fields.get("ref")
+        if ref in taken_refs:
+            row_errors.append(("ref", f"{ref} is already used by another EqIA"))
+        if ref and ref not in by_ref:
+            links, error = parse_links(_text(values.get("links")), questionnaire)
+            if error:
+                row_errors.append(("links", error))
+            by_ref[ref] = {
+                **fields,
+                "impacts": [],
+                "links": [(questionnaire.id, d, m) for d, m in links],
+            }
+        if ref:
+            if impact["group_name"] in {i["group_name"] for i in by_ref[ref]["impacts"]}:
+                row_errors.append(("group_name", f"{ref} already has a row for this group"))
+            by_ref[ref]["impacts"].append(impact)
+        errors += [RowError(number, EQIA_COLUMNS[f], m) for f, m in row_errors]
+    return Preview(list(by_ref.values()), errors, sum(1 for r in table if r))
+
+
+def _safe_cell(value):
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def write_table(rows: list[list], fmt: str, sheet: str) -> bytes:
+    """Rows (the first is the headings) as CSV (UTF-8 with BOM, for Excel) or XLSX."""
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows([[_safe_cell(v) for v in row] for row in rows])
+        return ("\ufeff" + out.getvalue()).encode("utf-8")
+    book = Workbook()
+    sheet_ = book.active
+    sheet_.title = sheet
+    for row in rows:
+        sheet_.append([_safe_cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

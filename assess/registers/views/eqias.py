@@ -1,0 +1,207 @@
+"""Equality impact assessments: the list with review prompts, an EqIA, adding and changing one.
+
+Review prompts are raised when an assessment is signed off (see `raise_eqia_prompts_for`), not
+when a page is read."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from assess import store
+from assess.registers import entries as registers_io
+from assess.registers import rules as risk
+from assess.registers.display import link_questionnaire, today
+from assess.registers.views import (
+    CsrfForm,
+    actions_for_page,
+    anchor,
+    bp,
+    can_edit,
+    date_parts,
+    link_choices,
+    links_for_page,
+    may_read,
+    read_dates,
+)
+from assess.store import registers as register_store
+from assess.web.auth import requires, safe_local_path, sign_in_required
+
+# --- equality impact assessments ----------------------------------------------------------------
+
+
+def groups() -> tuple[str, ...]:
+    return risk.eqia_groups(current_app.config["EQIA_LOCAL_GROUPS"])
+
+
+@bp.route("/eqias")
+@requires("read_council")
+def eqias():
+    db = store.get_db()
+    entries = register_store.eqias(db)
+    impacts = {e["id"]: register_store.impacts_of(db, e["id"]) for e in entries}
+    return render_template(
+        "registers/eqias.html",
+        eqias=[
+            {
+                **e,
+                "negative": sum(1 for i in impacts[e["id"]] if i["impact"] == "Negative"),
+                "overdue": bool(e["review_on"]) and e["review_on"] < today(),
+            }
+            for e in entries
+        ],
+        prompts=register_store.review_prompts(db),
+        can_edit=can_edit(),
+        form=CsrfForm(),
+    )
+
+
+def get_eqia(eqia_id: int) -> dict:
+    try:
+        return register_store.eqia(store.get_db(), eqia_id)
+    except store.NotFound:
+        abort(404)
+
+
+@bp.route("/eqias/<int:eqia_id>")
+@sign_in_required
+def eqia_detail(eqia_id: int):
+    may_read("eqia", eqia_id)
+    db = store.get_db()
+    return render_template(
+        "registers/eqia.html",
+        e=get_eqia(eqia_id),
+        impacts=register_store.impacts_of(db, eqia_id),
+        actions=actions_for_page("eqia", eqia_id),
+        action_statuses=risk.ACTION_STATUSES,
+        links=links_for_page("eqia", eqia_id),
+        link_choices=link_choices(link_questionnaire()),
+        prompts=register_store.review_prompts(db, eqia_id),
+        can_edit=can_edit(),
+        form=CsrfForm(),
+    )
+
+
+EQIA_DATES = ("signed_off_on", "review_on")
+
+
+def read_eqia_form() -> tuple[dict, list[dict], list, dict, dict]:
+    form = request.form
+    values = {f: form.get(f, "") for f in registers_io.EQIA_COLUMNS}
+    dates, _ = read_dates(form, EQIA_DATES)
+    values.update(dates)
+    fields, errors = registers_io.check_eqia(values)
+    impacts, group_values = [], {}
+    for index, group in enumerate(groups()):
+        raw = {
+            "group_name": group,
+            "impact": form.get(f"g{index}-impact", ""),
+            "severity": form.get(f"g{index}-severity", ""),
+            "group_evidence": form.get(f"g{index}-evidence", ""),
+            "mitigation": form.get(f"g{index}-mitigation", ""),
+        }
+        group_values[index] = raw
+        record, group_errors = registers_io.check_impact(raw, groups())
+        for field, message in group_errors:
+            suffix = {"impact": "impact", "severity": "severity"}.get(field, "impact")
+            errors.append((f"g{index}-{suffix}", f"{group}: {message}"))
+        impacts.append(record)
+    return fields, impacts, errors, values, group_values
+
+
+def render_eqia_form(existing, values, group_values, errors, status=200):
+    return render_template(
+        "registers/eqia_form.html",
+        existing=existing,
+        values=values,
+        groups=list(enumerate(groups())),
+        group_values=group_values,
+        dates={
+            d: date_parts(values.get(d))
+            if values.get(d) and values.get(d) != "not a date"
+            else {p: request.form.get(f"{d}_{p}", "") for p in ("day", "month", "year")}
+            for d in EQIA_DATES
+        },
+        errors=[(anchor(f), m) for f, m in errors],
+        field_errors={anchor(f): m for f, m in reversed(errors)},
+        impacts=risk.IMPACTS,
+        severities=risk.SEVERITIES,
+        screening=risk.SCREENING_OUTCOMES,
+        form=CsrfForm(),
+    ), status
+
+
+@bp.route("/eqias/new", methods=["GET", "POST"])
+@requires("edit_registers")
+def new_eqia():
+    if request.method == "GET":
+        return render_eqia_form(None, {}, {}, [])
+    if not CsrfForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    fields, impacts, errors, values, group_values = read_eqia_form()
+    if not errors:
+        try:
+            eqia_id = register_store.add_eqia(store.get_db(), fields, impacts, g.user["id"])
+        except register_store.DuplicateRef as duplicate:
+            errors = [("ref", str(duplicate))]
+        else:
+            flash(f"Equality impact assessment {fields['ref']} added.")
+            return redirect(url_for("registers.eqia_detail", eqia_id=eqia_id))
+    return render_eqia_form(None, values, group_values, errors, 400)
+
+
+@bp.route("/eqias/<int:eqia_id>/edit", methods=["GET", "POST"])
+@requires("edit_registers")
+def edit_eqia(eqia_id: int):
+    existing = get_eqia(eqia_id)
+    if request.method == "GET":
+        saved = {i["group_name"]: i for i in register_store.impacts_of(store.get_db(), eqia_id)}
+        group_values = {
+            index: {
+                "impact": saved.get(group, {}).get("impact", ""),
+                "severity": saved.get(group, {}).get("severity") or "",
+                "group_evidence": saved.get(group, {}).get("evidence", ""),
+                "mitigation": saved.get(group, {}).get("mitigation", ""),
+            }
+            for index, group in enumerate(groups())
+        }
+        return render_eqia_form(
+            existing, {k: v or "" for k, v in existing.items()}, group_values, []
+        )
+    if not CsrfForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    fields, impacts, errors, values, group_values = read_eqia_form()
+    if not errors:
+        try:
+            register_store.update_eqia(store.get_db(), eqia_id, fields, impacts, g.user["id"])
+        except register_store.DuplicateRef as duplicate:
+            errors = [("ref", str(duplicate))]
+        else:
+            flash(f"Equality impact assessment {fields['ref']} updated.")
+            return redirect(url_for("registers.eqia_detail", eqia_id=eqia_id))
+    return render_eqia_form(existing, values, group_values, errors, 400)
+
+
+@bp.route("/eqias/prompts/<int:prompt_id>", methods=["POST"])
+@requires("edit_registers")
+def resolve_prompt(prompt_id: int):
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    outcome = request.form.get("outcome", "").strip()
+    if not outcome:
+        flash("Say what was done about the review prompt before you record it.", "important")
+    else:
+        try:
+            register_store.resolve_review_prompt(store.get_db(), prompt_id, outcome, g.user["id"])
+        except store.NotFound:
+            abort(404)
+        flash("What was done about the review prompt is recorded.")
+    return redirect(safe_local_path(request.form.get("back"), url_for("registers.eqias")))

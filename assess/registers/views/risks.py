@@ -1,0 +1,334 @@
+"""The risk register: the list and its matrix, one risk, adding and changing a risk, and its
+owner accepting or declining a proposed one."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from assess import charts, store
+from assess.registers import entries as registers_io
+from assess.registers import rules as risk
+from assess.registers.display import decorate, link_questionnaire, settings, today
+from assess.registers.views import (
+    RISK_DATES,
+    SORTS,
+    CsrfForm,
+    actions_for_page,
+    anchor,
+    bp,
+    can_edit,
+    date_parts,
+    link_choices,
+    links_for_page,
+    may_read,
+    read_dates,
+)
+from assess.store import registers as register_store
+from assess.web import access
+from assess.web.auth import requires, sign_in_required
+
+# --- risk register ------------------------------------------------------------------------------
+
+STAGES = {
+    "current": "Current",
+    "inherent": "Inherent (before controls)",
+    "target": "Target",
+}
+
+
+def chosen_stage() -> str:
+    stage = request.args.get("stage", "current")
+    return stage if stage in STAGES else "current"
+
+
+def stage_cells(rows: list[dict], stage: str) -> list[tuple[int, int]]:
+    return [(r[f"{stage}_likelihood"], r[f"{stage}_impact"]) for r in rows]
+
+
+@bp.route("/risks")
+@requires("read_council")
+def risks():
+    db = store.get_db()
+    s = settings()
+    histories = register_store.score_histories(db)
+    everything = [decorate(r, s, histories) for r in register_store.risks(db)]
+    chosen = {k: request.args.get(k, "") for k in ("category", "owner", "band")}
+    overdue = request.args.get("overdue") == "yes"
+    sort = request.args.get("sort", "score")
+    shown = [
+        r
+        for r in everything
+        if (not chosen["category"] or r["category"] == chosen["category"])
+        and (not chosen["owner"] or r["owner"] == chosen["owner"])
+        and (not chosen["band"] or r["current_band"] == chosen["band"])
+        and (not overdue or r["overdue"])
+    ]
+    if sort == "ref":
+        shown.sort(key=lambda r: r["ref"])
+    elif sort == "review":
+        shown.sort(key=lambda r: (r["next_review_on"] or "9999", r["ref"]))
+    else:
+        sort = "score"
+        shown.sort(key=lambda r: (-r["current_score"], r["ref"]))
+    stage = chosen_stage()
+    frame = risk.matrix_frame(stage_cells(shown, stage), s)
+    return render_template(
+        "registers/risks.html",
+        risks=shown,
+        total=len(everything),
+        proposals=register_store.proposals(db),
+        proposal_states=risk.PROPOSAL_STATES,
+        stage=stage,
+        stages=STAGES,
+        categories=sorted({r["category"] for r in everything if r["category"]}),
+        owners=sorted({r["owner"] for r in everything if r["owner"]}),
+        bands=risk.BANDS,
+        chosen=chosen,
+        overdue=overdue,
+        sort=sort,
+        sorts=SORTS,
+        cells=[c for c in frame.to_dict("records") if c["count"]],
+        settings=s,
+        filtered=urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "stage"]),
+        can_edit=can_edit(),
+    )
+
+
+@bp.route("/risks/matrix.svg")
+@requires("read_council")
+def matrix():
+    db = store.get_db()
+    s = settings()
+    histories = register_store.score_histories(db)
+    rows = [decorate(r, s, histories) for r in register_store.risks(db)]
+    band = request.args.get("band", "")
+    rows = [
+        r
+        for r in rows
+        if all(
+            not request.args.get(k) or r[k] == request.args.get(k) for k in ("category", "owner")
+        )
+        and (not band or r["current_band"] == band)
+        and (request.args.get("overdue") != "yes" or r["overdue"])
+    ]
+    stage = chosen_stage()
+    frame = risk.matrix_frame(stage_cells(rows, stage), s)
+    chart = charts.risk_matrix_chart(
+        frame, f"{STAGES[stage].split(' (')[0]} risk scores: likelihood by impact"
+    )
+    return Response(charts.render_svg(chart), mimetype="image/svg+xml")
+
+
+def render_risk_form(existing, values, errors, status=200):
+    s = settings()
+    return render_template(
+        "registers/risk_form.html",
+        existing=existing,
+        values=values,
+        dates={
+            d: date_parts(values.get(d))
+            if values.get(d) and values.get(d) != "not a date"
+            else {p: request.form.get(f"{d}_{p}", "") for p in ("day", "month", "year")}
+            for d in RISK_DATES
+        },
+        errors=[(anchor(f), m) for f, m in errors],
+        field_errors={anchor(f): m for f, m in reversed(errors)},
+        settings=s,
+        responses=risk.RESPONSES,
+        owner_choices=owner_choices() if proposed(existing) else [],
+        form=CsrfForm(),
+    ), status
+
+
+def proposed(existing: dict | None) -> bool:
+    return bool(existing) and existing["status"] == "proposed"
+
+
+def owner_choices() -> list[dict]:
+    return [
+        {**u, "role_name": store.ROLE_NAMES[u["role"]]}
+        for u in register_store.owner_choices(store.get_db())
+    ]
+
+
+def read_owner_user(fields: dict, errors: list, values: dict) -> None:
+    """A proposed risk's owner is a user of the service, chosen from a list: they accept it."""
+    chosen = request.form.get("owner_user_id", "")
+    values["owner_user_id"] = chosen
+    if not chosen:
+        fields.update(owner_user_id=None, owner="")
+        return
+    user = next((u for u in owner_choices() if str(u["id"]) == chosen), None)
+    if user is None:
+        errors.append(("owner_user_id", "Choose the owner from the list"))
+        return
+    fields.update(owner_user_id=user["id"], owner=user["name"])
+
+
+def read_risk_form() -> tuple[dict, list, dict]:
+    form = request.form
+    values = {f: form.get(f, "") for f in registers_io.RISK_COLUMNS if f != "links"}
+    dates, _ = read_dates(form, RISK_DATES)
+    values.update(dates)
+    fields, errors = registers_io.check_risk(values, settings())
+    return fields, errors, values
+
+
+@bp.route("/risks/new", methods=["GET", "POST"])
+@requires("edit_registers")
+def new_risk():
+    if request.method == "GET":
+        return render_risk_form(None, {"raised_on": today(), "response": "Treat"}, [])
+    if not CsrfForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    fields, errors, values = read_risk_form()
+    if not errors:
+        try:
+            risk_id = register_store.add_risk(store.get_db(), fields, g.user["id"])
+        except register_store.DuplicateRef as duplicate:
+            errors = [("ref", str(duplicate))]
+        else:
+            flash(f"Risk {fields['ref']} added to the register.")
+            return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+    return render_risk_form(None, values, errors, 400)
+
+
+def get_risk(risk_id: int) -> dict:
+    try:
+        return register_store.risk(store.get_db(), risk_id)
+    except store.NotFound:
+        abort(404)
+
+
+@bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
+@requires("edit_registers")
+def edit_risk(risk_id: int):
+    existing = get_risk(risk_id)
+    if request.method == "GET":
+        return render_risk_form(existing, {k: existing[k] or "" for k in existing}, [])
+    if not CsrfForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    fields, errors, values = read_risk_form()
+    if proposed(existing):
+        read_owner_user(fields, errors, values)
+    if not errors:
+        try:
+            register_store.update_risk(store.get_db(), risk_id, fields, g.user["id"])
+        except register_store.DuplicateRef as duplicate:
+            errors = [("ref", str(duplicate))]
+        else:
+            flash(f"Risk {fields['ref']} updated.")
+            return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+    return render_risk_form(existing, values, errors, 400)
+
+
+@bp.route("/risks/<int:risk_id>")
+@sign_in_required
+def risk_detail(risk_id: int):
+    may_read("risk", risk_id)
+    db = store.get_db()
+    existing = get_risk(risk_id)
+    s = settings()
+    history = register_store.score_history(db, risk_id)
+    scores = [h["score"] for h in history]
+    entry = decorate(existing, s, {risk_id: scores})
+    proposal = None
+    if existing["status"] == "proposed":
+        (proposal,) = [p for p in register_store.proposals(db) if p["id"] == risk_id]
+    return render_template(
+        "registers/risk.html",
+        r=entry,
+        history=[
+            {
+                **h,
+                "band": risk.band(min(h["score"], s.top), s),
+                "direction": risk.direction_of_travel(scores[: index + 1]),
+            }
+            for index, h in enumerate(history)
+        ],
+        actions=actions_for_page("risk", risk_id),
+        action_statuses=risk.ACTION_STATUSES,
+        links=links_for_page("risk", risk_id),
+        link_choices=link_choices(link_questionnaire()),
+        statuses=risk.RISK_STATUSES,
+        proposal=proposal,
+        proposal_states=risk.PROPOSAL_STATES,
+        decisions=register_store.owner_decisions(db, risk_id),
+        may_decide=existing["status"] == "proposed"
+        and existing["owner_user_id"] is not None
+        and risk.may_decide(g.user["id"], g.user["role"], existing["owner_user_id"]),
+        settings=s,
+        can_edit=can_edit(),
+        form=CsrfForm(),
+    )
+
+
+def decider_or_403(existing: dict) -> None:
+    if not risk.may_decide(g.user["id"], g.user["role"], existing["owner_user_id"]):
+        abort(403)
+
+
+def not_waiting(existing: dict):
+    """Where a decision on a risk that waits for nobody goes: back to the risk, with why."""
+    if existing["status"] != "proposed":
+        flash(f"Risk {existing['ref']} is already {existing['status']}: nothing to decide.")
+    else:
+        flash(f"Risk {existing['ref']} needs an owner before it can be accepted.", "important")
+    return redirect(url_for("registers.risk_detail", risk_id=existing["id"]))
+
+
+@bp.route("/risks/<int:risk_id>/accept", methods=["POST"])
+@sign_in_required
+def accept_risk(risk_id: int):
+    """Only the proposed risk's owner (or an administrator, for them) accepts it."""
+    existing = get_risk(risk_id)
+    decider_or_403(existing)
+    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
+        return not_waiting(existing)
+    register_store.accept_risk(store.get_db(), risk_id, g.user)
+    on_behalf = "" if existing["owner_user_id"] == g.user["id"] else f" for {existing['owner']}"
+    flash(f"You accepted risk {existing['ref']}{on_behalf}: it is now on the register.")
+    return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+
+
+@bp.route("/risks/<int:risk_id>/decline", methods=["GET", "POST"])
+@sign_in_required
+def decline_risk(risk_id: int):
+    """The owner says no, with a reason business improvement reads."""
+    existing = get_risk(risk_id)
+    decider_or_403(existing)
+    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
+        return not_waiting(existing)
+    errors, reason = [], request.form.get("reason", "")
+    if request.method == "POST":
+        try:
+            register_store.decline_risk(store.get_db(), risk_id, reason, g.user)
+        except register_store.NeedsNote as needs:
+            errors.append(("reason", str(needs)))
+        else:
+            flash(
+                f"You declined risk {existing['ref']}. Business improvement can read your "
+                "reason and will choose another owner."
+            )
+            if access.may(g.user["role"], "read_council"):
+                return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+            return redirect(url_for("home.index"))
+    return render_template(
+        "registers/decline.html",
+        r=existing,
+        reason=reason,
+        errors=errors,
+        field_errors=dict(errors),
+        form=CsrfForm(),
+    ), (400 if errors else 200)

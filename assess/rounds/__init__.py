@@ -1,0 +1,2 @@
+"""Rounds: scope, completion, reminders, review and moderation, heatmaps, the council
+view and trends."""

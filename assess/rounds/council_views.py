@@ -1,0 +1,236 @@
+"""The council as a whole: a round's spread across teams, who moved most, and trends over rounds."""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from assess import charts, store
+from assess.assessment.scoring import OVERALL, council_average, too_few_teams
+from assess.rounds import tables as reports
+from assess.web.auth import requires
+from assess.web.helpers import questionnaire_for, round_or_404
+
+bp = Blueprint("council", __name__)
+
+SPREAD_SERIES = ("Council median", "Lower quartile", "Upper quartile")
+
+
+def statuses_from_request() -> tuple[str, ...]:
+    """Published figures count signed-off assessments; submitted ones only when asked."""
+    if request.args.get("include") == "submitted":
+        return ("submitted", "signed_off")
+    return ("signed_off",)
+
+
+def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFrame, list[str]]:
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    members = [m.key for m in questionnaire.dimension(dimension_key).members]
+    rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
+    return reports.heatmap_frame(rows, members), members
+
+
+def previous_round(round_: dict) -> dict | None:
+    earlier = [r for r in store.rounds(store.get_db()) if r["opens_on"] < round_["opens_on"]]
+    return earlier[-1] if earlier else None
+
+
+def council_figures(round_: dict, statuses) -> dict:
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    dimensions = []
+    for dimension in questionnaire.dimensions:
+        if not dimension.required:
+            continue
+        frame, members = round_frame(round_, dimension.key, statuses)
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "spread": reports.spread(frame, members).to_dict("records"),
+                "bands": reports.level_bands(frame, members, questionnaire.levels).to_dict(
+                    "records"
+                ),
+                "names": {m.key: m.name for m in dimension.members},
+                "teams": len(frame),
+            }
+        )
+    current, _ = round_frame(round_, questionnaire.section_dimension.key, statuses)
+    before = previous_round(round_)
+    previous = (
+        round_frame(before, questionnaire.section_dimension.key, statuses)[0]
+        if before
+        else pd.DataFrame()
+    )
+    up, down = reports.movers(current, previous, OVERALL, current_app.config["CHANGE_THRESHOLD"])
+    return {
+        "questionnaire": questionnaire,
+        "dimensions": dimensions,
+        "up": up,
+        "down": down,
+        "previous": before,
+    }
+
+
+@bp.route("/rounds/<int:round_id>/council")
+@requires("read_council")
+def council(round_id: int):
+    round_ = round_or_404(round_id)
+    figures = council_figures(round_, statuses_from_request())
+    return render_template(
+        "council/council.html",
+        round=round_,
+        f=figures,
+        include_submitted=request.args.get("include") == "submitted",
+        threshold=current_app.config["CHANGE_THRESHOLD"],
+    )
+
+
+@bp.route("/rounds/<int:round_id>/council/<dimension_key>.<fmt>")
+@requires("read_council")
+def council_chart(round_id: int, dimension_key: str, fmt: str):
+    round_ = round_or_404(round_id)
+    if fmt not in ("svg", "png"):
+        abort(404)
+    questionnaire = questionnaire_for(store.get_db(), round_["questionnaire_version"])
+    try:
+        dimension = questionnaire.dimension(dimension_key)
+    except StopIteration:
+        abort(404)
+    frame, members = round_frame(round_, dimension_key, statuses_from_request())
+    spread = {row["member"]: row for row in reports.spread(frame, members).to_dict("records")}
+    series = [
+        charts.Series(name, {key: spread[key][column] for key in spread})
+        for name, column in zip(
+            SPREAD_SERIES, ("median", "lower_quartile", "upper_quartile"), strict=True
+        )
+    ]
+    body = charts.radar_image(
+        fmt,
+        [(m.key, m.name) for m in dimension.members],
+        series,
+        questionnaire.levels,
+        title=f"The council: {dimension.name.lower()}s, {round_['name']}",
+        level_names={level.level: level.name for level in questionnaire.scale},
+    )
+    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="council-{dimension_key}-{round_["name"].replace("/", "-")}'
+            f'.{fmt}"'
+        )
+    return response
+
+
+# --- trends -------------------------------------------------------------------------------------
+
+
+def trend_frame(
+    dimension_key: str, directorate: str, team_id: int | None, statuses, minimum: int = 0
+):
+    """Each round's average per member for the council, a directorate or a team, with breaks
+    where a questionnaire version changed the member's statements, and how many teams each
+    round's figures rest on. A round resting on fewer than `minimum` teams has no points."""
+    db = store.get_db()
+    points, comparable, previous_questionnaire, names, teams = [], {}, None, {}, {}
+    for round_ in store.rounds(db):
+        questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+        try:
+            dimension = questionnaire.dimension(dimension_key)
+        except StopIteration:
+            continue
+        names.update({m.key: m.name for m in dimension.members})
+        rows = [
+            r
+            for r in store.round_scores(db, round_["id"], statuses, (dimension_key,))
+            if (not directorate or r["directorate"] == directorate)
+            and (team_id is None or r["team_id"] == team_id)
+        ]
+        if previous_questionnaire is not None:
+            for member, ok in reports.comparable_members(
+                previous_questionnaire, questionnaire, dimension_key
+            ).items():
+                comparable[(round_["name"], member)] = ok
+        previous_questionnaire = questionnaire
+        teams[round_["name"]] = len({row["team_id"] for row in rows})
+        if too_few_teams(teams[round_["name"]], minimum):
+            continue
+        by_member: dict[str, list] = {}
+        for row in rows:
+            by_member.setdefault(row["member"], []).append(row["score"])
+        for member, scores in by_member.items():
+            average = council_average(scores)
+            if average is not None:
+                points.append(
+                    {
+                        "round": round_["name"],
+                        "opens_on": round_["opens_on"],
+                        "member": member,
+                        "score": average,
+                    }
+                )
+    return reports.trend(points, comparable), names, teams
+
+
+@bp.route("/trends/")
+@requires("read_council")
+def trends_values():
+    return render_trends("value")
+
+
+@bp.route("/trends/<dimension_key>")
+@requires("read_council")
+def trends(dimension_key: str):
+    return render_trends(dimension_key)
+
+
+def render_trends(dimension_key: str):
+    db = store.get_db()
+    directorate = request.args.get("directorate", "")
+    team_id = request.args.get("team", type=int)
+    small_group = current_app.config["SMALL_GROUP_TEAMS"] if directorate and not team_id else 0
+    frame, names, teams_per_round = trend_frame(
+        dimension_key, directorate, team_id, statuses_from_request(), small_group
+    )
+    if not names:
+        abort(404)
+    teams = store.active_teams(db)
+    rounds_ = [name for name, count in teams_per_round.items() if count]
+    table = {(r["member"], r["round"]): r for r in frame.to_dict("records")}
+    svg = ""
+    if not frame.empty:
+        svg = charts.render_svg(
+            charts.trend_chart(
+                frame, names, title=trend_title(dimension_key, names, directorate, team_id, teams)
+            )
+        )
+    return render_template(
+        "council/trends.html",
+        frame=frame,
+        names=names,
+        rounds=rounds_,
+        table=table,
+        svg=svg,
+        dimension_key=dimension_key,
+        directorates=sorted({t["directorate"] for t in teams}),
+        teams=teams,
+        directorate=directorate,
+        team_id=team_id,
+        title=trend_title(dimension_key, names, directorate, team_id, teams),
+        include_submitted=request.args.get("include") == "submitted",
+        teams_per_round=teams_per_round,
+        small_group=small_group,
+        suppressed=[r for r, n in teams_per_round.items() if too_few_teams(n, small_group)],
+    )
+
+
+def trend_title(dimension_key, names, directorate, team_id, teams) -> str:
+    noun = (
+        "Corporate values"
+        if dimension_key == "value"
+        else "Readiness areas"
+        if dimension_key == "readiness_area"
+        else dimension_key.replace("_", " ").capitalize()
+    )
+    who = next((t["name"] for t in teams if t["id"] == team_id), None) or directorate or "Council"
+    return f"{noun} over time: {who}"

@@ -1,0 +1,681 @@
+"""Business improvement: run rounds, track completion, review submissions, read heatmaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pandas as pd
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from assess import charts, store
+from assess.assessment.scoring import (
+    OUTSTANDING,
+    OVERALL,
+    council_average,
+    score_assessment,
+    status_counts,
+)
+from assess.rounds import tables as reports
+from assess.store import registers as register_store
+from assess.web import access, mail
+from assess.web.auth import requires
+from assess.web.helpers import questionnaire_for, round_or_404
+
+bp = Blueprint("rounds", __name__, url_prefix="/rounds")
+
+STATUS_NAMES = {
+    "not_started": "Not started",
+    "draft": "In progress",
+    "submitted": "Submitted",
+    "returned": "Returned",
+    "signed_off": "Signed off",
+}
+# More rows than this make a chart nobody can read (and a slow page): the table still shows all.
+MAX_HEATMAP_ROWS = 300
+
+
+def parse_date(day: str, month: str, year: str) -> date:
+    return date(int(year), int(month), int(day))
+
+
+class RoundForm(FlaskForm):
+    name = StringField(
+        "Round name", validators=[InputRequired("Enter a name for the round"), Length(max=40)]
+    )
+    opens_day, opens_month, opens_year = StringField(), StringField(), StringField()
+    closes_day, closes_month, closes_year = StringField(), StringField(), StringField()
+    questionnaire = RadioField("Questionnaire", validate_choice=True)
+    teams = SelectMultipleField("Teams in scope", coerce=int)
+
+    def validate_name(self, field) -> None:
+        if store.round_by_name(store.get_db(), field.data.strip()):
+            raise ValidationError(f"There is already a round called {field.data.strip()}")
+
+    def dates(self) -> tuple[date | None, date | None]:
+        found = []
+        for prefix in ("opens", "closes"):
+            try:
+                found.append(
+                    parse_date(
+                        *(self[f"{prefix}_{p}"].data or "" for p in ("day", "month", "year"))
+                    )
+                )
+            except ValueError:
+                found.append(None)
+        return found[0], found[1]
+
+
+@bp.route("/")
+@requires("read_council")
+def index():
+    rounds = [
+        {**r, "counts": status_counts(r["statuses"])} for r in store.rounds_overview(store.get_db())
+    ]
+    return render_template("rounds/index.html", rounds=rounds, statuses=STATUS_NAMES)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("run_rounds")
+def new():
+    db = store.get_db()
+    questionnaires = list(current_app.extensions["questionnaires"].values())
+    teams = store.active_teams(db)
+    form = RoundForm()
+    form.questionnaire.choices = [SelectChoice(q.version, q.title) for q in questionnaires]
+    form.teams.choices = [SelectChoice(t["id"], t["name"]) for t in teams]
+    if request.method == "GET":
+        form.teams.data = [t["id"] for t in teams]
+        form.questionnaire.data = questionnaires[0].version
+    errors = []
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        opens, closes = form.dates()
+        errors = [
+            (f"{name}", message)
+            for name, messages in form.errors.items()
+            for message in messages
+            if name != "csrf_token"
+        ]
+        if opens is None:
+            errors.append(("opens_day", "Enter the date the round opens, for example 2 9 2025"))
+        if closes is None:
+            errors.append(("closes_day", "Enter the date the round closes, for example 12 12 2025"))
+        elif opens and closes < opens:
+            errors.append(("closes_day", "The closing date must be on or after the opening date"))
+        if not form.teams.data:
+            errors.append(("teams", "Select at least one team"))
+        if valid and not errors:
+            for questionnaire in questionnaires:
+                store.store_questionnaire_version(db, questionnaire)
+            round_id = store.create_round(
+                db,
+                form.name.data.strip(),
+                form.questionnaire.data,
+                opens.isoformat(),
+                closes.isoformat(),
+                "planned",
+                g.user["id"],
+                team_ids=form.teams.data,
+            )
+            flash(f"Round {form.name.data.strip()} created. Open it when teams should start.")
+            return redirect(url_for("rounds.tracker", round_id=round_id))
+    return render_template("rounds/new.html", form=form, teams=teams, errors=errors), (
+        400 if errors else 200
+    )
+
+
+@bp.route("/<int:round_id>/status", methods=["POST"])
+@requires("run_rounds")
+def set_status(round_id: int):
+    round_ = round_or_404(round_id)
+    status = request.form.get("status")
+    if not FlaskForm().validate_on_submit() or status not in ("open", "closed"):
+        abort(400, "The form expired or asked for something unknown. Go back and try again.")
+    store.set_round_status(store.get_db(), round_id, status, g.user["id"])
+    if status == "closed":
+        flash(f"Round {round_['name']} closed. Unsubmitted drafts stay as drafts.")
+    else:
+        flash(f"Round {round_['name']} is open: team leads can now assess their teams.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+def completion_rows(round_: dict) -> list[dict]:
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    total = len(questionnaire.statements)
+    rows = store.completion(db, round_["id"])
+    for row in rows:
+        row["total"] = total
+        row["status_name"] = STATUS_NAMES[row["status"]]
+    return rows
+
+
+@bp.route("/<int:round_id>")
+@requires("read_council")
+def tracker(round_id: int):
+    round_ = round_or_404(round_id)
+    rows = completion_rows(round_)
+    counts = status_counts(r["status"] for r in rows)
+    directorates = sorted({r["directorate"] for r in rows})
+    directorate = request.args.get("directorate", "")
+    status = request.args.get("status", "")
+    shown = [
+        r
+        for r in rows
+        if (not directorate or r["directorate"] == directorate)
+        and (not status or r["status"] == status)
+    ]
+    return render_template(
+        "rounds/tracker.html",
+        reminders=store.reminders_sent(store.get_db(), round_id),
+        outstanding=counts["outstanding"],
+        round=round_,
+        rows=shown,
+        all_rows=rows,
+        counts=counts,
+        statuses=STATUS_NAMES,
+        directorates=directorates,
+        directorate=directorate,
+        status=status,
+        form=FlaskForm(),
+    )
+
+
+def csv_response(header: list[str], rows: list[list], filename: str) -> Response:
+    """A CSV that opens correctly in Excel (UTF-8 with BOM), cells that could run as formulas
+    neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [
+                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                for v in row
+            ]
+        )
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/<int:round_id>/outstanding.csv")
+@requires("read_council")
+def outstanding_csv(round_id: int):
+    round_ = round_or_404(round_id)
+    rows = [r for r in completion_rows(round_) if r["status"] in OUTSTANDING]
+    return csv_response(
+        [
+            "Team",
+            "Directorate",
+            "Status",
+            "Answered",
+            "Statements",
+            "Last activity",
+            "Team leads",
+            "Team lead emails",
+        ],
+        [
+            [
+                r["team"],
+                r["directorate"],
+                r["status_name"],
+                r["answered"],
+                r["total"],
+                r["last_activity"] or "",
+                r["leads"] or "",
+                r["lead_emails"] or "",
+            ]
+            for r in rows
+        ],
+        f"outstanding-{round_['name'].replace('/', '-')}.csv",
+    )
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+ESCALATE_AFTER = 2  # reminders a team has had before the directorate's lead is copied in
+
+
+def send_reminder(round_: dict, row: dict, sent_before: int) -> bool:
+    """Remind a team's leads (and, after two reminders, the directorate's lead); record it."""
+    db = store.get_db()
+    recipients = [e for e in (row["lead_emails"] or "").split(", ") if e]
+    escalated = sent_before >= ESCALATE_AFTER
+    if escalated and (lead := store.directorate_lead_email(db, row["team_id"])):
+        recipients.append(lead)
+    if not recipients:
+        return False
+    link = url_for("team.tasks", team_id=row["team_id"], round_id=round_["id"], _external=True)
+    body = (
+        f"{row['team']}'s culture maturity assessment for {round_['name']} is "
+        f"{STATUS_NAMES[row['status']].lower()}"
+        + (f" ({row['answered']} of {row['total']} statements answered)" if row["answered"] else "")
+        + f". The round closes on {round_['closes_on']}.\n\nContinue it here: {link}\n"
+        + (
+            "\nThis is a further reminder, so the directorate's lead is copied in.\n"
+            if escalated
+            else ""
+        )
+    )
+    subject = f"Reminder: {row['team']}'s assessment for {round_['name']}"
+    config = current_app.config
+    delivery = mail.send(config, mail.message(config["MAIL_FROM"], recipients, subject, body))
+    store.record_reminder(
+        db, round_["id"], row["team_id"], recipients, escalated, delivery, g.user["id"]
+    )
+    return True
+
+
+@bp.route("/<int:round_id>/reminders", methods=["POST"])
+@requires("run_rounds")
+def remind_all(round_id: int):
+    round_ = round_or_404(round_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    sent = store.reminders_sent(store.get_db(), round_id)
+    rows = [r for r in completion_rows(round_) if r["status"] in OUTSTANDING]
+    reminded = sum(send_reminder(round_, r, sent.get(r["team_id"], 0)) for r in rows)
+    flash(f"Reminders sent to {reminded} outstanding team{'' if reminded == 1 else 's'}.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/remind", methods=["POST"])
+@requires("run_rounds")
+def remind_team(round_id: int, team_id: int):
+    round_ = round_or_404(round_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    row = next((r for r in completion_rows(round_) if r["team_id"] == team_id), None)
+    if row is None or row["status"] not in OUTSTANDING:
+        abort(404)
+    sent = store.reminders_sent(store.get_db(), round_id).get(team_id, 0)
+    if send_reminder(round_, row, sent):
+        flash(f"Reminder sent to {row['team']}.")
+    else:
+        flash(f"{row['team']} has no team lead to remind.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+# --- review -------------------------------------------------------------------------------------
+
+
+def review_context(round_id: int, team_id: int):
+    db = store.get_db()
+    round_ = round_or_404(round_id)
+    try:
+        team = store.team(db, team_id)
+    except store.NotFound:
+        abort(404)
+    assessment = store.find_assessment(db, team_id, round_id)
+    if assessment is None:
+        abort(404)
+    return db, round_, team, assessment, questionnaire_for(db, assessment["questionnaire_version"])
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField(
+        "What should the team change?",
+        validators=[InputRequired("Say what the team should change"), Length(max=5000)],
+    )
+
+
+class ModerateForm(FlaskForm):
+    level = SelectField("Moderated level", validate_choice=True)
+    reason = TextAreaField("Reason", validators=[Length(max=5000)])
+
+    def validate_reason(self, field) -> None:
+        if self.level.data and not (field.data or "").strip():
+            raise ValidationError("Give a reason for the moderated level")
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>", methods=["GET"])
+@requires("read_council")
+def review(round_id: int, team_id: int):
+    db, round_, team, assessment, questionnaire = review_context(round_id, team_id)
+    return render_review(db, round_, team, assessment, questionnaire, ReturnForm(), [])
+
+
+def render_review(db, round_, team, assessment, questionnaire, return_form, errors, status=200):
+    answers = {a["statement_key"]: a for a in store.answers_of(db, assessment["id"])}
+    return render_template(
+        "rounds/review.html",
+        round=round_,
+        team=team,
+        assessment=assessment,
+        questionnaire=questionnaire,
+        answers=answers,
+        levels={level.level: level.name for level in questionnaire.scale},
+        history=store.review_history(db, assessment["id"]),
+        return_form=return_form,
+        sign_off_form=FlaskForm(),
+        errors=errors,
+        can_review=access.may(g.user["role"], "run_rounds"),
+        statuses=STATUS_NAMES,
+    ), status
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/return", methods=["POST"])
+@requires("run_rounds")
+def return_for_changes(round_id: int, team_id: int):
+    db, round_, team, assessment, questionnaire = review_context(round_id, team_id)
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        errors = [("comment", m) for m in form.comment.errors] or [
+            ("comment", "The form expired. Try again.")
+        ]
+        return render_review(db, round_, team, assessment, questionnaire, form, errors, 400)
+    try:
+        store.return_assessment(db, assessment["id"], form.comment.data, g.user["id"])
+    except store.Locked as locked:
+        abort(409, str(locked))
+    flash(f"{team['name']}'s assessment was returned with your comment.")
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/sign-off", methods=["POST"])
+@requires("run_rounds")
+def sign_off(round_id: int, team_id: int):
+    db, round_, team, assessment, _ = review_context(round_id, team_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired. Go back and try again.")
+    try:
+        store.sign_off_assessment(db, assessment["id"], g.user["id"])
+    except store.Locked as locked:
+        abort(409, str(locked))
+    flash(f"{team['name']}'s assessment is signed off.")
+    # The evidence has arrived: a low or falling Inclusion & Respect score prompts EqIA reviews.
+    prompted = register_store.raise_eqia_prompts_for(
+        db,
+        assessment["id"],
+        current_app.config["RISK_LOW_SCORE"],
+        current_app.config["CHANGE_THRESHOLD"],
+        g.user["id"],
+    )
+    if prompted:
+        flash(
+            "What this sign-off shows about Inclusion & Respect calls for a review of "
+            f"{', '.join(prompted)}: see Risks and equality, equality impact assessments.",
+            "important",
+        )
+    return redirect(url_for("rounds.tracker", round_id=round_id))
+
+
+@bp.route("/<int:round_id>/teams/<int:team_id>/moderate/<statement_key>", methods=["GET", "POST"])
+@requires("run_rounds")
+def moderate(round_id: int, team_id: int, statement_key: str):
+    db, round_, team, assessment, questionnaire = review_context(round_id, team_id)
+    answers = {a["statement_key"]: a for a in store.answers_of(db, assessment["id"])}
+    if statement_key not in answers or answers[statement_key]["level"] is None:
+        abort(404)
+    statement = questionnaire.statement(statement_key)
+    answer = answers[statement_key]
+    closed = round_["status"] == "closed"
+    form = ModerateForm(
+        data={"level": str(answer["moderated_level"] or ""), "reason": answer["moderation_reason"]}
+    )
+    form.level.choices = [SelectChoice("", "No moderation: keep the team's level")] + [
+        SelectChoice(str(level.level), f"{level.level} {level.name}")
+        for level in questionnaire.scale
+    ]
+    locked = ""
+    if request.method == "POST" and closed:
+        locked = store.closed_round_reason(round_["name"])
+    elif form.validate_on_submit():
+        try:
+            store.moderate(
+                db,
+                assessment["id"],
+                statement_key,
+                int(form.level.data) if form.level.data else None,
+                form.reason.data or "",
+                g.user["id"],
+                lambda rows: score_assessment(questionnaire, store.as_scoring_answers(rows)),
+            )
+            flash("Moderation saved; the team's scores were recomputed.")
+            return redirect(
+                url_for("rounds.review", round_id=round_id, team_id=team_id) + f"#{statement_key}"
+            )
+        except store.Locked as refused:
+            locked = str(refused)
+    errors = [(name, m) for name, ms in form.errors.items() for m in ms if name != "csrf_token"]
+    if locked and not closed:  # closed while the page was open: the form is still shown
+        errors = [("level", locked)]
+    return render_template(
+        "rounds/moderate.html",
+        round=round_,
+        team=team,
+        statement=statement,
+        answer=answer,
+        levels={level.level: level.name for level in questionnaire.scale},
+        form=form,
+        errors=errors,
+        closed=closed,
+    ), (409 if locked else 400 if errors else 200)
+
+
+# --- heatmaps -----------------------------------------------------------------------------------
+
+
+def heatmap_view(round_: dict, dimension_key: str):
+    """The heatmap's frame and what the page needs to say about it, from the query string."""
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    try:
+        dimension = questionnaire.dimension(dimension_key)
+    except StopIteration:
+        abort(404)
+    include_submitted = request.args.get("include") == "submitted"
+    statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
+    rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
+    members = [m.key for m in dimension.members]
+    council = reports.heatmap_frame(rows, members)
+    directorate = request.args.get("directorate", "")
+    all_directorates = sorted(council["directorate"].unique()) if not council.empty else []
+    frame = council[council["directorate"] == directorate] if directorate else council
+    sort = request.args.get("sort", "")
+    frame = reports.sort_heatmap(frame, sort if sort in [*members, OVERALL] else None)
+    columns = [(m.key, m.name) for m in dimension.members] + [(OVERALL, "Overall")]
+    return {
+        "questionnaire": questionnaire,
+        "dimension": dimension,
+        "frame": frame,
+        "columns": columns,
+        "average_rows": reports.average_rows(
+            council,
+            frame,
+            [key for key, _ in columns],
+            directorate if directorate in all_directorates else "",
+            current_app.config["SMALL_GROUP_TEAMS"],
+        ),
+        "directorates": all_directorates,
+        "directorate": directorate,
+        "sort": sort,
+        "include_submitted": include_submitted,
+        "counts": reports.directorate_counts(frame) if not frame.empty else {},
+    }
+
+
+def heatmap_cells(round_id: int, view: dict):
+    """The heatmap's cells: each team's row links to its results; the average rows last."""
+    cells = []
+    for record in view["frame"].to_dict("records"):
+        label = record["team"] + (" (submitted)" if record["status"] == "submitted" else "")
+        href = url_for("team.results_page", team_id=record["team_id"], round_id=round_id)
+        cells += [
+            {"row": label, "column": key, "score": record[key], "href": href}
+            for key, _ in view["columns"]
+        ]
+    cells += [
+        {"row": row["label"], "column": key, "score": row["averages"][key], "href": ""}
+        for row in view["average_rows"]
+        for key, _ in view["columns"]
+    ]
+    return pd.DataFrame(cells, columns=["row", "column", "score", "href"])
+
+
+@bp.route("/<int:round_id>/heatmap/<dimension_key>")
+@requires("read_council")
+def heatmap(round_id: int, dimension_key: str):
+    round_ = round_or_404(round_id)
+    view = heatmap_view(round_, dimension_key)
+    svg = ""
+    if 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
+        svg = charts.heatmap_image(
+            "svg",
+            heatmap_cells(round_id, view),
+            view["columns"],
+            view["questionnaire"].levels,
+            f"{view['dimension'].name}s by team, {round_['name']}",
+        )
+    return render_template(
+        "rounds/heatmap.html",
+        round=round_,
+        v=view,
+        svg=svg,
+        small_group=current_app.config["SMALL_GROUP_TEAMS"],
+        records=view["frame"].to_dict("records"),
+        query=request.args.to_dict(),
+    )
+
+
+@bp.route("/<int:round_id>/heatmap/<dimension_key>.<fmt>")
+@requires("read_council")
+def heatmap_download(round_id: int, dimension_key: str, fmt: str):
+    round_ = round_or_404(round_id)
+    view = heatmap_view(round_, dimension_key)
+    name = f"heatmap-{dimension_key}-{round_['name'].replace('/', '-')}"
+    if fmt == "csv":
+        keys = [key for key, _ in view["columns"]]
+        rows = [
+            [
+                r["directorate"],
+                r["team"],
+                STATUS_NAMES[r["status"]],
+                *[None if pd.isna(r[k]) else r[k] for k in keys],
+            ]
+            for r in view["frame"].to_dict("records")
+        ]
+        rows += [
+            ["", row["label"], row["note"], *[row["averages"][k] for k in keys]]
+            for row in view["average_rows"]
+        ]
+        return csv_response(
+            ["Directorate", "Team", "Status", *[n for _, n in view["columns"]]], rows, f"{name}.csv"
+        )
+    if fmt not in ("svg", "png") or not 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
+        abort(404)
+    body = charts.heatmap_image(
+        fmt,
+        heatmap_cells(round_id, view),
+        view["columns"],
+        view["questionnaire"].levels,
+        f"{view['dimension'].name}s by team, {round_['name']}",
+    )
+    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@bp.route("/<int:round_id>/heatmap/value/<member_key>/statements")
+@requires("read_council")
+def drill_down(round_id: int, member_key: str):
+    """Teams by the statements of one value: where within a value teams are strong or weak."""
+    round_ = round_or_404(round_id)
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    section = questionnaire.section_dimension
+    if member_key not in {m.key for m in section.members}:
+        abort(404)
+    statements = questionnaire.statements_in(section.key, member_key)
+    include_submitted = request.args.get("include") == "submitted"
+    statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
+    rows = store.round_statement_levels(db, round_id, [s.key for s in statements], statuses)
+    columns = [(s.key, f"S{i}") for i, s in enumerate(statements, start=1)]
+    frame = pd.DataFrame(rows, columns=[*reports.HEATMAP_ID_COLUMNS, "statement_key", "score"])
+    wide = (
+        frame.pivot_table(
+            index=reports.HEATMAP_ID_COLUMNS,
+            columns="statement_key",
+            values="score",
+            aggfunc="first",
+        )
+        .reindex(columns=[s.key for s in statements])
+        .reset_index()
+        .sort_values(["directorate", "team"])
+    )
+    view = {
+        "frame": wide,
+        "columns": columns,
+        "average_rows": reports.average_rows(wide, wide, [s.key for s in statements]),
+    }
+    svg = ""
+    if 0 < len(wide) <= MAX_HEATMAP_ROWS:
+        svg = charts.heatmap_image(
+            "svg",
+            heatmap_cells(round_id, view),
+            columns,
+            questionnaire.levels,
+            f"{section.member(member_key).name}: statements by team, {round_['name']}",
+        )
+    return render_template(
+        "rounds/drill_down.html",
+        round=round_,
+        member=section.member(member_key),
+        statements=statements,
+        records=wide.to_dict("records"),
+        columns=columns,
+        average_rows=view["average_rows"],
+        svg=svg,
+        include_submitted=include_submitted,
+        levels={level.level: level.name for level in questionnaire.scale},
+    )
+
+
+@bp.route("/<int:round_id>/calibration")
+@requires("read_council")
+def calibration(round_id: int):
+    """Where business improvement's levels differ from teams' own, per value, by team and
+    directorate: review effort goes where teams over- or under-rate themselves."""
+    round_ = round_or_404(round_id)
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    section = questionnaire.section_dimension
+    rows = store.calibration(db, round_id)
+    for row in rows:
+        row["value"] = questionnaire.statement(row["statement_key"]).tags[section.key]
+        row["statement"] = questionnaire.statement(row["statement_key"]).text
+        row["difference"] = row["level"] - row["moderated_level"]
+    by_value = []
+    for member in section.members:
+        moderated = [r for r in rows if r["value"] == member.key]
+        directorates: dict[str, list[int]] = {}
+        for r in moderated:
+            directorates.setdefault(r["directorate"], []).append(r["difference"])
+        by_value.append(
+            {
+                "member": member,
+                "rows": moderated,
+                "directorates": {d: council_average(v) for d, v in sorted(directorates.items())},
+            }
+        )
+    return render_template(
+        "rounds/calibration.html", round=round_, by_value=by_value, moderated=len(rows)
+    )

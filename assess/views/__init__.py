@@ -1,1 +1,0 @@
-"""Thin blueprints: read the request, call store/scoring, render a template."""

@@ -1,0 +1,208 @@
+"""Administration: directorates, teams, users and roles, and the questionnaire versions in use."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+
+from assess import store
+from assess.web.auth import MIN_PASSWORD_LENGTH, hash_password, requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role, name) for role, name in store.ROLE_NAMES.items()]
+
+
+class UserForm(FlaskForm):
+    role = RadioField("Role", validate_choice=True)
+    teams = SelectMultipleField("Teams", coerce=int)
+    active = BooleanField("This person may sign in")
+
+
+class NewUserForm(UserForm):
+    name = StringField(
+        "Full name", validators=[InputRequired("Enter the person's name"), Length(max=200)]
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter an email address"),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Enter an email address in the correct format, like name@council.example",
+            ),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        "Temporary password",
+        validators=[
+            InputRequired("Enter a temporary password"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
+            ),
+        ],
+    )
+
+    def validate_email(self, field) -> None:
+        if store.user_by_email(store.get_db(), field.data or ""):
+            raise ValidationError("There is already a user with this email address")
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        "Team name", validators=[InputRequired("Enter the team's name"), Length(max=200)]
+    )
+    directorate = SelectField("Directorate", coerce=int, validate_choice=True)
+
+    def validate_name(self, field) -> None:
+        if store.team_id_by_name(store.get_db(), field.data) is not None:
+            raise ValidationError("There is already a team with this name")
+
+
+class DirectorateForm(FlaskForm):
+    name = StringField(
+        "Directorate name",
+        validators=[InputRequired("Enter the directorate's name"), Length(max=200)],
+    )
+    lead = SelectField("Directorate lead (copied into escalated reminders)", coerce=int)
+    existing_id: int | None = None
+
+    def validate_name(self, field) -> None:
+        clash = store.directorate_id_by_name(store.get_db(), field.data)
+        if clash is not None and clash != self.existing_id:
+            raise ValidationError("There is already a directorate with this name")
+
+
+def errors_of(form) -> list[tuple[str, str]]:
+    return [(name, m) for name, ms in form.errors.items() for m in ms if name != "csrf_token"]
+
+
+def prepared(form: UserForm) -> UserForm:
+    db = store.get_db()
+    form.role.choices = role_choices()
+    form.teams.choices = [
+        SelectChoice(t["id"], f"{t['name']} ({t['directorate']})") for t in store.active_teams(db)
+    ]
+    return form
+
+
+@bp.route("/")
+@requires("administer")
+def index():
+    db = store.get_db()
+    return render_template(
+        "admin/index.html",
+        users=store.users_with_teams(db),
+        directorates=store.directorates_with_teams(db),
+        versions=store.questionnaire_versions(db),
+        loaded={q.version for q in current_app.extensions["questionnaires"].values()},
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("administer")
+def new_user():
+    form = prepared(NewUserForm(data={"role": "team_lead", "active": True}))
+    if form.validate_on_submit():
+        store.create_user(
+            store.get_db(),
+            form.email.data,
+            form.name.data.strip(),
+            form.role.data,
+            hash_password(form.password.data),
+            form.teams.data,
+            g.user["id"],
+        )
+        flash(f"{form.name.data.strip()} can now sign in with the temporary password.")
+        return redirect(url_for("admin.index"))
+    errors = errors_of(form)
+    return render_template("admin/user.html", form=form, user=None, errors=errors), (
+        400 if errors else 200
+    )
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires("administer")
+def edit_user(user_id: int):
+    db = store.get_db()
+    user = store.user_by_id(db, user_id)
+    if user is None:
+        abort(404)
+    teams = [t["id"] for t in store.teams_of_user(db, user_id)]
+    form = prepared(
+        UserForm(data={"role": user["role"], "teams": teams, "active": bool(user["active"])})
+    )
+    if form.validate_on_submit():
+        if user_id == g.user["id"] and (not form.active.data or form.role.data != "administrator"):
+            form.active.errors = ["You cannot remove your own administration access"]
+        else:
+            store.update_user(
+                db, user_id, form.role.data, form.active.data, form.teams.data, g.user["id"]
+            )
+            flash(f"{user['name']}'s account was updated.")
+            return redirect(url_for("admin.index"))
+    errors = errors_of(form)
+    return render_template("admin/user.html", form=form, user=user, errors=errors), (
+        400 if errors else 200
+    )
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@requires("administer")
+def new_team():
+    db = store.get_db()
+    form = TeamForm()
+    form.directorate.choices = [
+        SelectChoice(d["id"], d["name"]) for d in store.directorates_with_teams(db)
+    ]
+    if form.validate_on_submit():
+        store.add_team(db, form.name.data.strip(), form.directorate.data, g.user["id"])
+        flash(f"Team {form.name.data.strip()} added.")
+        return redirect(url_for("admin.index"))
+    errors = errors_of(form)
+    return render_template("admin/team.html", form=form, errors=errors), (400 if errors else 200)
+
+
+@bp.route("/directorates/new", methods=["GET", "POST"])
+@bp.route("/directorates/<int:directorate_id>", methods=["GET", "POST"])
+@requires("administer")
+def directorate(directorate_id: int | None = None):
+    db = store.get_db()
+    existing = next(
+        (d for d in store.directorates_with_teams(db) if d["id"] == directorate_id), None
+    )
+    if directorate_id is not None and existing is None:
+        abort(404)
+    form = DirectorateForm(
+        data={"name": existing["name"], "lead": existing["lead_user_id"] or 0} if existing else None
+    )
+    form.lead.choices = [SelectChoice(0, "No lead")] + [
+        SelectChoice(u["id"], f"{u['name']} ({store.ROLE_NAMES[u['role']]})")
+        for u in store.users_with_teams(db)
+        if u["active"]
+    ]
+    form.existing_id = directorate_id
+    if form.validate_on_submit():
+        target = directorate_id or store.add_directorate(db, form.name.data.strip(), g.user["id"])
+        store.set_directorate_lead(db, target, form.lead.data or None, g.user["id"])
+        flash(f"Directorate {form.name.data.strip()} saved.")
+        return redirect(url_for("admin.index"))
+    errors = errors_of(form)
+    return render_template("admin/directorate.html", form=form, existing=existing, errors=errors), (
+        400 if errors else 200
+    )

@@ -1,0 +1,99 @@
+"""The app factory: settings, the blueprints of every room, template filters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
+
+from assess import config, store
+from assess.assessment.questionnaire import load_folder
+from assess.web import logs, security
+from assess.web.helpers import first_errors, long_date, long_time
+
+csrf = CSRFProtect()
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a URL: a whole number SQLite can hold (at most 2**63 - 1). A longer one is
+    a 404, as any id that is not there, rather than an OverflowError from the database."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+class ConfigurationError(Exception):
+    """The service is configured in a way that would be unsafe or cannot work."""
+
+
+def create_app(test_config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Build the app. Raises QuestionnaireError if any questionnaire file is broken."""
+    instance_path = instance_path or os.environ.get("ASSESS_INSTANCE")
+    app = Flask(
+        "assess",  # the package: its templates/ and static/
+        instance_relative_config=True,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+    )
+    app.url_map.converters["int"] = IdConverter
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for variable, (setting, kind) in config.ENVIRONMENT.items():
+        if variable in os.environ:
+            app.config[setting] = kind(os.environ[variable])
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not (
+        app.config["ENV_NAME"] == "development" or app.testing
+    ):
+        raise ConfigurationError(
+            "Set a SECRET_KEY (ASSESS_SECRET_KEY or instance/config.py) before serving assess "
+            "outside development."
+        )
+    app.config["SESSION_COOKIE_SECURE"] = (
+        app.config["ENV_NAME"] not in ("development",) and not app.testing
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_PATH"] = Path(app.instance_path) / app.config["DATABASE"]
+
+    app.extensions["questionnaires"] = load_folder(Path(app.config["QUESTIONNAIRES"]))
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
+    app.jinja_env.undefined = ChainableUndefined  # the GOV.UK macros read optional nested params
+    csrf.init_app(app)
+    app.teardown_appcontext(store.close_request_db)
+
+    from assess.assessment import views as team
+    from assess.rounds import council_views as council
+    from assess.rounds import views as rounds
+    from assess.web import admin, auth, home, sign_in
+
+    app.register_blueprint(sign_in.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(team.bp)
+    from assess.audit import views as audit_views
+
+    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(rounds.bp)
+    app.register_blueprint(council.bp)
+    app.register_blueprint(admin.bp)
+    from assess.registers import views as register_views
+
+    app.register_blueprint(register_views.bp)
+    app.add_template_filter(long_date)
+    app.add_template_filter(long_time)
+    app.add_template_filter(first_errors)
+    logs.init_app(app)
+    security.init_app(app)
+    app.before_request(auth.load_signed_in_user)
+    app.context_processor(auth.template_context)
+    return app

@@ -1,0 +1,64 @@
+"""What views of every room share: dates in GOV.UK style, field errors, ids from query strings,
+and the questionnaire or round a URL names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app
+
+from assess import store
+from assess.assessment.questionnaire import Questionnaire
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def long_date(value: str | None) -> str:
+    """'2024-12-13' or an ISO timestamp -> '13 December 2024', the GOV.UK date style."""
+    if not value:
+        return ""
+    day = date.fromisoformat(value[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def long_time(value: str | None) -> str:
+    """A UTC ISO timestamp -> '2:32pm on 13 December 2024', in UK time."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value).astimezone(ZoneInfo("Europe/London"))
+    clock = f"{moment.hour % 12 or 12}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}"
+    return f"{clock} on {moment.day} {moment:%B %Y}"
+
+
+def first_errors(errors: list[tuple[str, str]]) -> dict[str, str]:
+    """Each field's first error message, for the message shown beside that field."""
+    found: dict[str, str] = {}
+    for field, message in errors:
+        found.setdefault(field, message)
+    return found
+
+
+def parse_id(raw: str | None) -> int | None:
+    """An id from a query string: None when absent; ValueError unless a whole number >= 1."""
+    if raw is None or raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_ID:
+        raise ValueError(raw)
+    return int(raw)
+
+
+def questionnaire_for(db, version: str) -> Questionnaire:
+    """The exact version an assessment was answered on (from the files, or kept in the database)."""
+    cache = current_app.extensions.setdefault("questionnaire_versions", {})
+    if version not in cache:
+        loaded = {q.version: q for q in current_app.extensions["questionnaires"].values()}
+        cache[version] = loaded.get(version) or store.questionnaire_version(db, version)
+    return cache[version]
+
+
+def round_or_404(round_id: int) -> dict:
+    try:
+        return store.round_(store.get_db(), round_id)
+    except store.NotFound:
+        abort(404)
