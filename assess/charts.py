@@ -12,6 +12,7 @@ import html
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Final, Literal, cast
 
 import altair as alt
 import pandas as pd
@@ -51,6 +52,10 @@ class Series:
 
     name: str
     scores: dict[str, float | None]
+
+
+Align = Literal["left", "center", "right"]  # where radar_grid anchors an axis label
+Baseline = Literal["top", "middle", "bottom"]
 
 
 @dataclass(frozen=True)
@@ -230,8 +235,8 @@ def radar_chart(
     axis_labels = [  # Vega-Lite sets align and baseline per mark, not per row
         alt.Chart(group)
         .mark_text(
-            align=align,
-            baseline=baseline,
+            align=cast(Align, align),
+            baseline=cast(Baseline, baseline),
             lineBreak="\n",
             lineHeight=LINE_HEIGHT,
             fontSize=13,
@@ -357,7 +362,8 @@ def contrast_ratio(colour: str, other: str) -> float:
 
 # --- heatmaps -----------------------------------------------------------------------------------
 
-HEATMAP_SCHEME = "viridis"  # sequential and colour-blind safe; every cell also prints its number
+# sequential and colour-blind safe; every cell also prints its number
+HEATMAP_SCHEME: Final = "viridis"
 
 
 def heatmap_chart(
@@ -374,7 +380,7 @@ def heatmap_chart(
     labels = dict(columns)
     data = cells.assign(
         column_name=cells["column"].map(labels),
-        text=cells["score"].map(lambda s: "" if pd.isna(s) else f"{s:.1f}"),
+        text=cells["score"].map(lambda s: "" if pd.isna(s) else f"{s:.2f}"),
         # viridis is dark below ~0.42 of its range: white numbers there, black above (both
         # at least 4.5:1 against their cell)
         dark=(cells["score"].fillna(scale[-1]) - scale[0]) / (scale[-1] - scale[0]) < 0.42,
@@ -444,7 +450,7 @@ def _heatmap_image(fmt, frozen_cells, columns, scale, title):
     return render_svg(chart) if fmt == "svg" else render_png(chart)
 
 
-# --- risk matrix (issue 5) ----------------------------------------------------------------------
+# --- risk matrix --------------------------------------------------------------------------------
 
 # GOV.UK tag tints: black text on each has a contrast ratio above 7.
 BAND_TINTS = {"Green": "#cce2d8", "Amber": "#fff7bf", "Red": "#f4cdc6"}
@@ -482,9 +488,9 @@ def risk_matrix_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
     occupied = frame[frame["count"] > 0]
     description = f"{title}. " + (
         "; ".join(
-            f"{r.count} {'risk' if r.count == 1 else 'risks'} at likelihood {r.likelihood_label}, "
-            f"impact {r.impact_label} ({r.band})"
-            for r in occupied.itertuples()
+            f"{r['count']} {'risk' if r['count'] == 1 else 'risks'} at likelihood "
+            f"{r['likelihood_label']}, impact {r['impact_label']} ({r['band']})"
+            for r in occupied.to_dict("records")
         )
         or "No risks."
     )

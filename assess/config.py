@@ -12,7 +12,7 @@ DEFAULTS = {
     "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
     "SIGN_IN_MAX_FAILURES": 5,  # failed sign-ins for one email address within the window
     "SIGN_IN_WINDOW_MINUTES": 15,
-    # Risk register (issue 5): a RISK_MATRIX_SIZE by RISK_MATRIX_SIZE matrix, a label per step,
+    # Risk register: a RISK_MATRIX_SIZE by RISK_MATRIX_SIZE matrix, a label per step,
     # scores up to RISK_GREEN_MAX are green, up to RISK_AMBER_MAX amber, above that red.
     "RISK_MATRIX_SIZE": 5,
     "RISK_LIKELIHOOD_LABELS": ["Rare", "Unlikely", "Possible", "Likely", "Almost certain"],

@@ -1,9 +1,13 @@
-"""Fixtures: an app on a temporary instance folder holding a real SQLite database."""
+"""Fixtures: an app on a temporary instance folder holding a real SQLite database, users signed
+in without a password check (`client_as`), and the sample council the route-walking suites share
+(`sample_council`, built in tests/samples.py)."""
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
+import socket
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,10 +16,46 @@ import pytest
 from assess import demo, store
 from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
+from assess.web import app as app_module
 from assess.web.app import create_app
 from assess.web.auth import hash_password
 
 QUESTIONNAIRES = Path(DEFAULTS["QUESTIONNAIRES"])
+
+# The demo council's people, by role: who `client_as(role)` signs in unless told another email.
+PEOPLE = {
+    "team_lead": "priya.shah@council.example",  # Housing Needs
+    "other_team_lead": "tom.reed@council.example",  # Taxi Licensing, Parking Services
+    "business_improvement": "sam.okafor@council.example",
+    "auditor": "jo.maxwell@council.example",
+    "administrator": "alex.morgan@council.example",
+}
+
+
+@functools.cache
+def _parsed(folder: Path, files: tuple[tuple[str, bytes], ...]) -> dict:
+    return load_folder(folder)
+
+
+def _load_folder_once(folder: Path) -> dict:
+    """load_folder, parsed once per distinct set of files: every test builds an app, and parsing
+    the questionnaires' YAML is most of what building one costs. Keyed by each file's bytes, so a
+    test that writes its own questionnaires gets them; a failed load is not kept."""
+    folder = Path(folder).resolve()
+    files = tuple(
+        (path.name, path.read_bytes())
+        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    )
+    return dict(_parsed(folder, files))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def questionnaires_parsed_once():
+    """Every app the tests build loads its questionnaires through `_load_folder_once` (should the
+    factory stop calling `load_folder` by that name, the tests only run slower)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_module, "load_folder", _load_folder_once, raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -87,20 +127,90 @@ def hidden_fields(html: str) -> dict[str, str]:
 COLLEAGUE = ("omar.haddad@council.example", "colleague-password-1")
 
 
+@functools.cache
+def _colleague_hash() -> str:
+    return hash_password(COLLEAGUE[1])
+
+
 def add_colleague(db, team_id: int) -> tuple[str, str]:
     """A second team lead for a team, Omar Haddad; returns his email and password."""
-    from assess.web.auth import hash_password
-
-    email, password = COLLEAGUE
-    store.create_user(db, email, "Omar Haddad", "team_lead", hash_password(password), [team_id])
-    return email, password
+    email, _ = COLLEAGUE
+    store.create_user(db, email, "Omar Haddad", "team_lead", _colleague_hash(), [team_id])
+    return COLLEAGUE
 
 
 def sign_in(client, email: str, password: str = demo.DEMO_PASSWORD):
+    """Sign in through the sign-in page, password and all: for tests of signing in itself (it
+    hashes the password, about 0.2 s). Every other test uses `client_as`."""
     page = client.get("/sign-in").get_data(as_text=True)
     return client.post(
         "/sign-in", data={"email": email, "password": password, "csrf_token": csrf_token(page)}
     )
+
+
+def sign_in_as(client, user_id: int) -> None:
+    """Put a signed-in user in a test client's session as the sign-in page does (a fresh session
+    holding the user's id, permanent), without checking a password."""
+    with client.session_transaction() as session:
+        session.clear()
+        session["user_id"] = user_id
+        session.permanent = True
+
+
+@pytest.fixture
+def client_as(request):
+    """`client_as("auditor")`: a new test client of `app`, signed in as the demo's user with that
+    role (PEOPLE), or as `email=`; `client=` signs in that client instead (as a second user on
+    the same browser). The user must exist and have the role."""
+
+    def signed_in(role: str, email: str | None = None, *, client=None):
+        client = client or request.getfixturevalue("app").test_client()
+        db = store.connect(client.application.config["DATABASE_PATH"])
+        try:
+            user = store.user_by_email(db, email or PEOPLE[role])
+        finally:
+            db.conn.close()
+        assert user, f"no user {email or PEOPLE[role]}"
+        expected = "team_lead" if role == "other_team_lead" else role
+        assert user["role"] == expected, f"{user['email']} is a {user['role']}, not a {role}"
+        sign_in_as(client, user["id"])
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback that keeps what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    class Inbox(Message):
+        def __init__(self):
+            super().__init__()
+            self.messages = []
+
+        def handle_message(self, message):
+            self.messages.append(message)
+
+    with socket.socket() as probe:  # a free port: the controller checks it can connect
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.port = port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_council(tmp_path_factory, demo_database, cex):
+    """The demo council with what the suites that walk every route need besides (see
+    tests/samples.py), built once; each suite puts an app on a copy of it."""
+    from tests.samples import build  # it signs a user in with this module's helpers
+
+    return build(tmp_path_factory.mktemp("sample_council"), demo_database, cex)
 
 
 class Page(HTMLParser):

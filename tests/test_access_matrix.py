@@ -2,24 +2,23 @@
 answer it gets; one parametrised test that proves the table over every route in the URL map.
 
 A route added later without a row in MATRIX fails `test_each_role_gets_the_answer_the_table_gives`
-with a message naming it. The URLs point at real rows of the demo council: Housing Needs (Priya's
-team, not Tom's) in the current round, its signed-off assessment from the round before, a risk
-and an EqIA that results pages link to, and an action, API token, round pack and review prompt
-made for this test. A POST carries a valid CSRF token and no other form data (unless FORM_DATA
-says otherwise), so a refused role gets 302 to sign-in, 403 or 404, and an allowed one gets what
-the view does with an empty form: 400, 409, or a 302 somewhere other than sign-in.
+with a message naming it. The URLs point at real rows of the sample council (tests/samples.py):
+Housing Needs (Priya's team, not Tom's) in the current round, its signed-off assessment from the
+round before, a risk and an EqIA that results pages link to, and an action, API token, round pack,
+review prompt and proposed risks added to the demo for the suites that walk every route. A POST
+carries a valid CSRF token and no other form data (unless FORM_DATA says otherwise), so a refused
+role gets 302 to sign-in, 403 or 404, and an allowed one gets what the view does with an empty
+form: 400, 409, or a 302 somewhere other than sign-in.
 
-Each case runs on a fresh copy of one prepared database. Roles are signed in by putting their id
+Each case runs on a fresh copy of the sample council. Roles are signed in by putting their id
 in the session (the sign-in page itself is proved in test_views_auth.py): a real sign-in per case
 would spend most of this test's time hashing passwords.
 """
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,11 +26,9 @@ import pytest
 from flask import Flask
 
 from assess import store
-from assess.store import registers as register_store
-from assess.store import round_packs as pack_store
-from assess.store import tokens as token_store
 from assess.web.app import create_app
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in_as
+from tests.samples import SampleCouncil
 
 ROLES = (
     "anonymous",
@@ -41,15 +38,6 @@ ROLES = (
     "auditor",
     "administrator",
 )
-EMAILS = {
-    "team_lead": "priya.shah@council.example",
-    "other_team_lead": "tom.reed@council.example",
-    "business_improvement": "sam.okafor@council.example",
-    "auditor": "jo.maxwell@council.example",
-    "administrator": "alex.morgan@council.example",
-}
-TEAM = "Housing Needs"
-
 SIGN_IN = "sign-in"  # 302 to /sign-in?next=<this page>: the answer to anyone not signed in
 S = SIGN_IN
 REFUSALS = (SIGN_IN, 401, 403, 404)
@@ -264,173 +252,42 @@ def cases():
 
 @dataclass
 class Prepared:
-    """The database every case starts from, and the ids its URLs use."""
+    """The app every case runs on, the sample council it starts from, and the ids its URLs use."""
 
     app: Flask
-    template: Path
-    users: dict[str, int]
-    tokens: dict[str, str]
+    council: SampleCouncil
     samples: dict[str, object]
     variants: dict[str, dict[str, object]]
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory, demo_database, cex) -> Prepared:
-    folder = tmp_path_factory.mktemp("access_matrix")
-    instance = folder / "instance"
-    instance.mkdir()
-    shutil.copy(demo_database, instance / "assess.db")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=instance)
-    db = store.connect(app.config["DATABASE_PATH"])
-
-    def one(sql, params=()):
-        row = db.execute(sql, params).fetchone()
-        assert row, f"the demo council has no answer to: {sql}"
-        return row[0]
-
-    users = {
-        role: one("SELECT id FROM users WHERE email = ?", [email]) for role, email in EMAILS.items()
-    }
-    team_id = one("SELECT id FROM teams WHERE name = ?", [TEAM])
-    round_id = one("SELECT id FROM rounds WHERE status = 'open' ORDER BY opens_on DESC")
-    previous_round_id = one(
-        "SELECT id FROM rounds WHERE opens_on < (SELECT opens_on FROM rounds WHERE id = ?) "
-        "ORDER BY opens_on DESC",
-        [round_id],
-    )
-    draft = one(
-        "SELECT id FROM assessments WHERE team_id = ? AND round_id = ? AND status = 'draft'",
-        [team_id, round_id],
-    )
-    signed_off = one(
-        "SELECT id FROM assessments WHERE team_id = ? AND round_id = ? AND status = 'signed_off'",
-        [team_id, previous_round_id],
-    )
-    statement_key = one(
-        "SELECT statement_key FROM answers WHERE assessment_id = ? AND level IS NOT NULL "
-        "ORDER BY statement_key",
-        [draft],
-    )
-    risk_id = one(
-        "SELECT r.id FROM risks r JOIN register_links l ON l.entry_kind = 'risk' "
-        "AND l.entry_id = r.id WHERE r.status = 'open' ORDER BY r.id"
-    )
-    eqia_id = one(
-        "SELECT e.id FROM eqias e JOIN register_links l ON l.entry_kind = 'eqia' "
-        "AND l.entry_id = e.id ORDER BY e.id"
-    )
-    link_of = {
-        kind: one(
-            "SELECT id FROM register_links WHERE entry_kind = ? AND entry_id = ? ORDER BY id",
-            [kind, entry],
-        )
-        for kind, entry in (("risk", risk_id), ("eqia", eqia_id))
-    }
-    section = cex.section_dimension
-    action_id = store.add_action(
-        db,
-        team_id,
-        round_id,
-        statement_key,
-        "Publish the service standards",
-        "Priya",
-        "2025-06-30",
-        users["team_lead"],
-    )
-    pack_id = pack_store.freeze_round(db, previous_round_id, users["administrator"])
-    register_store.raise_review_prompt(db, eqia_id, round_id, "Inclusion & Respect fell")
-    prompt_id = one("SELECT id FROM eqia_review_prompts WHERE eqia_id = ?", [eqia_id])
-    tokens = {}
-    for role, user_id in users.items():
-        token_id, tokens[role] = token_store.create_token(db, user_id, "Access matrix")
-        if role == "auditor":
-            auditor_token_id = token_id
-
-    # A risk proposed from Housing Needs' own score, as business improvement raises one.
-    client = app.test_client()
-    sign_in(client, EMAILS["business_improvement"])
-    response = client.post(
-        "/registers/risks/propose",
-        data={
-            "target": f"{section.key}:{section.members[0].key}",
-            "round_id": previous_round_id,
-            "team_id": team_id,
-            "csrf_token": csrf_token(client.get("/registers/exposure").get_data(as_text=True)),
-        },
-    )
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    proposed_risk_id = int(response.location.rsplit("/", 1)[1])
-    assert TEAM in register_store.risk(db, proposed_risk_id)["source_evidence"]
-
-    # A risk proposed to Priya: hers to accept or decline.
-    priyas_risk_id = register_store.add_risk(
-        db,
-        {
-            **register_store.risk(db, proposed_risk_id),
-            "ref": "PROP-PRIYA",
-            "owner": "Priya Shah",
-            "owner_user_id": users["team_lead"],
-        },
-        users["business_improvement"],
-        status="proposed",
-    )
-    action_of = {
-        kind: one(
-            "SELECT id FROM register_actions WHERE entry_kind = ? AND entry_id = ? ORDER BY id",
-            [kind, entry],
-        )
-        for kind, entry in (("risk", risk_id), ("eqia", eqia_id))
-    }
-
-    directorate_id = one("SELECT directorate_id FROM teams WHERE id = ?", [team_id])
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
-    template = folder / "template.db"
-    shutil.copy(instance / "assess.db", template)
+def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Prepared:
+    app = sample_council.app_in(tmp_path_factory.mktemp("access_matrix"))
+    ids = sample_council.ids
     samples = {
-        "team_id": team_id,
-        "round_id": round_id,
-        "previous_round_id": previous_round_id,
-        "assessment_id": signed_off,
-        "action_id": action_id,
-        "section": section.members[0].key,
-        "dimension": section.key,
-        "dimension_key": section.key,
-        "member_key": section.members[0].key,
-        "statement_key": statement_key,
+        **ids,
+        "assessment_id": ids["signed_off_id"],  # the report of Housing Needs' signed-off round
+        "user_id": sample_council.users["team_lead"],
         "fmt": "svg",
         "filename": "app.js",
-        "token_id": auditor_token_id,
-        "pack_id": pack_id,
-        "prompt_id": prompt_id,
-        "user_id": users["team_lead"],
-        "directorate_id": directorate_id,
-        "risk_id": risk_id,
-        "eqia_id": eqia_id,
-        "risk_link_id": link_of["risk"],
-        "eqia_link_id": link_of["eqia"],
-        "risk_action_id": action_of["risk"],
-        "eqia_action_id": action_of["eqia"],
     }
     variants = {
-        "proposed risk": {"risk_id": proposed_risk_id},
-        "proposed to Priya": {"risk_id": priyas_risk_id},
+        "proposed risk": {"risk_id": ids["proposed_risk_id"]},
+        "proposed to Priya": {"risk_id": ids["risk_proposed_to_priya_id"]},
     }
-    return Prepared(app, template, users, tokens, samples, variants)
+    return Prepared(app, sample_council, samples, variants)
 
 
 @pytest.fixture
 def fresh(prepared) -> Prepared:
     """The prepared database, as it was before any case changed it."""
-    path = Path(prepared.app.config["DATABASE_PATH"])
-    for suffix in ("-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    shutil.copy(prepared.template, path)
+    prepared.council.reset(prepared.app)
     return prepared
 
 
 def values_for(prepared: Prepared, rule, row: Row) -> dict:
-    """The URL values for a rule: the demo's ids, by argument name, the register by endpoint."""
+    """The URL values for a rule: the sample council's ids, by argument name, the register by
+    endpoint."""
     samples = {**prepared.samples, **prepared.variants.get(row.sample, {})}
     kind = "eqia" if "eqia" in rule.endpoint else "risk"
     samples["entry_id"] = samples[f"{kind}_id"]
@@ -439,7 +296,7 @@ def values_for(prepared: Prepared, rule, row: Row) -> dict:
     samples["fmt"] = FORMATS.get(rule.endpoint, samples["fmt"])
     missing = [a for a in rule.arguments if samples.get(a) is None]
     if missing:
-        pytest.fail(f"{rule.rule}: add a sample value for {missing} to the prepared fixture")
+        pytest.fail(f"{rule.rule}: add a sample value for {missing} to tests/samples.py")
     return {a: samples[a] for a in rule.arguments}
 
 
@@ -458,14 +315,13 @@ def request_for(prepared: Prepared, row: Row):
     return rule, path, data
 
 
-def client_as(prepared: Prepared, role: str, rule):
+def signed_in(prepared: Prepared, role: str, rule):
     client = prepared.app.test_client()
     headers = {}
     if role != "anonymous":
-        with client.session_transaction() as session:
-            session["user_id"] = prepared.users[role]
+        sign_in_as(client, prepared.council.users[role])
         if rule.endpoint.startswith("audit.api."):
-            headers["Authorization"] = f"Bearer {prepared.tokens[role]}"
+            headers["Authorization"] = f"Bearer {prepared.council.tokens[role]}"
     return client, headers
 
 
@@ -487,7 +343,7 @@ def test_each_role_gets_the_answer_the_table_gives(fresh, row: Row, role: str):
             f"{row.method} {row.rule} has no row in MATRIX: add one saying what each role gets"
         )
     rule, path, data = request_for(fresh, row)
-    client, headers = client_as(fresh, role, rule)
+    client, headers = signed_in(fresh, role, rule)
     if row.method == "GET":
         response = client.get(path, headers=headers)
     else:
@@ -520,7 +376,7 @@ POSTS = [r for r in MATRIX if r.method == "POST" and not r.sample]
 def test_every_post_without_a_csrf_token_is_refused(fresh, row: Row):
     role = allowed_role(row)
     rule, path, data = request_for(fresh, row)
-    client, headers = client_as(fresh, role, rule)
+    client, headers = signed_in(fresh, role, rule)
     db = store.connect(fresh.app.config["DATABASE_PATH"])
     try:
         before = store.table_counts(db)

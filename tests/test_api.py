@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, given, settings
 
 from assess import store
 from assess.store import tokens as token_store
-from tests.conftest import csrf_token, read_page, sign_in
+from tests.conftest import csrf_token, read_page
 
 AUDITOR = "jo.maxwell@council.example"
-TEAM_LEAD = "priya.shah@council.example"
 API = "/audit/api/v1"
 
 
@@ -56,9 +55,9 @@ def test_without_a_valid_token_the_api_answers_401(client, headers):
     assert "token" in response.get_json()["error"]
 
 
-def test_a_revoked_token_is_refused(client, db, token):
+def test_a_revoked_token_is_refused(client, client_as, db, token):
     assert client.get(f"{API}/scores", headers=bearer(token)).status_code == 200
-    sign_in(client, AUDITOR)
+    client_as("auditor", client=client)
     page = client.get("/audit/tokens").get_data(as_text=True)
     token_id = db.execute("SELECT id FROM api_tokens").fetchone()[0]
     response = client.post(
@@ -79,8 +78,8 @@ def test_a_token_stops_working_when_its_user_is_deactivated(client, db, token):
     assert client.get(f"{API}/scores", headers=bearer(token)).status_code == 401
 
 
-def test_the_auditor_makes_a_token_that_is_shown_once_and_kept_only_as_a_hash(client, db):
-    sign_in(client, AUDITOR)
+def test_the_auditor_makes_a_token_that_is_shown_once_and_kept_only_as_a_hash(client_as, db):
+    client = client_as("auditor")
     page = client.get("/audit/tokens").get_data(as_text=True)
     response = client.post(
         "/audit/tokens", data={"name": "Audit notebook", "csrf_token": csrf_token(page)}
@@ -96,8 +95,8 @@ def test_the_auditor_makes_a_token_that_is_shown_once_and_kept_only_as_a_hash(cl
     assert token not in client.get("/audit/tokens").get_data(as_text=True)
 
 
-def test_a_token_needs_a_name(client):
-    sign_in(client, AUDITOR)
+def test_a_token_needs_a_name(client_as):
+    client = client_as("auditor")
     page = client.get("/audit/tokens").get_data(as_text=True)
     page = read_page(
         client.post("/audit/tokens", data={"name": "  ", "csrf_token": csrf_token(page)}), 400
@@ -105,10 +104,10 @@ def test_a_token_needs_a_name(client):
     assert "Enter a name for the token" in page.text
 
 
-def test_a_user_cannot_revoke_someone_elses_token(client, db):
+def test_a_user_cannot_revoke_someone_elses_token(client_as, db):
     sam = store.user_by_email(db, "sam.okafor@council.example")
     token_id, token = token_store.create_token(db, sam["id"], "Sam's")
-    sign_in(client, AUDITOR)
+    client = client_as("auditor")
     page = client.get("/audit/tokens").get_data(as_text=True)
     response = client.post(
         f"/audit/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(page)}
@@ -117,9 +116,8 @@ def test_a_user_cannot_revoke_someone_elses_token(client, db):
     assert client.get(f"{API}/scores", headers=bearer(token)).status_code == 200
 
 
-def test_team_leads_cannot_make_tokens(client):
-    sign_in(client, TEAM_LEAD)
-    assert client.get("/audit/tokens").status_code == 403
+def test_team_leads_cannot_make_tokens(client_as):
+    assert client_as("team_lead").get("/audit/tokens").status_code == 403
 
 
 def test_every_api_call_is_recorded_as_an_export_with_its_filters(client, db, token):

@@ -19,10 +19,12 @@ PURE = (
     "assessment/scoring.py",
     "assessment/results.py",
     "rounds/tables.py",
+    "rounds/reminders.py",
     "registers/rules.py",
     "registers/entries.py",
     "audit/round_pack.py",
     "audit/xlsx.py",
+    "audit/writers.py",
     "charts.py",
     "web/access.py",
 )

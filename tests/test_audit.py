@@ -11,9 +11,7 @@ from assess import store
 from assess.audit import chain as audit
 from assess.cli import cli
 from assess.store import exports as export_queries
-from tests.conftest import read_page, sign_in
-
-AUDITOR = "jo.maxwell@council.example"
+from tests.conftest import read_page
 
 
 def check(db) -> audit.ChainCheck:
@@ -125,22 +123,19 @@ def test_assess_audit_verify_fails_naming_the_first_broken_event(instance):
 # --- the auditor's page -------------------------------------------------------------------------
 
 
-def test_the_auditor_sees_the_trail_is_intact(client):
-    sign_in(client, AUDITOR)
-    page = read_page(client.get("/audit/verify"))
+def test_the_auditor_sees_the_trail_is_intact(client_as):
+    page = read_page(client_as("auditor").get("/audit/verify"))
     assert page.h1 == ["Check the audit trail"]
     assert "The audit trail is intact" in page.text
 
 
-def test_the_auditor_sees_where_the_trail_is_broken(client, db):
+def test_the_auditor_sees_where_the_trail_is_broken(client_as, db):
     allow_tampering(db)
     db.execute("UPDATE audit_events SET after = 'tampered' WHERE id = 9")
-    sign_in(client, AUDITOR)
-    page = read_page(client.get("/audit/verify"))
+    page = read_page(client_as("auditor").get("/audit/verify"))
     assert "The audit trail is broken at event 9" in page.text
     assert "edited" in page.text
 
 
-def test_a_team_lead_cannot_check_the_audit_trail(client):
-    sign_in(client, "priya.shah@council.example")
-    assert client.get("/audit/verify").status_code in (403, 404)
+def test_a_team_lead_cannot_check_the_audit_trail(client_as):
+    assert client_as("team_lead").get("/audit/verify").status_code == 403

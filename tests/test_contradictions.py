@@ -58,14 +58,14 @@ def test_the_heatmap_council_average_counts_signed_off_teams_even_with_submitted
 
     alone = heatmap_csv(officer, current["id"])
     assert float(alone["Council average"][-1]) == published
-    assert not any(label.startswith("Average of the teams shown") for label in alone)
+    assert not any(label.startswith("All teams shown") for label in alone)
 
     shown = heatmap_csv(officer, current["id"], "?include=submitted")
     assert float(shown["Council average"][-1]) == published
-    assert float(shown["Average of the teams shown, submitted included"][-1]) == everyone
+    assert float(shown["All teams shown, submitted included"][-1]) == everyone
 
     page = read_page(officer.get(f"/rounds/{current['id']}/heatmap/value?include=submitted"))
-    assert "Average of the teams shown, submitted included" in page.text
+    assert "All teams shown, submitted included" in page.text
     assert f"{published:.2f}" in page.text and f"{everyone:.2f}" in page.text
 
 
@@ -116,10 +116,11 @@ def test_a_preview_of_two_sections_says_what_it_rests_on(app, db):
     sign_in(lead, "priya.shah@council.example")  # Housing Needs: two of five sections done
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
     page = read_page(lead.get(f"/teams/{team_id}/rounds/{store.current_round(db)['id']}/results"))
-    assert "It rests on 2 of 5 sections answered" in page.text
+    answered = re.search(r"It rests on the (\d+) of 30 statements answered so far", page.text)
+    assert answered and "(2 of 5 sections complete)" in page.text
     assert "Overall score so far:" in page.text
-    assert "rated highest, in the 2 of 5 sections answered so far" in page.text
-    assert "rated lowest, in the 2 of 5 sections answered so far" in page.text
+    basis = f"in the {answered.group(1)} of 30 statements answered so far"
+    assert f"rated highest, {basis}" in page.text and f"rated lowest, {basis}" in page.text
 
 
 def test_a_preview_of_one_section_names_no_strengths_gaps_highest_or_lowest(app, db, cex):
@@ -139,13 +140,15 @@ def test_a_preview_of_one_section_names_no_strengths_gaps_highest_or_lowest(app,
     assert lead.post(url, data={**hidden, **levels, "action": "later"}).status_code == 302
 
     page = read_page(lead.get(f"{base}/results"))
-    assert "It rests on 1 of 5 sections answered" in page.text
+    assert (
+        "It rests on the 6 of 30 statements answered so far (1 of 5 sections complete)" in page.text
+    )
     assert "scores highest" not in page.text and "lowest on" not in page.text
     assert (
         "These scores rest on too few sections to call any corporate value highest or lowest"
         in page.text
     )
-    assert page.text.count("Listed once at least two sections are answered (1 of 5 so far)") == 2
+    assert page.text.count("Listed once at least two sections are complete (1 of 5 so far)") == 2
 
 
 def axis(name: str, team: float | None) -> results.AxisRow:
@@ -178,3 +181,80 @@ def test_a_completed_count_counts_only_sections_with_every_statement_answered():
         results.SectionProgress(member, results.NOT_STARTED, 0, 6),
     ]
     assert results.sections_completed(sections) == 1
+
+
+def test_the_heatmap_says_how_many_teams_each_average_row_rests_on(officer, db, current):
+    rows = store.round_scores(db, current["id"], ("submitted", "signed_off"), ("overall",))
+    signed = len({r["team_id"] for r in rows if r["status"] == "signed_off"})
+    submitted = len({r["team_id"] for r in rows if r["status"] == "submitted"})
+    page = read_page(officer.get(f"/rounds/{current['id']}/heatmap/value?include=submitted"))
+    assert f"{signed} teams signed off" in page.text
+    assert f"{signed + submitted} teams: {signed} signed off, {submitted} submitted" in page.text
+
+
+def test_within_a_small_directorate_no_average_is_shown_even_with_submitted_teams(
+    app, officer, db, current
+):
+    rows = store.round_scores(db, current["id"], ("submitted", "signed_off"), ("overall",))
+    directorate = rows[0]["directorate"]
+    app.config["SMALL_GROUP_TEAMS"] = 1000
+    found = heatmap_csv(officer, current["id"], f"?directorate={directorate}&include=submitted")
+    for label in (f"{directorate} average", "All teams shown, submitted included"):
+        if label in found:
+            assert found[label][2] in (
+                "Not shown: fewer than 1000 teams",
+                "No signed-off teams yet",
+            )
+            assert set(found[label][3:]) == {""}
+    assert float(found["Council average"][-1]) > 0  # the council's own figure stays
+
+
+def test_heatmap_downloads_give_scores_to_two_places_as_the_table_does(officer, current):
+    rows = heatmap_csv(officer, current["id"])
+    figures = [cell for row in rows.values() for cell in row[3:] if cell]
+    assert figures and all(re.fullmatch(r"\d\.\d\d", cell) for cell in figures)
+
+
+def test_the_printable_report_says_not_answered_for_evidence_without_a_level(app, db):
+    round_ = store.current_round(db)
+    assessment = db.execute(
+        "SELECT id FROM assessments WHERE round_id = ? AND status = 'draft' LIMIT 1",
+        [round_["id"]],
+    ).fetchone()[0]
+    answered = {a["statement_key"] for a in store.answers_of(db, assessment)}
+    statement = next(
+        s
+        for s in store.questionnaire_version(db, round_["questionnaire_version"]).statements
+        if s.key not in answered
+    )
+    store.save_answers(
+        db, assessment, [{"statement_key": statement.key, "evidence": "Call logs Q2."}], None
+    )
+    auditor = app.test_client()
+    sign_in(auditor, "jo.maxwell@council.example")
+    page = read_page(auditor.get(f"/audit/assessments/{assessment}/report"))
+    assert "Level None" not in page.text
+    assert f"{statement.text} Not answered. Evidence: Call logs Q2." in page.text
+
+
+def test_the_tracker_says_no_activity_rather_than_none(officer, current):
+    page = read_page(officer.get(f"/rounds/{current['id']}"))
+    assert "No activity yet" in page.text and " None " not in page.text
+
+
+def test_trends_list_a_round_with_no_signed_off_team_and_say_so(officer, db):
+    rounds = store.rounds(db)
+    page = read_page(officer.get("/trends/?directorate=Environmental Services"))
+    assert all(r["name"] in page.text for r in rounds)
+    counts = {
+        r["name"]: len(
+            {
+                s["team_id"]
+                for s in store.round_scores(db, r["id"], ("signed_off",), ("value",))
+                if s["directorate"] == "Environmental Services"
+            }
+        )
+        for r in rounds
+    }
+    if 0 in counts.values():
+        assert "None signed off" in page.text

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from assess import store
-from assess.audit import exports
+from assess.audit import exports, writers
 from assess.store import exports as export_queries
 from assess.store import registers as register_store
 from tests.conftest import read_page, sign_in
@@ -82,7 +82,7 @@ def test_csv_matches_the_csv_module_with_neutralised_formulas(rows):
     expected.write("\ufeff")
     writer = csv.writer(expected, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(["a", "b", "c", "d"])
-    writer.writerows([exports.neutralise(value) for value in row] for row in rows)
+    writer.writerows([writers.neutralise(value) for value in row] for row in rows)
     data = csv_of(["a", "b", "c", "d"], rows)
     assert data.decode("utf-8") == expected.getvalue()
 

@@ -313,7 +313,7 @@ def test_the_councils_trend_shows_the_one_figure_for_the_round(edge_round, dimen
 def test_risks_exposed_by_low_maturity_show_the_one_figure_for_each_linked_area(edge_round):
     client = edge_round.client(OFFICER)
     page = read_page(client.get("/registers/exposure"))
-    assert f"teams that submitted in {ROUND}" in page.text, "the sample round is the open one"
+    assert f"teams signed off in {ROUND}" in page.text, "the sample round is the open one"
     figures = {}
     for m in edge_round.members:
         found = re.search(

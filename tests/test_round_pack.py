@@ -14,10 +14,9 @@ from assess import store
 from assess.audit import round_pack
 from assess.cli import cli
 from assess.store import round_packs as pack_store
-from tests.conftest import csrf_token, read_page, sign_in
+from tests.conftest import csrf_token, read_page
 
 BUSINESS_IMPROVEMENT = "sam.okafor@council.example"
-AUDITOR = "jo.maxwell@council.example"
 
 
 def round_id(db, name: str) -> int:
@@ -31,8 +30,8 @@ def frozen(db) -> tuple[int, dict]:
     return pack_id, round_pack.from_file(pack_store.pack_file(db, pack_id)[1])
 
 
-def test_business_improvement_freezes_a_closed_round_from_the_page(client, db):
-    sign_in(client, BUSINESS_IMPROVEMENT)
+def test_business_improvement_freezes_a_closed_round_from_the_page(client_as, db):
+    client = client_as("business_improvement")
     page = client.get("/audit/packs").get_data(as_text=True)
     response = client.post(
         f"/audit/rounds/{round_id(db, '2023/24')}/pack", data={"csrf_token": csrf_token(page)}
@@ -43,7 +42,7 @@ def test_business_improvement_freezes_a_closed_round_from_the_page(client, db):
     assert "Download the pack frozen" in page.text
 
 
-def test_the_audit_log_holds_the_sha256_of_the_pack_and_of_each_part(client, db, frozen):
+def test_the_audit_log_holds_the_sha256_of_the_pack_and_of_each_part(client_as, db, frozen):
     pack_id, pack = frozen
     event = db.execute(
         "SELECT entity, entity_id, after FROM audit_events WHERE action = 'freeze'"
@@ -55,8 +54,7 @@ def test_the_audit_log_holds_the_sha256_of_the_pack_and_of_each_part(client, db,
     assert set(recorded["parts"]) == set(round_pack.PARTS)
     assert recorded["parts"]["answers"] == round_pack.sha256(pack["answers"])
     # the downloaded file is that pack, byte for byte
-    sign_in(client, AUDITOR)
-    download = client.get(f"/audit/packs/{pack_id}.json.gz")
+    download = client_as("auditor").get(f"/audit/packs/{pack_id}.json.gz")
     assert download.status_code == 200
     assert hashlib.sha256(gzip.decompress(download.data)).hexdigest() == recorded["sha256"]
 
@@ -76,8 +74,8 @@ def test_a_pack_holds_everything_a_score_rests_on(db, frozen):
     assert all(a["signed_off_by"] for a in pack["assessments"] if a["status"] == "signed_off")
 
 
-def test_an_open_round_cannot_be_frozen(client, db):
-    sign_in(client, BUSINESS_IMPROVEMENT)
+def test_an_open_round_cannot_be_frozen(client_as, db):
+    client = client_as("business_improvement")
     page = client.get("/audit/packs").get_data(as_text=True)
     client.post(
         f"/audit/rounds/{round_id(db, '2024/25')}/pack", data={"csrf_token": csrf_token(page)}
@@ -87,8 +85,8 @@ def test_an_open_round_cannot_be_frozen(client, db):
     assert db["round_packs"].count == 0
 
 
-def test_the_auditor_sees_packs_but_cannot_freeze_one(client, db):
-    sign_in(client, AUDITOR)
+def test_the_auditor_sees_packs_but_cannot_freeze_one(client_as, db):
+    client = client_as("auditor")
     page = read_page(client.get("/audit/packs"))
     assert "Freeze a pack" not in page.text
     token = csrf_token(client.get("/audit/tokens").get_data(as_text=True))

@@ -1,70 +1,57 @@
 """A round is for the teams in its scope: every page of a team's journey in a round the team is
 not in is not found, for every role, and nothing is saved or started there.
 
-Two rounds of one prepared council: a new open round, 2025/26, created for every team but Housing
-Needs (which has no assessment there), and 2024/25 with Housing Needs taken out of its scope after
-its draft was started. Roles are signed in by putting their id in the session.
+Two rounds of the sample council (tests/samples.py): a new open round, 2025/26, created for every
+team but Housing Needs (which has no assessment there), and 2024/25 with Housing Needs taken out
+of its scope after its draft was started (and an action added). Roles are signed in by putting
+their id in the session.
 """
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from assess import store
-from assess.web.app import create_app
-from tests.conftest import csrf_token, hidden_fields, read_page
+from tests.conftest import csrf_token, hidden_fields, read_page, sign_in_as
 
-ROLES = {
-    "team_lead": "priya.shah@council.example",  # Housing Needs
-    "other_team_lead": "tom.reed@council.example",  # Taxi Licensing, Parking Services
-    "business_improvement": "sam.okafor@council.example",
-    "auditor": "jo.maxwell@council.example",
-    "administrator": "alex.morgan@council.example",
-}
+ROLES = (
+    "team_lead",  # Priya, Housing Needs
+    "other_team_lead",  # Tom, Taxi Licensing and Parking Services
+    "business_improvement",
+    "auditor",
+    "administrator",
+)
 
 
 @pytest.fixture(scope="module")
-def council(tmp_path_factory, demo_database, cex):
-    """The app on one database for the module: each case outside the scope checks it changed
-    nothing."""
-    instance = tmp_path_factory.mktemp("round_scope") / "instance"
-    instance.mkdir()
-    shutil.copy(demo_database, instance / "assess.db")
-    app = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=instance)
+def council(tmp_path_factory, sample_council, cex):
+    """The app on one copy of the sample council for the module, with the two rounds above:
+    each case outside the scope checks it changed nothing."""
+    app = sample_council.app_in(tmp_path_factory.mktemp("round_scope"))
+    ids = sample_council.ids
     db = store.connect(app.config["DATABASE_PATH"])
-    housing = store.team_id_by_name(db, "Housing Needs")
-    current = store.current_round(db)
+    housing = ids["team_id"]
     others = [t["id"] for t in store.active_teams(db) if t["id"] != housing]
     new_round = store.create_round(
         db, "2025/26", cex.version, "2025-04-01", "2026-03-31", "open", team_ids=others
     )
-    draft = store.find_assessment(db, housing, current["id"])
-    action_id = store.add_action(
-        db, housing, current["id"], cex.statements[0].key, "Publish standards", "Priya",
-        "2025-06-30", None,
-    )  # fmt: skip
-    store.set_round_scope(db, current["id"], others, None)
-    users = {role: store.user_by_email(db, email)["id"] for role, email in ROLES.items()}
-    taxi = store.team_id_by_name(db, "Taxi Licensing")
+    store.set_round_scope(db, ids["round_id"], others, None)
     db.conn.close()
     return {
         "app": app,
-        "users": users,
+        "users": sample_council.users,
         "team_id": housing,
-        "taxi_id": taxi,
-        "rounds": {"never in scope": new_round, "taken out of scope": current["id"]},
-        "draft_id": draft["id"],
-        "action_id": action_id,
-        "statement_key": cex.statements[0].key,
+        "taxi_id": ids["other_team_id"],
+        "rounds": {"never in scope": new_round, "taken out of scope": ids["round_id"]},
+        "draft_id": ids["draft_id"],
+        "action_id": ids["action_id"],
+        "statement_key": ids["statement_key"],
     }
 
 
-def client_as(council, role: str):
+def signed_in(council, role: str):
     client = council["app"].test_client()
-    with client.session_transaction() as session:
-        session["user_id"] = council["users"][role]
+    sign_in_as(client, council["users"][role])
     return client
 
 
@@ -121,10 +108,10 @@ def test_the_scope_is_tried_on_every_route_of_the_team_blueprint(council):
 
 
 @pytest.mark.parametrize("scope", ["never in scope", "taken out of scope"])
-@pytest.mark.parametrize("role", list(ROLES))
+@pytest.mark.parametrize("role", ROLES)
 def test_every_page_of_a_team_outside_the_rounds_scope_is_not_found(council, cex, role, scope):
     round_id = council["rounds"][scope]
-    client = client_as(council, role)
+    client = signed_in(council, role)
     token = csrf_token(client.get("/sign-in").get_data(as_text=True))
     answers = {f"{s.key}-level": "3" for s in cex.statements_in("value", "one-team")}
     form = {"csrf_token": token, "seen": "x", "action": "later", "confirm": "y", **answers}
@@ -146,7 +133,7 @@ def test_every_page_of_a_team_outside_the_rounds_scope_is_not_found(council, cex
 def test_a_team_in_a_new_rounds_scope_starts_its_assessment_there(council, cex):
     """The counterpart: the same round works for a team in its scope."""
     round_id = council["rounds"]["never in scope"]
-    client = client_as(council, "other_team_lead")
+    client = signed_in(council, "other_team_lead")
     base = f"/teams/{council['taxi_id']}/rounds/{round_id}"
     assert read_page(client.get(base + "/")).h1 == ["Your team’s assessment for 2025/26"]
     url = base + "/sections/one-team"

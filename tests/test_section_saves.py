@@ -4,7 +4,7 @@ when nothing was refused.
 
 One prepared copy of the demo council serves the module, put back before every test and every
 hypothesis example (a file copy: the app opens its connection per request). Priya, team lead of
-Housing Needs, is signed in by putting her id in the session, as test_access_matrix.py does.
+Housing Needs, is signed in by putting her id in the session (`sign_in_as`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from assess import store
 from assess.assessment.forms import MAX_ACTION_TEXT, MAX_OWNER, MAX_TEXT, Names
 from assess.web.app import create_app
-from tests.conftest import Page, hidden_fields, read_page
+from tests.conftest import Page, hidden_fields, read_page, sign_in_as
 
 LEAD = "priya.shah@council.example"  # Housing Needs: One Team answered, Service Excellence not
 SAVED = "Your answers have been saved"
@@ -54,8 +54,7 @@ class Council:
 
     def client(self):
         client = self.app.test_client()
-        with client.session_transaction() as session:
-            session["user_id"] = self.lead_id
+        sign_in_as(client, self.lead_id)
         return client
 
     def saved(self) -> dict[str, dict]:

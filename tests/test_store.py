@@ -260,3 +260,13 @@ def test_the_demo_council_has_three_rounds_and_drafts_in_the_current_one(db):
     assert statuses["draft"] > 0 and statuses["submitted"] + statuses["signed_off"] > 0
     roles = {r[0] for r in db.execute("SELECT DISTINCT role FROM users")}
     assert roles == set(store.ROLES)
+
+
+def test_a_request_never_upgrades_the_schema_it_refuses_a_database_behind(tmp_path):
+    path = tmp_path / "assess.db"
+    db = store.connect(path)
+    store.migrate(db, stop_before=store.KNOWN_MIGRATIONS[-1])
+    db.conn.close()
+    with pytest.raises(store.StorageError, match="Run `assess init-db`"):
+        store.open_instance_db(path)
+    assert store.schema_steps(store.connect(path)) == store.KNOWN_MIGRATIONS[:-1]

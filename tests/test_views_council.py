@@ -12,14 +12,12 @@ from assess.assessment.questionnaire import from_content
 from assess.assessment.scoring import score_assessment
 from assess.rounds import council_views
 from assess.rounds import tables as reports
-from tests.conftest import read_page, sign_in
+from tests.conftest import read_page
 
 
 @pytest.fixture
-def officer(app):
-    client = app.test_client()
-    sign_in(client, "sam.okafor@council.example")
-    return client
+def officer(client_as):
+    return client_as("business_improvement")
 
 
 def test_spread_gives_quartiles_and_counts_only_teams_with_a_score():
@@ -135,10 +133,8 @@ def test_trends_say_when_a_new_questionnaire_version_breaks_comparison(officer, 
     "url",
     ["/rounds/3/council", "/rounds/3/council/value.svg", "/trends/", "/trends/readiness_area"],
 )
-def test_team_leads_cannot_see_council_figures(app, url):
-    lead = app.test_client()
-    sign_in(lead, "priya.shah@council.example")
-    assert lead.get(url).status_code == 403
+def test_team_leads_cannot_see_council_figures(client_as, url):
+    assert client_as("team_lead").get(url).status_code == 403
 
 
 def test_a_directorate_trend_resting_on_too_few_teams_is_suppressed_in_chart_and_table(

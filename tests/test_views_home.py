@@ -9,7 +9,7 @@ import pytest
 
 from assess import store
 from assess.assessment.scoring import score_assessment
-from tests.conftest import read_page
+from tests.conftest import read_page, sign_in_as
 
 PRIYA = "priya.shah@council.example"  # Housing Needs: a draft in 2024/25, earlier rounds signed off
 TOM = "tom.reed@council.example"  # Taxi Licensing and Parking Services
@@ -25,8 +25,7 @@ ENTRY = re.compile(
 def home_as(app, db, email: str):
     """The home page as the user reads it, and its (link text, status) entries in page order."""
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["user_id"] = store.user_by_email(db, email)["id"]
+    sign_in_as(client, store.user_by_email(db, email)["id"])
     response = client.get("/")
     page = read_page(response)
     entries = ENTRY.findall(response.get_data(as_text=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -10,8 +11,9 @@ from openpyxl import Workbook, load_workbook
 
 from assess import store
 from assess.store import registers as register_store
+from assess.store.register_exports import RISKS, without_provenance
 from assess.web.app import create_app
-from tests.conftest import csrf_token, read_page, sign_in
+from tests.conftest import csrf_token, read_page
 
 OFFICER = "sam.okafor@council.example"  # business improvement
 AUDITOR = "jo.maxwell@council.example"
@@ -61,9 +63,8 @@ def risk_id_of(db, ref):
 
 
 @pytest.fixture
-def officer(client):
-    sign_in(client, OFFICER)
-    return client
+def officer(client, client_as):
+    return client_as("business_improvement", client=client)
 
 
 def test_the_register_lists_the_demo_risks_highest_score_first_with_their_bands(officer):
@@ -163,8 +164,10 @@ def test_linking_a_risk_to_an_area_shows_on_the_risk_and_is_audited(officer, db)
     )
 
 
-def test_a_team_leads_results_list_the_risks_and_eqias_linked_to_its_weakest_areas(client, db):
-    sign_in(client, LEAD)
+def test_a_team_leads_results_list_the_risks_and_eqias_linked_to_its_weakest_areas(
+    client, db, client_as
+):
+    client_as("team_lead", client=client)
     round_ = store.current_round(db)
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
     page = read_page(client.get(f"/teams/{team_id}/rounds/{round_['id']}/results"))
@@ -175,8 +178,8 @@ def test_a_team_leads_results_list_the_risks_and_eqias_linked_to_its_weakest_are
     assert "Raise a proposed risk" not in page.text  # business improvement only
 
 
-def test_a_team_lead_reads_linked_entries_but_not_the_register(client, db):
-    sign_in(client, LEAD)
+def test_a_team_lead_reads_linked_entries_but_not_the_register(client, db, client_as):
+    client_as("team_lead", client=client)
     linked = risk_id_of(db, "CEX-R05")
     assert client.get(f"/registers/risks/{linked}").status_code == 200
     assert "Change this risk" not in read_page(client.get(f"/registers/risks/{linked}")).text
@@ -199,8 +202,8 @@ def test_a_team_lead_reads_linked_entries_but_not_the_register(client, db):
     assert client.get("/registers/risks/new").status_code == 403
 
 
-def test_an_auditor_reads_everything_and_changes_nothing(client, db):
-    sign_in(client, AUDITOR)
+def test_an_auditor_reads_everything_and_changes_nothing(client, db, client_as):
+    client_as("auditor", client=client)
     page = read_page(client.get("/registers/risks"))
     assert "Add a risk" not in page.text
     assert client.get("/registers/risks/new").status_code == 403
@@ -219,7 +222,7 @@ def page_html(client):
 def test_the_exposure_page_ranks_linked_risks_by_teams_below_the_threshold(officer):
     page = read_page(officer.get("/registers/exposure"))
     assert page.h1 == ["Risks exposed by low maturity"]
-    assert "ranked by how many teams that submitted in 2024/25 score below 2.5" in page.text
+    assert "ranked by how many teams signed off in 2024/25 score below 2.5" in page.text
     assert "CEX-R01: Digitally excluded residents cannot reach services" in page.text
     assert "Where teams score low" in page.text
 
@@ -283,15 +286,15 @@ def test_business_improvement_chooses_the_owner_from_the_services_users(officer,
     assert "Choose the owner from the list" in page.text
 
 
-def test_only_the_owner_accepts_a_proposed_risk_and_it_joins_the_register(client, db):
-    sign_in(client, OFFICER)
+def test_only_the_owner_accepts_a_proposed_risk_and_it_joins_the_register(client, db, client_as):
+    client_as("business_improvement", client=client)
     risk_id = propose(client, db)
     choose_owner(client, db, risk_id, user_id_of(db, LEAD))
     accept = f"/registers/risks/{risk_id}/accept"
     assert post(client, accept, {}, f"/registers/risks/{risk_id}").status_code == 403
     assert "Accept this risk" not in read_page(client.get(f"/registers/risks/{risk_id}")).text
 
-    sign_in(client, LEAD)
+    client_as("team_lead", client=client)
     home = read_page(client.get("/"))
     assert "Proposed risks for you" in home.text
     assert "PROP-01: Low maturity in customer insight" in home.text
@@ -311,11 +314,13 @@ def test_only_the_owner_accepts_a_proposed_risk_and_it_joins_the_register(client
     ).fetchone()[0]
 
 
-def test_another_team_lead_cannot_read_accept_or_decline_someone_elses_proposal(client, db):
-    sign_in(client, OFFICER)
+def test_another_team_lead_cannot_read_accept_or_decline_someone_elses_proposal(
+    client, db, client_as
+):
+    client_as("business_improvement", client=client)
     risk_id = propose(client, db)
     choose_owner(client, db, risk_id, user_id_of(db, LEAD))
-    sign_in(client, "tom.reed@council.example")
+    client_as("team_lead", "tom.reed@council.example", client=client)
     assert client.get(f"/registers/risks/{risk_id}").status_code == 404
     assert client.get(f"/registers/risks/{risk_id}/decline").status_code == 403
     accept = f"/registers/risks/{risk_id}/accept"
@@ -323,11 +328,13 @@ def test_another_team_lead_cannot_read_accept_or_decline_someone_elses_proposal(
     assert register_store.risk(db, risk_id)["status"] == "proposed"
 
 
-def test_the_owner_declines_with_a_reason_that_is_kept_and_business_improvement_sees_it(client, db):
-    sign_in(client, OFFICER)
+def test_the_owner_declines_with_a_reason_that_is_kept_and_business_improvement_sees_it(
+    client, db, client_as
+):
+    client_as("business_improvement", client=client)
     risk_id = propose(client, db)
     choose_owner(client, db, risk_id, user_id_of(db, LEAD))
-    sign_in(client, LEAD)
+    client_as("team_lead", client=client)
     url = f"/registers/risks/{risk_id}/decline"
     page = read_page(client.get(url))
     assert page.h1 == ["Decline risk PROP-01"]
@@ -340,7 +347,7 @@ def test_the_owner_declines_with_a_reason_that_is_kept_and_business_improvement_
     stored = register_store.risk(db, risk_id)
     assert (stored["status"], stored["owner_user_id"], stored["owner"]) == ("proposed", None, "")
 
-    sign_in(client, OFFICER)
+    client_as("business_improvement", client=client)
     page = read_page(client.get(f"/registers/risks/{risk_id}"))
     assert "Declined by its owner: choose another owner" in page.text
     assert "Priya Shah declined the risk. Reason: Customer insight belongs to the BI team" in (
@@ -353,11 +360,11 @@ def test_the_owner_declines_with_a_reason_that_is_kept_and_business_improvement_
     assert "Priya Shah" in event[0] and "Customer insight belongs to the BI team" in event[1]
 
 
-def test_an_administrator_may_accept_for_the_owner_and_it_says_so(client, db):
-    sign_in(client, OFFICER)
+def test_an_administrator_may_accept_for_the_owner_and_it_says_so(client, db, client_as):
+    client_as("business_improvement", client=client)
     risk_id = propose(client, db)
     choose_owner(client, db, risk_id, user_id_of(db, LEAD))
-    sign_in(client, "alex.morgan@council.example")
+    client_as("administrator", client=client)
     page = read_page(client.get(f"/registers/risks/{risk_id}"))
     assert "Accept this risk for Priya Shah" in page.text
     response = post(client, f"/registers/risks/{risk_id}/accept", {}, f"/registers/risks/{risk_id}")
@@ -601,13 +608,28 @@ def test_an_xlsx_register_is_read_like_a_csv(officer):
 
 
 def test_the_register_and_eqias_export_as_csv_and_xlsx(officer, db):
+    # The audit export's columns less provenance (assess/store/register_exports.py), with the
+    # RAG band and direction of travel the register page shows.
     text = officer.get("/registers/risks/export.csv").get_data().decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Ref,Title,Cause")
-    assert "CEX-R01,Digitally excluded residents cannot reach services" in text
+    risks = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert list(risks[0]) == [
+        *(name for name, _ in without_provenance(RISKS)),
+        "current_band",
+        "direction_of_travel",
+    ]
+    assert "created_at" not in risks[0], "provenance is the audit export's"
+    [risk] = [r for r in risks if r["ref"] == "CEX-R01"]
+    assert risk["title"] == "Digitally excluded residents cannot reach services"
+    assert risk["current_band"] in ("Green", "Amber", "Red") and risk["direction_of_travel"]
+    assert len(risks) == db["risks"].count
     book = load_workbook(io.BytesIO(officer.get("/registers/eqias/export.xlsx").get_data()))
+    assert book.sheetnames == ["Equality impact assessments"], "no About sheet on a page download"
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:2] == ("Ref", "Title")
-    assert {r[12] for r in rows[1:]} >= {"Age", "Disability", "Digitally excluded people"}
+    assert rows[0][:3] == ("eqia_id", "ref", "title")
+    assert rows[0][-5:] == ("group", "impact", "severity", "group_evidence", "mitigation")
+    group = rows[0].index("group")
+    assert {r[group] for r in rows[1:]} >= {"Age", "Disability", "Digitally excluded people"}
+    assert len(rows) - 1 == db["eqia_impacts"].count, "one row per EqIA and group"
     assert db.execute("SELECT count(*) FROM audit_events WHERE action = 'export'").fetchone()[0]
 
 
@@ -654,14 +676,15 @@ def submitted_in_current_round(db):
     return row
 
 
-def test_signing_off_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia(instance, db):
+def test_signing_off_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia(
+    instance, db, client_as
+):
     db.execute("DELETE FROM eqia_review_prompts")
     db.conn.commit()
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "t", "RISK_LOW_SCORE": 5.0}, instance_path=instance
     )
-    client = app.test_client()
-    sign_in(client, OFFICER)
+    client = client_as("business_improvement", client=app.test_client())
     read_page(client.get("/registers/eqias"))
     client.get("/registers/exposure")
     assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 0, (
@@ -691,15 +714,14 @@ def test_signing_off_a_low_inclusion_score_prompts_a_review_of_the_linked_eqia(i
     assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 1
 
 
-def test_signing_off_a_good_inclusion_score_prompts_nothing(instance, db):
+def test_signing_off_a_good_inclusion_score_prompts_nothing(instance, db, client_as):
     db.execute("DELETE FROM eqia_review_prompts")
     db.conn.commit()
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "t", "RISK_LOW_SCORE": 0.5, "CHANGE_THRESHOLD": 9.0},
         instance_path=instance,
     )
-    client = app.test_client()
-    sign_in(client, OFFICER)
+    client = client_as("business_improvement", client=app.test_client())
     _, team_id, round_id, _ = submitted_in_current_round(db)
     review = f"/rounds/{round_id}/teams/{team_id}"
     response = post(client, review + "/sign-off", {}, review)
@@ -707,7 +729,7 @@ def test_signing_off_a_good_inclusion_score_prompts_nothing(instance, db):
     assert db.execute("SELECT count(*) FROM eqia_review_prompts").fetchone()[0] == 0
 
 
-def test_a_council_with_a_four_by_four_matrix_sees_its_own_scale_and_bands(instance):
+def test_a_council_with_a_four_by_four_matrix_sees_its_own_scale_and_bands(instance, client_as):
     app = create_app(
         {
             "TESTING": True,
@@ -720,8 +742,7 @@ def test_a_council_with_a_four_by_four_matrix_sees_its_own_scale_and_bands(insta
         },
         instance_path=instance,
     )
-    client = app.test_client()
-    sign_in(client, OFFICER)
+    client = client_as("business_improvement", client=app.test_client())
     page = read_page(client.get("/registers/risks"))
     assert "on a 4 by 4 matrix; bands: Green 1 to 3, Amber 4 to 8, Red 9 to 16." in page.text
     html = client.get("/registers/risks/new").get_data(as_text=True)
@@ -745,7 +766,7 @@ def import_payload(response) -> str:
 def test_an_eqia_file_is_checked_group_by_group_then_imported(officer, db):
     exported = officer.get("/registers/eqias/export.csv").get_data().decode("utf-8-sig")
     copy = exported.replace("CEX-EQIA-01", "HSG-EQIA-02")
-    bad = copy.replace(",Carers,", ",Left-handed people,", 1)
+    bad = copy.replace(',"Carers",', ',"Left-handed people",', 1)
     response = post(
         officer,
         "/registers/import",
@@ -753,8 +774,8 @@ def test_an_eqia_file_is_checked_group_by_group_then_imported(officer, db):
         content_type="multipart/form-data",
     )
     row = bad.splitlines().index(next(r for r in bad.splitlines() if "Left-handed" in r)) + 1
-    assert (
-        f"Row {row}, column ‘Group’: ‘Left-handed people’ is not one of the groups an EqIA covers"
+    assert (  # the column as the exported file heads it
+        f"Row {row}, column ‘group’: ‘Left-handed people’ is not one of the groups an EqIA covers"
         in read_page(response, 400).text
     )
     response = post(

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 
 import pytest
 
 from assess import store
-from tests.conftest import csrf_token, hidden_fields, read_page, sign_in
+from tests.conftest import PEOPLE, csrf_token, hidden_fields, read_page
 
-OFFICER = "sam.okafor@council.example"
-AUDITOR = "jo.maxwell@council.example"
-LEAD = "priya.shah@council.example"
+LEAD = PEOPLE["team_lead"]  # Priya, Housing Needs
 
 
 @pytest.fixture
-def officer(app):
-    client = app.test_client()
-    sign_in(client, OFFICER)
-    return client
+def officer(client_as):
+    return client_as("business_improvement")
 
 
 @pytest.fixture
@@ -131,7 +126,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(officer, db, curre
     assert "'=HYPERLINK" in body
 
 
-def test_return_resubmit_and_sign_off_keep_the_whole_history(app, officer, db, current, cex):
+def test_return_resubmit_and_sign_off_keep_the_whole_history(client_as, officer, db, current):
     team_id, assessment_id = submitted_team(db, current["id"])
     review_url = f"/rounds/{current['id']}/teams/{team_id}"
     refused = post(officer, review_url + "/return", {"comment": ""}, review_url)
@@ -144,8 +139,7 @@ def test_return_resubmit_and_sign_off_keep_the_whole_history(app, officer, db, c
         "WHERE m.team_id = ? AND u.role = 'team_lead'",
         [team_id],
     ).fetchone()[0]
-    lead = app.test_client()
-    sign_in(lead, lead_email)
+    lead = client_as("team_lead", email=lead_email)
     tasks = read_page(lead.get(f"/teams/{team_id}/rounds/{current['id']}/"))
     assert "returned your assessment for changes" in tasks.text
     assert "Add evidence for One Team." in tasks.text
@@ -246,9 +240,8 @@ BI_ROUTES = [
 
 
 @pytest.mark.parametrize("route", BI_ROUTES)
-def test_team_leads_are_refused_every_business_improvement_page(app, db, current, route):
-    lead = app.test_client()
-    sign_in(lead, LEAD)
+def test_team_leads_are_refused_every_business_improvement_page(client_as, db, current, route):
+    lead = client_as("team_lead")
     team_id, _ = submitted_team(db, current["id"])
     url = route.format(round=current["id"], team=team_id)
     assert lead.get(url).status_code == 403
@@ -263,12 +256,11 @@ def test_team_leads_are_refused_every_business_improvement_page(app, db, current
         ("/rounds/{round}/teams/{team}/sign-off", {}),
     ],
 )
-@pytest.mark.parametrize("email", [AUDITOR, LEAD])
+@pytest.mark.parametrize("role", ["auditor", "team_lead"])
 def test_auditors_and_team_leads_cannot_change_rounds_or_reviews(
-    app, db, current, route, data, email
+    client_as, db, current, route, data, role
 ):
-    client = app.test_client()
-    sign_in(client, email)
+    client = client_as(role)
     team_id, assessment_id = submitted_team(db, current["id"])
     before = (
         store.round_(db, current["id"])["status"],
@@ -282,36 +274,10 @@ def test_auditors_and_team_leads_cannot_change_rounds_or_reviews(
     ) == before
 
 
-def test_an_auditor_reads_the_tracker_but_sees_no_buttons_to_change_it(app, current):
-    auditor = app.test_client()
-    sign_in(auditor, AUDITOR)
+def test_an_auditor_reads_the_tracker_but_sees_no_buttons_to_change_it(client_as, current):
+    auditor = client_as("auditor")
     page = read_page(auditor.get(f"/rounds/{current['id']}"))
     assert "Close this round" not in page.text and "Create a round" not in page.text
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on loopback that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    class Inbox(Message):
-        def __init__(self):
-            super().__init__()
-            self.messages = []
-
-        def handle_message(self, message):
-            self.messages.append(message)
-
-    with socket.socket() as probe:  # a free port: the controller checks it can connect
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    inbox.port = port
-    yield inbox
-    controller.stop()
 
 
 def test_reminders_go_to_outstanding_teams_leads_and_escalate_after_two(

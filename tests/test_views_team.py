@@ -6,15 +6,16 @@ import pytest
 
 from assess import store
 from assess.assessment.scoring import council_average
-from tests.conftest import add_colleague, csrf_token, hidden_fields, read_page, sign_in
+from tests.conftest import add_colleague, csrf_token, hidden_fields, read_page
 
-LEAD = "priya.shah@council.example"  # Housing Needs: a draft with two sections done
+TOM = "tom.reed@council.example"  # team lead of Taxi Licensing and Parking Services
 
 
 @pytest.fixture
-def journey(client, db):
-    """Priya signed in, with the URLs of her team's current assessment."""
-    sign_in(client, LEAD)
+def journey(client, client_as, db):
+    """Priya (Housing Needs: a draft with two sections done) signed in, with the URLs of her
+    team's current assessment."""
+    client_as("team_lead", client=client)
     round_ = store.current_round(db)
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
     base = f"/teams/{team_id}/rounds/{round_['id']}"
@@ -68,7 +69,7 @@ def test_save_and_come_back_later_keeps_a_half_finished_section(client, db, jour
 
 
 def test_coming_back_after_the_session_expired_resumes_where_the_lead_stopped(
-    app, client, journey, cex
+    app, client, client_as, journey, cex
 ):
     first = cex.statements_in("value", "stepping-up")[0].key
     section_post(
@@ -76,7 +77,7 @@ def test_coming_back_after_the_session_expired_resumes_where_the_lead_stopped(
     )
     fresh = app.test_client()  # a new browser session, as after expiry
     assert fresh.get(journey["base"] + "/").status_code == 302
-    sign_in(fresh, LEAD)
+    client_as("team_lead", client=fresh)
     page = read_page(fresh.get(journey["base"] + "/sections/stepping-up"))
     assert f'name="{first}-level" type="radio" value="5" checked' in fresh.get(
         journey["base"] + "/sections/stepping-up"
@@ -204,15 +205,13 @@ def test_after_submission_a_replayed_save_is_refused_and_recorded(client, db, jo
         "/actions/new",
     ],
 )
-def test_another_teams_lead_finds_none_of_this_teams_pages(app, journey, path):
-    other = app.test_client()
-    sign_in(other, "tom.reed@council.example")
+def test_another_teams_lead_finds_none_of_this_teams_pages(client_as, journey, path):
+    other = client_as("team_lead", email=TOM)
     assert other.get(journey["base"] + path).status_code == 404
 
 
-def test_another_teams_lead_cannot_change_this_team(app, db, journey, cex):
-    other = app.test_client()
-    sign_in(other, "tom.reed@council.example")
+def test_another_teams_lead_cannot_change_this_team(client_as, db, journey, cex):
+    other = client_as("team_lead", email=TOM)
     before = saved(db, journey)
     page = other.get("/sign-in").get_data(as_text=True)
     response = other.post(
@@ -223,9 +222,8 @@ def test_another_teams_lead_cannot_change_this_team(app, db, journey, cex):
     assert saved(db, journey) == before
 
 
-def test_business_improvement_can_read_but_not_change_an_assessment(app, journey, cex):
-    officer = app.test_client()
-    sign_in(officer, "sam.okafor@council.example")
+def test_business_improvement_can_read_but_not_change_an_assessment(client_as, journey, cex):
+    officer = client_as("business_improvement")
     assert read_page(officer.get(journey["base"] + "/")).h1 == [
         "Your team’s assessment for 2024/25"
     ]
@@ -383,11 +381,10 @@ def test_the_results_page_links_to_a_printable_report_the_lead_can_open(client, 
 
 
 @pytest.fixture
-def colleague(app, db, journey):
+def colleague(client_as, db, journey):
     """A second team lead of Housing Needs, signed in on a browser of their own."""
-    other = app.test_client()
-    sign_in(other, *add_colleague(db, journey["team_id"]))
-    return other
+    email, _ = add_colleague(db, journey["team_id"])
+    return client_as("team_lead", email=email)
 
 
 def opened(client, url) -> dict:

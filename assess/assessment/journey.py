@@ -134,6 +134,8 @@ def team_results(v: Visit) -> dict:
     return {
         "sections_completed": complete,
         "sections_total": len(sections),
+        "statements_answered": sum(section.answered for section in sections),
+        "statements_total": sum(section.total for section in sections),
         "dimensions": dimensions,
         "overall": team.get(OVERALL, {}).get(OVERALL),
         "council_overall": council.get(OVERALL, {}).get(OVERALL),
@@ -144,6 +146,6 @@ def team_results(v: Visit) -> dict:
         "threshold": threshold,
         "actions": store.actions_for(db, v.team["id"], v.round["id"]),
         "targets": targets,
-        # the risks and equality impacts linked to the team's weakest areas (issue 5)
+        # the risks and equality impacts linked to the team's weakest areas
         "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),
     }

@@ -125,7 +125,7 @@ class _Located:
 
     def __init__(self, path: str):
         self.path = path
-        self.lines: dict[str, int] = {}
+        self.lines: dict[str, int | None] = {}
         self.problems: list[Problem] = []
 
     def problem(self, key: str, message: str) -> None:
@@ -392,6 +392,7 @@ def parse_questionnaire(text: str, path: str) -> Questionnaire:
     statements = _statements(data.get("statements"), scale, dimensions, where)
     if where.problems:
         raise QuestionnaireError(where.problems)
+    assert isinstance(questionnaire_id, str)  # else a problem was recorded and raised above
     return Questionnaire(
         id=questionnaire_id,
         title=title,

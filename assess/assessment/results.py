@@ -6,6 +6,7 @@ Pure functions over questionnaire, answers and scores; no Flask, no database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from assess.assessment.questionnaire import Member, Questionnaire, Statement
 from assess.assessment.scoring import Change, change_since, round_score
@@ -13,6 +14,7 @@ from assess.assessment.scoring import Change, change_since, round_score
 TRUST_SELF = "Self-assessed"
 TRUST_EVIDENCE = "Backed by evidence"
 TRUST_MODERATED = "Moderated by business improvement"
+NOT_ANSWERED = "Nothing answered yet"
 
 
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
@@ -27,7 +29,9 @@ class SectionProgress:
 
 
 def is_answered(answer: dict | None) -> bool:
-    return bool(answer) and (answer["level"] is not None or bool(answer["not_applicable"]))
+    if not answer:
+        return False
+    return answer["level"] is not None or bool(answer["not_applicable"])
 
 
 def progress(questionnaire: Questionnaire, answers: dict[str, dict]) -> list[SectionProgress]:
@@ -96,6 +100,8 @@ def trust_of(statements: list[Statement], answers: dict[str, dict]) -> str:
         for s in statements
         if s.key in answers and answers[s.key]["level"] is not None
     ]
+    if not answered:
+        return NOT_ANSWERED
     if any(a.get("moderated_level") is not None for a in answered):
         return TRUST_MODERATED
     with_evidence = [a for a in answered if (a.get("evidence") or "").strip()]
@@ -129,6 +135,10 @@ def axis_rows(
     ]
 
 
+def _plural(noun: str, count: int) -> str:
+    return noun if count == 1 else f"{noun}s"
+
+
 def _names(rows: list[AxisRow]) -> str:
     names = [r.name for r in rows]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
@@ -146,8 +156,8 @@ def summary(
     scored = [r for r in rows if r.team is not None]
     if not scored:
         return f"There are no scores for any {noun} yet."
-    best = max(scored, key=lambda r: r.team)
-    worst = min(scored, key=lambda r: r.team)
+    best = max(scored, key=lambda r: cast(float, r.team))  # scored rows have a team score
+    worst = min(scored, key=lambda r: cast(float, r.team))
     if not compare:
         sentences = [
             f"These scores rest on too few sections to call any {noun} highest or lowest yet."
@@ -166,22 +176,30 @@ def summary(
         ]
     compared = [r for r in scored if r.council is not None]
     if compared:
-        above = [r for r in compared if r.team > r.council]
+        above = sum(1 for r in compared if cast(float, r.team) > cast(float, r.council))
         sentences.append(
-            f"It is above the council average on {len(above)} of {len(compared)} {noun}s."
+            f"It is above the council average on {above or 'none'} of the {len(compared)} "
+            f"{_plural(noun, len(compared))} with a score."
         )
-    if previous_round:
-        improved = [r for r in scored if r.change.verdict == "improved"]
-        declined = [r for r in scored if r.change.verdict == "declined"]
+    changed = [r for r in scored if r.change.verdict != "no comparison"]
+    if previous_round and changed:
+        improved = [r for r in changed if r.change.verdict == "improved"]
+        declined = [r for r in changed if r.change.verdict == "declined"]
+        steady = len(changed) - len(improved) - len(declined)
         parts = []
         if improved:
             parts.append(f"{_names(improved)} improved")
         if declined:
             parts.append(f"{_names(declined)} declined")
-        steady = "the rest show" if parts else "every one shows"
+        if steady:
+            others = "the other " if parts else ""
+            parts.append(
+                f"{others}{steady} {_plural(noun, steady)} showed no meaningful change (a change "
+                f"smaller than {threshold:g} of a level is not counted)"
+            )
         sentences.append(
-            f"Since {previous_round}, {' and '.join(parts) + '; ' if parts else ''}{steady} no "
-            f"meaningful change (a change smaller than {threshold:g} of a level is not counted)."
+            f"Since {previous_round}, {', '.join(parts[:-1])}"
+            f"{' and ' if len(parts) > 1 else ''}{parts[-1]}."
         )
     return " ".join(sentences)
 

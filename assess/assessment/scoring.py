@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from assess.assessment.questionnaire import Questionnaire
+from assess.assessment.questionnaire import Questionnaire, Statement
 
 RULES_VERSION = "2026.1"
 OVERALL = "overall"
@@ -115,14 +115,15 @@ def _check(questionnaire: Questionnaire, answers: Iterable[Answer]) -> dict[str,
     return by_key
 
 
-def _score(statements, answers: Mapping[str, Answer]) -> Score:
-    pairs, not_applicable, unanswered = [], 0, 0
+def _score(statements: Iterable[Statement], answers: Mapping[str, Answer]) -> Score:
+    pairs: list[tuple[float, float]] = []
+    not_applicable = unanswered = 0
     for statement in statements:
         answer = answers.get(statement.key)
-        if answer is None or (answer.level is None and not answer.not_applicable):
-            unanswered += 1
-        elif answer.not_applicable:
+        if answer is not None and answer.not_applicable:
             not_applicable += 1
+        elif answer is None or answer.level is None:
+            unanswered += 1
         else:
             pairs.append((answer.level, statement.weight))
     return Score(weighted_mean(pairs), len(pairs), not_applicable, unanswered)

@@ -32,7 +32,7 @@ from assess.assessment.journey import Visit, answers_by_key, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
 from assess.web.auth import sign_in_required
-from assess.web.helpers import first_errors, long_time
+from assess.web.helpers import first_errors, found_or_404, long_time, page
 
 bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
 
@@ -167,21 +167,17 @@ def after_section(v: Visit, section: str) -> str:
 def changed_by_others(statements, posted: list[dict], saved: dict[str, dict]) -> dict[str, dict]:
     """The saved answers that differ from what a stale page posted, each with who saved it."""
     posted_by_key = {row["statement_key"]: row for row in posted}
-    names: dict[int | None, str] = {}
-    conflicts = {}
+    changed = {}
     for statement in statements:
         theirs = saved.get(statement.key)
-        if theirs is None:
-            continue
         ours = {**store.ANSWER_DEFAULTS, **posted_by_key.get(statement.key, {})}
-        if all(theirs[field] == ours[field] for field in store.ANSWER_DEFAULTS):
-            continue
-        by = theirs["answered_by"]
-        if by not in names:
-            user = store.user_by_id(store.get_db(), by) if by else None
-            names[by] = user["name"] if user else "someone"
-        conflicts[statement.key] = {**theirs, "by_name": names[by]}
-    return conflicts
+        if theirs and any(theirs[field] != ours[field] for field in store.ANSWER_DEFAULTS):
+            changed[statement.key] = theirs
+    users = store.users_by_ids(store.get_db(), [a["answered_by"] for a in changed.values()])
+    return {
+        key: {**theirs, "by_name": users.get(theirs["answered_by"], {}).get("name", "someone")}
+        for key, theirs in changed.items()
+    }
 
 
 def conflict_errors(conflicts: dict[str, dict], number: dict[str, int]) -> list[tuple[str, str]]:
@@ -423,10 +419,7 @@ def edit_action(team_id: int, round_id: int, action_id: int):
     v = visit(team_id, round_id)
     require_edit(v)
     db = store.get_db()
-    try:
-        existing = store.action(db, action_id)
-    except store.NotFound:
-        abort(404)
+    existing = found_or_404(store.action, db, action_id)
     if existing["team_id"] != team_id:
         abort(404)
     if request.method == "GET":
@@ -469,9 +462,7 @@ def render_action(v, form, statement, existing):
         (f"{name}", message) for name, messages in form.errors.items() for message in messages
     ]
     errors = [("due_day" if f == "due_day" else f, m) for f, m in errors]
-    return render_template(
-        "team/action.html", v=v, form=form, statement=statement, existing=existing, errors=errors
-    ), (400 if errors else 200)
+    return page("team/action.html", errors, v=v, form=form, statement=statement, existing=existing)
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -495,6 +486,4 @@ def targets(team_id: int, round_id: int):
         flash("Targets saved.")
         return redirect(url_for("team.results_page", team_id=team_id, round_id=round_id))
     errors = [(name, message) for name, messages in form.errors.items() for message in messages]
-    return render_template(
-        "team/targets.html", v=v, form=form, dimension=dimension, errors=errors
-    ), (400 if errors else 200)
+    return page("team/targets.html", errors, v=v, form=form, dimension=dimension)

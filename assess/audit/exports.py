@@ -1,41 +1,53 @@
-"""Writers for what auditors take away: CSV, JSON and XLSX, over iterables of rows.
+"""The one export path: every file of rows the app lets someone download is written here, as
+CSV, XLSX or JSON, and sent by `download`.
 
-Pure (no Flask, no database): each writer takes a few hundred rows at a time from its iterable
-and keeps nothing else, so a million rows go out without being held in memory.
+The audit exports, the register pages' downloads, the tracker's outstanding teams and the
+heatmaps all come through `download`, so they share one Content-Type for each format, one way of
+naming the file (`attachment`, which also names the round packs, and is there for the chart
+images) and one rule for text a spreadsheet would run as a formula (assess.audit.writers, which
+says what the rule is).
 
-A row comes as (provenance, values), as assess.store.exports reads it: `values` are the row's
-own cells and `provenance` is (cells before, cells after), one object shared by every row of an
-assessment, which each writer renders once per assessment. `plain(rows)` makes rows of other
-origins into that shape.
+Each writer takes a few hundred rows at a time from its iterable and keeps nothing else, so a
+million rows go out without being held in memory. A row comes as (provenance, values), as
+assess.store.exports reads it: `values` are the row's own cells and `provenance` is (cells
+before, cells after), one object shared by every row of an assessment, which each writer renders
+once per assessment. `plain(rows)` makes rows of other origins into that shape.
 
-- CSV opens in Excel as UTF-8 (it starts with a byte order mark), every field is quoted, and a
-  text cell that Excel would run as a formula (starting with = + - @, tab or carriage return)
-  gets a leading ' .
-- XLSX (our own streaming writer, assess/xlsx.py) has typed cells, a frozen header row, one
-  sheet per table and a first sheet, "About this export", with who, when, the filters, row
-  counts and the SHA-256 of each table, which is the SHA-256 of that table's CSV export with the
-  same filters.
+- CSV opens in Excel as UTF-8 (it starts with a byte order mark, and says charset=utf-8 in its
+  Content-Type), every field is quoted, and formula-like text gets a leading ' .
+- XLSX (the streaming writer, assess.audit.xlsx) has typed cells, a frozen header row and one
+  sheet per table; formula-like text is typed text, with no apostrophe. An audit export starts
+  with a sheet "About this export": who, when, the filters, row counts and the SHA-256 of each
+  table, which is the SHA-256 of that table's CSV export with the same filters.
 - JSON is one array of objects, streamed.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
+import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, groupby, islice, repeat
+from itertools import groupby, islice, repeat
 from operator import itemgetter
 from typing import IO, Any
+from urllib.parse import quote
+
+from flask import Response, send_file
 
 from assess.audit import xlsx
-from assess.store.exports import BOOLEAN, NO_PROVENANCE
+from assess.audit.writers import csv_rows
+from assess.store.exports import BOOLEAN, NO_PROVENANCE, TEXT
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # Rows per batch. A batch's text is a few hundred kilobytes; at 2,000 rows the strings grew past
 # what malloc keeps for reuse, and a fifth of a CSV export's time went on the kernel handing
 # memory back and forth (200,000 page faults for a million rows; 20,000 at 500).
@@ -57,13 +69,6 @@ def plain(rows: Iterable[Sequence[Any]]) -> Iterator[Row]:
     return zip(repeat(NO_PROVENANCE), rows)
 
 
-def neutralise(value: Any) -> Any:
-    """A text cell Excel would treat as a formula, made plain text by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def batches(rows: Iterable[Any], size: int = CHUNK_ROWS) -> Iterator[list]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
@@ -71,64 +76,6 @@ def batches(rows: Iterable[Any], size: int = CHUNK_ROWS) -> Iterator[list]:
 
 
 # --- CSV ----------------------------------------------------------------------------------------
-
-# CSV is written a batch at a time with whole-string operations rather than cell by cell (the
-# csv module managed 40 MB/s here): one %-format fills every field of the batch at once, each
-# between two placeholder characters (opening, closing) that stand for its quotes, the rows
-# separated by a third. Then the opening placeholder followed by = + - @ tab or CR marks a
-# formula-like cell (counting the opening placeholders before it says which value it is; a text
-# value gets its apostrophe), quotes in the text are doubled and the placeholders become quotes
-# and line breaks. Text that already holds a placeholder goes through the csv module instead,
-# with the same result.
-_OPEN, _CLOSE, _BETWEEN_ROWS = "\x1e", "\x1f", "\x1d"
-_FORMULA_AT_FIELD_START = re.compile(f"{_OPEN}[=+\\-@\t\r]")
-
-
-def _by_csv_module(rows: Sequence[Sequence[Any]], between_rows: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="")
-    lines = []
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([neutralise(value) for value in row])
-        lines.append(buffer.getvalue())
-    return between_rows.join(lines)
-
-
-def csv_rows(rows: Sequence[Sequence[Any]], between_rows: str = "\r\n") -> str:
-    """The rows as CSV (RFC 4180, every field quoted), `between_rows` between one row and the
-    next (none after the last), formula-like text cells neutralised. Numbers come out quoted
-    too; Excel reads them as numbers."""
-    if not rows:
-        return ""
-    width = len(rows[0])
-    values = [value if value is not None else "" for value in chain.from_iterable(rows)]
-    fields = width * len(rows)
-    if width == 0 or len(values) != fields:  # no fields, or rows of different lengths
-        return _by_csv_module(rows, between_rows)
-    row_format = _OPEN + f"{_CLOSE},{_OPEN}".join(["%s"] * width) + _CLOSE
-    text = _BETWEEN_ROWS.join([row_format] * len(rows)) % tuple(values)
-    if (
-        text.count(_OPEN) != fields
-        or text.count(_CLOSE) != fields
-        or text.count(_BETWEEN_ROWS) != len(rows) - 1
-    ):
-        return _by_csv_module(rows, between_rows)
-    pieces, done, fields_before = [], 0, 0
-    for match in _FORMULA_AT_FIELD_START.finditer(text):
-        position = match.start()
-        fields_before += text.count(_OPEN, done, position)
-        row, column = divmod(fields_before, width)
-        pieces.append(text[done : position + 1])
-        if isinstance(rows[row][column], str):  # a number such as -3 is not a formula
-            pieces.append("'")
-        done = position + 1
-        fields_before += 1
-    if pieces:
-        text = "".join(pieces) + text[done:]
-    text = text.replace('"', '""').replace(_OPEN, '"').replace(_CLOSE, '"')
-    return text.replace(_BETWEEN_ROWS, between_rows)
 
 
 class _CsvEncoder:
@@ -251,8 +198,11 @@ def _cells_around(writers: list, provenance: Provenance) -> tuple[str, str, list
     )
 
 
-def _sheet_chunks(sheet: Sheet, names: list[str], digest: _CsvEncoder, counted: list[int]):
-    """The sheet's <row> elements a batch at a time; feeds the CSV digest and counts the rows."""
+def _sheet_chunks(
+    sheet: Sheet, names: list[str], digest: _CsvEncoder | None, counted: list[int]
+) -> Iterator[str]:
+    """The sheet's <row> elements a batch at a time; feeds the CSV digest (if there is one) and
+    counts the rows."""
     yield xlsx.row_xml(1, [xlsx.text_cell(name, xlsx.BOLD) for name in names])
     writers = [xlsx.CELL_WRITERS.get(kind, xlsx.text_cell) for _, kind in sheet.columns]
     current, number = None, 1
@@ -262,7 +212,8 @@ def _sheet_chunks(sheet: Sheet, names: list[str], digest: _CsvEncoder, counted: 
                 f"{sheet.title} has more than {XLSX_MAX_ROWS:,} rows, more than one Excel sheet "
                 "holds. Narrow the export by round, directorate or team, or export it as CSV."
             )
-        digest.encode(batch)
+        if digest is not None:
+            digest.encode(batch)
         rows = []
         for provenance, values in batch:
             if provenance is not current:
@@ -278,41 +229,111 @@ def _sheet_chunks(sheet: Sheet, names: list[str], digest: _CsvEncoder, counted: 
 
 
 def write_xlsx(
-    target: str | IO[bytes], sheets: Iterable[Sheet], about: About
+    target: str | IO[bytes], sheets: Iterable[Sheet], about: About | None = None
 ) -> list[SheetSummary]:
-    """Write the workbook: "About this export" first, then one sheet per table."""
+    """Write the workbook, one sheet per table. With `about` (an audit export), "About this
+    export" comes first, with each sheet's row count and SHA-256; without it (a page's download)
+    there is no About sheet and no SHA-256 is worked out."""
     summaries = []
+    first = 1 if about is None else 2  # sheet1.xml is the About sheet, when there is one
     with xlsx.XlsxWriter(target) as book:
-        for number, sheet in enumerate(sheets, start=2):  # sheet1.xml is the About sheet
+        for number, sheet in enumerate(sheets, start=first):
             names = [name for name, _ in sheet.columns]
-            digest, counted = _CsvEncoder(names, digest=True), [0]
+            digest, counted = (None if about is None else _CsvEncoder(names, digest=True)), [0]
             widths = [max(12, min(40, len(name) + 4)) for name in names]
             book.add_sheet(
                 number, widths, _sheet_chunks(sheet, names, digest, counted), frozen_header=True
             )
-            summaries.append(SheetSummary(sheet.title, counted[0], digest.digest.hexdigest()))
-        lines: list[list[Any]] = [
-            [(ABOUT_SHEET, xlsx.BOLD)],
-            ["Exported by", about.exported_by],
-            ["Exported at (UTC)", about.exported_at],
-            *([label, value] for label, value in about.filters.items()),
-            [],
-            [("Sheet", xlsx.BOLD), ("Rows", xlsx.BOLD), ("SHA-256 of the sheet's data", xlsx.BOLD)],
-            *([s.title, s.rows, s.sha256] for s in summaries),
-            [],
-            [
-                "The SHA-256 of a sheet is the SHA-256 of the same table exported as CSV with the "
-                "same filters, byte for byte, while the data is unchanged. Times are in UTC."
-            ],
-            *([note] for note in about.notes),
-        ]
-
-        def cell(value: Any) -> str:
-            if isinstance(value, tuple):  # (text, style)
-                return xlsx.text_cell(*value)
-            return xlsx.number_cell(value) if isinstance(value, int) else xlsx.text_cell(value)
-
-        rows = (xlsx.row_xml(n, map(cell, line)) for n, line in enumerate(lines, start=1))
-        book.add_sheet(1, [28, 40, 70], rows, frozen_header=False)
+            sha256 = "" if digest is None else digest.digest.hexdigest()
+            summaries.append(SheetSummary(sheet.title, counted[0], sha256))
+        if about is None:
+            book.finish([s.title for s in summaries])
+            return summaries
+        book.add_sheet(1, [28, 40, 70], _about_rows(about, summaries), frozen_header=False)
         book.finish([ABOUT_SHEET, *(s.title for s in summaries)])
     return summaries
+
+
+def _about_rows(about: About, summaries: list[SheetSummary]) -> Iterator[str]:
+    lines: list[list[Any]] = [
+        [(ABOUT_SHEET, xlsx.BOLD)],
+        ["Exported by", about.exported_by],
+        ["Exported at (UTC)", about.exported_at],
+        *([label, value] for label, value in about.filters.items()),
+        [],
+        [("Sheet", xlsx.BOLD), ("Rows", xlsx.BOLD), ("SHA-256 of the sheet's data", xlsx.BOLD)],
+        *([s.title, s.rows, s.sha256] for s in summaries),
+        [],
+        [
+            "The SHA-256 of a sheet is the SHA-256 of the same table exported as CSV with the "
+            "same filters, byte for byte, while the data is unchanged. Times are in UTC."
+        ],
+        *([note] for note in about.notes),
+    ]
+
+    def cell(value: Any) -> str:
+        if isinstance(value, tuple):  # (text, style)
+            return xlsx.text_cell(*value)
+        return xlsx.number_cell(value) if isinstance(value, int) else xlsx.text_cell(value)
+
+    return (xlsx.row_xml(n, map(cell, line)) for n, line in enumerate(lines, start=1))
+
+
+# --- the response -------------------------------------------------------------------------------
+
+# A file name as every browser takes it: anything but ASCII letters, digits, . _ - becomes -.
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._-]+")
+_NOT_IN_A_NAME = re.compile(r'[\x00-\x1f\x7f"\\/]+')
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition that saves a response as `filename`, for every download
+    (chart images too): a plain ASCII name, and the name as given (RFC 6266's filename*) when
+    that differs, so a round or team name with spaces or in Welsh keeps its letters. Quotes,
+    slashes and control characters in a name never reach the header."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain_name = _NOT_PLAIN.sub("-", ascii_name).strip("-") or "download"
+    header = f'attachment; filename="{plain_name}"'
+    given = _NOT_IN_A_NAME.sub("-", filename)
+    if given != plain_name:
+        header += f"; filename*=UTF-8''{quote(given, safe='')}"
+    return header
+
+
+def text_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Sheet:
+    """A page's table as a sheet: its column headings and its rows of cells (text or numbers)."""
+    return Sheet(title, [(name, TEXT) for name in header], plain(rows))
+
+
+def download(name: str, fmt: str, sheets: Sequence[Sheet], about: About | None = None) -> Response:
+    """The response that downloads `sheets` as `name`.csv, .xlsx or .json.
+
+    CSV and JSON hold one sheet and stream as they are sent (rows read lazily, for example from a
+    database snapshot opened by the first row, are read then). XLSX is written to a temporary
+    file first, so it may raise ExportTooLarge before anything is sent; `about` gives it the
+    audit export's About sheet."""
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"cannot write {fmt!r}: choose one of {', '.join(CONTENT_TYPES)}")
+    filename = f"{name}.{fmt}"
+    if fmt == "xlsx":
+        # On disk, not in memory; send_file closes it when the response is sent.
+        handle = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            write_xlsx(handle, sheets, about)
+        except BaseException:
+            handle.close()
+            raise
+        handle.seek(0)
+        response = send_file(handle, mimetype=CONTENT_TYPES["xlsx"])
+    else:
+        if len(sheets) != 1:
+            raise ValueError(f"a {fmt.upper()} file holds one table, not {len(sheets)}")
+        sheet = sheets[0]
+        body = (
+            csv_chunks([column for column, _ in sheet.columns], sheet.rows)
+            if fmt == "csv"
+            else json_chunks(sheet.columns, sheet.rows)
+        )
+        response = Response(body, content_type=CONTENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = attachment(filename)
+    return response

@@ -17,7 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from assess.assessment.questionnaire import Questionnaire, from_content
-from assess.assessment.scoring import RULES_VERSION, Answer, ScoringError, score_assessment
+from assess.assessment.scoring import (
+    RULES_VERSION,
+    Answer,
+    ScoreRow,
+    ScoringError,
+    score_assessment,
+)
 
 FORMAT = "assess-round-pack/1"
 PARTS = ("round", "questionnaire_versions", "assessments", "answers", "scores", "sign_offs")
@@ -83,7 +89,7 @@ class Recomputation:
     notes: list[str]
 
 
-def _same(stored: dict, row) -> bool:
+def _same(stored: dict, row: ScoreRow) -> bool:
     a, b = stored["score"], row.score.mean
     same_mean = (a is None and b is None) or (
         a is not None and b is not None and math.isclose(a, b, abs_tol=1e-9)

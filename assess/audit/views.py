@@ -6,7 +6,6 @@ is recorded in the audit log with its filters before the file is sent.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime
 
 from flask import (
@@ -19,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 
@@ -39,11 +37,6 @@ bp.register_blueprint(api.bp)  # the read-only JSON API, at /audit/api/v1
 
 FORMATS = {"csv": "CSV", "xlsx": "Excel (XLSX)", "json": "JSON"}
 ALL_TABLES = "all"
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 @bp.route("/")
@@ -91,10 +84,9 @@ def _id(value: str | None) -> int | None:
         return None
 
 
-@bp.route("/export")
-@requires("read_council")
-def export():
-    args = request.args
+def export_choice(args) -> tuple[dict, dict, list[tuple[str, str]]]:
+    """What an export request asks for: the choices as given, the ids they name, and what is
+    wrong with them (a GOV.UK error for each)."""
     chosen = {key: args.get(key, "") for key in ("table", "format", "round", "directorate", "team")}
     errors = []
     if chosen["table"] not in (*export_queries.TABLES, ALL_TABLES):
@@ -118,12 +110,11 @@ def export():
                 "the council's. Choose All for each of them",
             )
         )
-    if errors:
-        return render_export_form(chosen, errors)
-    filters = export_queries.Filters(ids["round"], ids["directorate"], ids["team"])
-    db = store.get_db()
-    tables = list(export_queries.TABLES.values()) if one is None else [one]
-    filter_names = export_queries.filter_names(db, filters)
+    return chosen, ids, errors
+
+
+def record_export(db, tables, fmt: str, filters, filter_names: dict) -> None:
+    """The audit trail's record of an export: what, in which format, narrowed how."""
     with store.write(db):
         store.record_event(
             db,
@@ -133,7 +124,7 @@ def export():
             None,
             after={
                 "tables": [t.key for t in tables],
-                "format": chosen["format"],
+                "format": fmt,
                 "filters": {
                     "round_id": filters.round_id,
                     "directorate_id": filters.directorate_id,
@@ -143,53 +134,42 @@ def export():
                 "not_filtered": [t.key for t in tables if t.council_wide],
             },
         )
+
+
+@bp.route("/export")
+@requires("read_council")
+def export():
+    chosen, ids, errors = export_choice(request.args)
+    if errors:
+        return render_export_form(chosen, errors)
+    filters = export_queries.Filters(ids["round"], ids["directorate"], ids["team"])
+    db = store.get_db()
+    one = export_queries.TABLES.get(chosen["table"])
+    tables = list(export_queries.TABLES.values()) if one is None else [one]
+    filter_names = export_queries.filter_names(db, filters)
+    record_export(db, tables, chosen["format"], filters, filter_names)
     stamp = datetime.now(UTC)
     name = f"assess-{chosen['table'].replace('_', '-')}-{stamp:%Y-%m-%d-%H%M%S}"
     path = current_app.config["DATABASE_PATH"]
-    if chosen["format"] == "xlsx":
-        about = exports.About(
-            exported_by=f"{g.user['name']} ({g.user['email']}), {store.ROLE_NAMES[g.user['role']]}",
-            exported_at=stamp.strftime("%Y-%m-%d %H:%M:%S"),
-            filters=filter_names,
-            notes=[note] if (note := council_wide_note(tables)) else [],
-        )
-        # On disk, not in memory; send_file closes it when the response is sent.
-        handle = tempfile.TemporaryFile()  # noqa: SIM115
+    if chosen["format"] != "xlsx":  # one table, streamed from a snapshot as it is sent
+        rows = export_queries.snapshot_rows(path, tables[0], filters)
+        sheet = exports.Sheet(tables[0].title, tables[0].columns, rows)
+        return exports.download(name, chosen["format"], [sheet])
+    about = exports.About(
+        exported_by=f"{g.user['name']} ({g.user['email']}), {store.ROLE_NAMES[g.user['role']]}",
+        exported_at=stamp.strftime("%Y-%m-%d %H:%M:%S"),
+        filters=filter_names,
+        notes=[note] if (note := council_wide_note(tables)) else [],
+    )
+    with store.read_snapshot(path) as reader:  # every sheet from one state of the data
+        sheets = [
+            exports.Sheet(t.title, t.columns, export_queries.table_rows(reader, t, filters))
+            for t in tables
+        ]
         try:
-            with store.read_snapshot(path) as reader:
-                exports.write_xlsx(
-                    handle,
-                    (
-                        exports.Sheet(
-                            t.title, t.columns, export_queries.table_rows(reader, t, filters)
-                        )
-                        for t in tables
-                    ),
-                    about,
-                )
+            return exports.download(name, "xlsx", sheets, about)
         except exports.ExportTooLarge as error:
-            handle.close()
             return render_export_form(chosen, [("format", str(error))])
-        handle.seek(0)
-        return send_file(
-            handle,
-            mimetype=MIMETYPES["xlsx"],
-            as_attachment=True,
-            download_name=f"{name}.xlsx",
-        )
-    table = tables[0]
-
-    def body():
-        with store.read_snapshot(path) as reader:
-            rows = export_queries.table_rows(reader, table, filters)
-            if chosen["format"] == "csv":
-                yield from exports.csv_chunks(table.column_names, rows)
-            else:
-                yield from exports.json_chunks(table.columns, rows)
-
-    response = Response(body(), mimetype=MIMETYPES[chosen["format"]])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{chosen["format"]}"'
-    return response
 
 
 # --- API tokens ---------------------------------------------------------------------------------
@@ -280,9 +260,10 @@ def download_pack(pack_id: int):
             db, g.user["id"], "export", "export", None, after={"round_pack": pack_id}
         )
     slug = "".join(ch if ch.isalnum() else "-" for ch in round_name)
+    # The frozen file as it was hashed, not rows to write: only its name comes from exports.
     response = Response(content, mimetype="application/gzip")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="assess-round-pack-{slug}-{pack_id}.json.gz"'
+    response.headers["Content-Disposition"] = exports.attachment(
+        f"assess-round-pack-{slug}-{pack_id}.json.gz"
     )
     return response
 
@@ -314,10 +295,9 @@ def report(assessment_id: int):
     except store.NotFound:
         abort(404)
     v = journey.visit(found["team_id"], found["round_id"])
-    people = {
-        role: store.user_by_id(db, found[f"{role}_by"]) if found[f"{role}_by"] else None
-        for role in ("created", "submitted", "signed_off")
-    }
+    roles = ("created", "submitted", "signed_off")
+    users = store.users_by_ids(db, [found[f"{role}_by"] for role in roles])
+    people = {role: users.get(found[f"{role}_by"]) for role in roles}
     scores = store.scores_of(db, assessment_id)
     section = v.questionnaire.section_dimension
     return render_template(

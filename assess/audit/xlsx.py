@@ -3,6 +3,8 @@
 openpyxl spent about 10 µs a cell; this writes each row as one string of SpreadsheetML (inline
 strings, so no shared-string table grows in memory) into a deflated zip member, a batch at a
 time. Only what the exports need: no formulas (text is never read as one), no merged cells.
+Text that looks like a formula (assess.audit.writers' one rule) also gets Excel's quote prefix,
+so it stays text even when someone edits the cell; no apostrophe shows.
 
     with XlsxWriter(target) as book:
         book.add_sheet(2, widths, chunks_of_row_xml, frozen_header=True)  # sheet2.xml
@@ -21,6 +23,8 @@ from functools import lru_cache
 from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from assess.audit.writers import FORMULA_STARTS, looks_like_formula
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -30,8 +34,10 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # times the time for a file a few per cent smaller.
 COMPRESS_LEVEL = 1
 
-# Cell styles, by their index in styles.xml's cellXfs.
-BOLD, DAY, TIMESTAMP = 1, 2, 3
+# Cell styles, by their index in styles.xml's cellXfs; QUOTED and BOLD_QUOTED are plain and bold
+# text with the quote prefix, for text that looks like a formula.
+BOLD, DAY, TIMESTAMP, QUOTED, BOLD_QUOTED = 1, 2, 3, 4, 5
+_QUOTED_STYLE = {0: QUOTED, BOLD: BOLD_QUOTED}
 _STYLES = f"""<styleSheet xmlns="{MAIN}">
 <numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>
@@ -40,10 +46,12 @@ _STYLES = f"""<styleSheet xmlns="{MAIN}">
 <fill><patternFill patternType="gray125"/></fill></fills>
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>
-<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
+<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>
 <xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>
 <xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>
+<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/>
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/>
 </cellXfs>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>
 </styleSheet>"""
@@ -53,18 +61,26 @@ _FROZEN_HEADER = (
 )
 
 # Characters XML 1.0 cannot hold at all (not even escaped): most C0 controls, lone surrogates,
-# U+FFFE and U+FFFF. Text that needs escaping or stripping is found with one search per cell.
+# U+FFFE and U+FFFF. Text that needs escaping or stripping is found with one search per cell (a
+# search for the formula starts too would be twice as slow: it is a look at the first character).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 EMPTY = "<c/>"  # cells carry no reference, so an empty one keeps its place in the row
+_EMPTY_TEXT = '<c t="inlineStr"><is><t></t></is></c>'
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 def text_cell(value: Any, style: int = 0) -> str:
-    """An inline-string cell; forbidden characters dropped, & < > escaped, edges kept."""
+    """An inline-string cell; forbidden characters dropped, & < > escaped, edges kept, and text
+    that looks like a formula quote-prefixed (typed text, as Excel keeps it)."""
     if value is None:
         return EMPTY
     text = value if type(value) is str else str(value)
+    if not text and not style:  # common (a reason or a note not given), and quick
+        return _EMPTY_TEXT
+    if text[:1] in _FORMULA_FIRST and looks_like_formula(value):
+        style = _QUOTED_STYLE.get(style, style)
     if _NEEDS_WORK.search(text) is not None:
         text = escape(_NOT_XML.sub("", text))
     if text.strip() is not text:  # strip() hands back the same string when it strips nothing

@@ -10,6 +10,7 @@ from flask import current_app
 
 from assess import store
 from assess.assessment.questionnaire import Questionnaire
+from assess.assessment.scoring import PUBLISHED
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
 from assess.store import registers as register_store
@@ -40,14 +41,7 @@ def today() -> str:
 
 def decorate(r: dict, s: risk.RiskSettings, histories: dict[int, list[int]]) -> dict:
     """A risk with its scores, bands and direction of travel, as every page shows it."""
-    out = dict(r)
-    for stage in ("inherent", "current", "target"):
-        value = r[f"{stage}_likelihood"] * r[f"{stage}_impact"]
-        out[f"{stage}_score"] = value
-        out[f"{stage}_band"] = risk.band(min(value, s.top), s)
-    out["direction"] = risk.direction_of_travel(histories.get(r["id"], []))
-    out["overdue"] = bool(r["next_review_on"]) and r["next_review_on"] < today()
-    return out
+    return risk.scored_risk(r, s, histories.get(r["id"], []), today())
 
 
 def linked_to_weakest(q: Questionnaire, scores: dict, gap_keys) -> dict:
@@ -81,3 +75,83 @@ def linked_to_weakest(q: Questionnaire, scores: dict, gap_keys) -> dict:
         "eqias": register_store.linked_to(db, "eqia", q.id, targets),
         "low": current_app.config["RISK_LOW_SCORE"],
     }
+
+
+def area_scores(round_id: int, q: Questionnaire) -> dict[tuple[str, str], dict[int, float]]:
+    """(dimension, member) -> team id -> score in a round, statements included (their level).
+    Signed-off assessments only, as every published figure."""
+    db = store.get_db()
+    scores: dict[tuple[str, str], dict[int, float]] = {}
+    for row in store.round_scores(db, round_id, PUBLISHED):
+        if row["dimension"] in ("readiness_area", "value") and row["score"] is not None:
+            scores.setdefault((row["dimension"], row["member"]), {})[row["team_id"]] = row["score"]
+    for team_id, statement_key, level, _ in store.round_answers(db, round_id, PUBLISHED):
+        if level is not None:
+            scores.setdefault(("statement", statement_key), {})[team_id] = level
+    return scores
+
+
+def raise_proposed_risk(
+    q: Questionnaire, round_: dict, dimension: str, member: str, team_id: int | None, user_id: int
+) -> tuple[int, str]:
+    """Raise a proposed risk from a low score in one area (a team's, or the council's), linked
+    to that area; its id and reference. NotFound if the team has no signed-off score there."""
+    db = store.get_db()
+    scores = area_scores(round_["id"], q).get((dimension, member), {})
+    if team_id is not None and team_id not in scores:
+        raise store.NotFound(f"team {team_id} has no signed-off score there")
+    finding = risk.Finding(
+        area=registers_io.link_name(q, dimension, member),
+        round_name=round_["name"],
+        scores=scores,
+        low_score=current_app.config["RISK_LOW_SCORE"],
+        team_id=team_id,
+        team_name=store.team(db, team_id)["name"] if team_id is not None else "",
+    )
+    reference = risk.next_reference(register_store.existing_refs(db, "risk"))
+    fields = risk.proposed_risk(finding, settings(), reference, today())
+    fields["source_round_id"] = round_["id"]
+    risk_id = register_store.add_risk(db, fields, user_id, status="proposed")
+    register_store.add_link(db, "risk", risk_id, q.id, dimension, member, user_id)
+    return risk_id, reference
+
+
+def previous_round(round_: dict) -> dict | None:
+    earlier = [r for r in store.rounds(store.get_db()) if r["opens_on"] < round_["opens_on"]]
+    return earlier[-1] if earlier else None
+
+
+def exposure_figures(q: Questionnaire, round_: dict) -> dict:
+    """The "risks exposed by low maturity" page: open risks ranked by how many signed-off teams
+    score low where they link (with the council average and its trend), and the weak areas."""
+    db = store.get_db()
+    low = current_app.config["RISK_LOW_SCORE"]
+    now_scores = area_scores(round_["id"], q)
+    before = previous_round(round_)
+    s = settings()
+    histories = register_store.score_histories(db)
+    links = {
+        risk_id: [
+            (
+                link["dimension"],
+                link["member"],
+                registers_io.link_name(q, link["dimension"], link["member"]),
+            )
+            for link in rows
+        ]
+        for risk_id, rows in register_store.all_links(db, "risk", q.id).items()
+    }
+    ranked = risk.exposure(
+        [decorate(r, s, histories) for r in register_store.risks(db)],
+        links,
+        now_scores,
+        area_scores(before["id"], q) if before else {},
+        low,
+        current_app.config["CHANGE_THRESHOLD"],
+    )
+    areas = [
+        (dimension, member.key, registers_io.link_name(q, dimension, member.key))
+        for dimension in ("readiness_area", "value")
+        for member in q.dimension(dimension).members
+    ]
+    return {"ranked": ranked, "weak_areas": risk.weak_areas(areas, now_scores, low)}

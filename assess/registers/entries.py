@@ -1,8 +1,11 @@
-"""Checking register entries, and reading and writing them as CSV and XLSX.
+"""Checking register entries, and reading them from imported CSV and XLSX files.
 
 One set of rules checks a risk or EqIA whether it comes from a form or a row of an imported
 file; an error names the field (a form shows it beside the field, an import names the row and
-column). No Flask, no database.
+column as the file heads it). A file's column is found by its heading ("Date raised") or by the
+field's name ("raised_on"), which is how the register pages' downloads head it (they are
+written by the one export path, assess.audit.exports, and import back as they are). No Flask,
+no database.
 """
 
 from __future__ import annotations
@@ -13,13 +16,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook  # reading only: every download is written by assess.audit
 
 from assess.registers import rules as risk
 
 MAX_TEXT = 5000
 
-# field -> the column heading in imported and exported files (and the words in messages)
+# field -> the column heading an imported file may use instead of the field's name (and the words
+# in messages)
 RISK_COLUMNS = {
     "ref": "Ref",
     "title": "Title",
@@ -40,13 +44,6 @@ RISK_COLUMNS = {
     "last_review_on": "Last review",
     "next_review_on": "Next review",
     "links": "Links",
-}
-RISK_EXPORT_COLUMNS = {
-    **RISK_COLUMNS,
-    "status": "Status",
-    "current_score": "Current score",
-    "band": "RAG band",
-    "direction": "Direction of travel",
 }
 EQIA_COLUMNS = {
     "ref": "Ref",
@@ -291,14 +288,27 @@ class Preview:
     rows: int
 
 
-def _by_field(row: Mapping, columns: Mapping[str, str]) -> dict:
+def headings_in(table: list[dict], columns: Mapping[str, str]) -> dict[str, str]:
+    """field -> the heading the file gives its column: the heading ("Date raised") or the
+    field's name ("raised_on"), in any case. Fields the file has no column for are left out."""
+    present = {k.lower(): k for row in table for k in row}
+    found = {}
+    for field, heading in columns.items():
+        for name in (heading.lower(), field):
+            if name in present:
+                found[field] = present[name]
+                break
+    return found
+
+
+def _by_field(row: Mapping, headings: Mapping[str, str]) -> dict:
     lowered = {k.lower(): v for k, v in row.items()}
-    return {f: lowered.get(h.lower()) for f, h in columns.items()}
+    return {f: lowered.get(h.lower()) for f, h in headings.items()}
 
 
 def missing_columns(table: list[dict], columns: Mapping[str, str], required) -> list[str]:
-    present = {k.lower() for row in table for k in row}
-    return [columns[f] for f in required if columns[f].lower() not in present]
+    found = headings_in(table, columns)
+    return [columns[f] for f in required if f not in found]
 
 
 def preview_risks(
@@ -309,14 +319,15 @@ def preview_risks(
     missing = missing_columns(table, RISK_COLUMNS, (*REQUIRED_RISK, *SCORES))
     if missing:
         return Preview([], [RowError(1, m, "this column is missing") for m in missing], 0)
+    headings = {**RISK_COLUMNS, **headings_in(table, RISK_COLUMNS)}
     for number, row in enumerate(table, start=2):
         if not row:
             continue
-        fields, row_errors = check_risk(_by_field(row, RISK_COLUMNS), settings, questionnaire)
+        fields, row_errors = check_risk(_by_field(row, headings), settings, questionnaire)
         if "ref" in fields and fields["ref"] in seen:
             row_errors.append(("ref", f"{fields['ref']} is already used by another risk"))
         seen.add(fields.get("ref"))
-        errors += [RowError(number, RISK_COLUMNS[f], m) for f, m in row_errors]
+        errors += [RowError(number, headings[f], m) for f, m in row_errors]
         entries.append(fields)
     return Preview(entries, errors, len(entries))
 
@@ -330,10 +341,11 @@ def preview_eqias(
     if missing:
         return Preview([], [RowError(1, m, "this column is missing") for m in missing], 0)
     errors, by_ref = [], {}
+    headings = {**EQIA_COLUMNS, **headings_in(table, EQIA_COLUMNS)}
     for number, row in enumerate(table, start=2):
         if not row:
             continue
-        values = _by_field(row, EQIA_COLUMNS)
+        values = _by_field(row, headings)
         fields, row_errors = check_eqia(values)
         impact, impact_errors = check_impact(values, groups)
         row_errors += impact_errors
@@ -353,28 +365,5 @@ def preview_eqias(
             if impact["group_name"] in {i["group_name"] for i in by_ref[ref]["impacts"]}:
                 row_errors.append(("group_name", f"{ref} already has a row for this group"))
             by_ref[ref]["impacts"].append(impact)
-        errors += [RowError(number, EQIA_COLUMNS[f], m) for f, m in row_errors]
+        errors += [RowError(number, headings[f], m) for f, m in row_errors]
     return Preview(list(by_ref.values()), errors, sum(1 for r in table if r))
-
-
-def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def write_table(rows: list[list], fmt: str, sheet: str) -> bytes:
-    """Rows (the first is the headings) as CSV (UTF-8 with BOM, for Excel) or XLSX."""
-    if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows([[_safe_cell(v) for v in row] for row in rows])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-    book = Workbook()
-    sheet_ = book.active
-    sheet_.title = sheet
-    for row in rows:
-        sheet_.append([_safe_cell(v) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -228,6 +228,112 @@ def suggest_likelihood_impact(
     return likelihood, impact
 
 
+def scored_risk(r: Mapping, settings: RiskSettings, history: list[int], today: str) -> dict:
+    """A risk with what every page shows of it: each stage's score (likelihood x impact) and
+    RAG band, its direction of travel from its score history, and whether its review is
+    overdue (`today` as an ISO date)."""
+    out = dict(r)
+    for stage in ("inherent", "current", "target"):
+        value = r[f"{stage}_likelihood"] * r[f"{stage}_impact"]
+        out[f"{stage}_score"] = value
+        out[f"{stage}_band"] = band(min(value, settings.top), settings)
+    out["direction"] = direction_of_travel(history)
+    out["overdue"] = bool(r["next_review_on"]) and r["next_review_on"] < today
+    return out
+
+
+RISK_SORTS = ("score", "ref", "review")  # the first is the default
+
+
+def filter_and_sort(
+    risks: list[dict], chosen: Mapping[str, str], overdue: bool, sort: str
+) -> tuple[list[dict], str]:
+    """The register as filtered (category, owner, current band; overdue reviews) and sorted
+    (current score highest first, reference, or next review soonest); and the sort applied."""
+    shown = [
+        r
+        for r in risks
+        if (not chosen.get("category") or r["category"] == chosen["category"])
+        and (not chosen.get("owner") or r["owner"] == chosen["owner"])
+        and (not chosen.get("band") or r["current_band"] == chosen["band"])
+        and (not overdue or r["overdue"])
+    ]
+    sort = sort if sort in RISK_SORTS else RISK_SORTS[0]
+    keys = {
+        "score": lambda r: (-r["current_score"], r["ref"]),
+        "ref": lambda r: r["ref"],
+        "review": lambda r: (r["next_review_on"] or "9999", r["ref"]),
+    }
+    return sorted(shown, key=keys[sort]), sort
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a proposed risk rests on: the signed-off teams' scores in one area of one round, and
+    the team it was raised from (None: raised from the council average)."""
+
+    area: str  # as links name it, "Readiness area: Digital access and automation"
+    round_name: str
+    scores: Mapping[int, float]  # team id -> score
+    low_score: float
+    team_id: int | None = None
+    team_name: str = ""
+
+
+PROPOSED_PREFIX = "PROP"
+
+
+def next_reference(taken: Iterable[str], prefix: str = PROPOSED_PREFIX) -> str:
+    """The first free reference of the form PROP-01, PROP-02, ..."""
+    used = set(taken)
+    number = 1
+    while f"{prefix}-{number:02d}" in used:
+        number += 1
+    return f"{prefix}-{number:02d}"
+
+
+def proposed_risk(finding: Finding, settings: RiskSettings, reference: str, raised_on: str) -> dict:
+    """A proposed risk's fields, pre-filled from what led to it: the evidence in words and a
+    starting likelihood and impact (the owner decides the real figures)."""
+    low = finding.low_score
+    below = [t for t, score in finding.scores.items() if is_weak(score, low)]
+    counted = len(finding.scores)
+    if finding.team_id is not None:
+        basis = finding.scores[finding.team_id]
+        evidence = (
+            f"{finding.team_name} scored {basis:.2f} in {finding.area} in {finding.round_name}, "
+            f"below {low:g}. {len(below)} of {counted} signed-off teams score below {low:g} there."
+        )
+    else:
+        average = council_average(finding.scores.values())
+        basis = low if average is None else average
+        evidence = (
+            f"The council average in {finding.area} was {basis:.2f} in {finding.round_name}; "
+            f"{len(below)} of {counted} signed-off teams score below {low:g}."
+        )
+    likelihood, impact = suggest_likelihood_impact(basis, low, len(below), counted, settings)
+    area = finding.area.split(": ", 1)[-1]
+    return {
+        "ref": reference,
+        "title": f"Low maturity in {area}",
+        "cause": f"Low culture maturity in {area}",
+        "event": "Services do not improve where the assessment shows they are weakest",
+        "consequence": "Residents get a poorer experience and the strategy's outcomes slip",
+        "category": "Culture maturity",
+        "owner": "",
+        "raised_on": raised_on,
+        "inherent_likelihood": likelihood,
+        "inherent_impact": impact,
+        "current_likelihood": likelihood,
+        "current_impact": impact,
+        "target_likelihood": max(1, likelihood - 2),
+        "target_impact": impact,
+        "response": "Treat",
+        "source_team_id": finding.team_id,
+        "source_evidence": evidence,
+    }
+
+
 @dataclass(frozen=True)
 class Exposure:
     """How exposed one linked risk is: the teams below the threshold in the areas it links to."""
@@ -294,6 +400,28 @@ def exposure(
     return sorted(ranked, key=lambda e: (-e.teams_below, -(e.risk.get("score") or 0)))
 
 
+def weak_areas(
+    areas: Iterable[tuple[str, str, str]],
+    scores: Mapping[tuple[str, str], Mapping[int, float]],
+    low_score: float,
+) -> list[dict]:
+    """The areas (dimension, member, name) where any team is weak, most weak teams first."""
+    found = []
+    for dimension, member, name in areas:
+        teams = scores.get((dimension, member), {})
+        below = sum(1 for score in teams.values() if is_weak(score, low_score))
+        if below:
+            found.append(
+                {
+                    "target": f"{dimension}:{member}",
+                    "name": name,
+                    "below": below,
+                    "teams": len(teams),
+                }
+            )
+    return sorted(found, key=lambda area: -area["below"])
+
+
 def needs_eqia_review(
     average: float | None, previous: float | None, low_score: float, change_threshold: float
 ) -> str | None:
@@ -307,6 +435,11 @@ def needs_eqia_review(
             f"The council average for Inclusion & Respect fell from {previous:.2f} to {average:.2f}"
         )
     return None
+
+
+def negative_impacts(impacts: Iterable[Mapping]) -> int:
+    """How many groups an EqIA finds a negative impact on."""
+    return sum(1 for impact in impacts if impact["impact"] == "Negative")
 
 
 def action_overdue(action: Mapping, today: str) -> bool:

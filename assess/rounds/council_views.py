@@ -133,6 +133,7 @@ def trend_frame(
     round's figures rest on. A round resting on fewer than `minimum` teams has no points."""
     db = store.get_db()
     points, comparable, previous_questionnaire, names, teams = [], {}, None, {}, {}
+    by_round = store.scores_by_round(db, statuses, (dimension_key,))
     for round_ in store.rounds(db):
         questionnaire = questionnaire_for(db, round_["questionnaire_version"])
         try:
@@ -142,7 +143,7 @@ def trend_frame(
         names.update({m.key: m.name for m in dimension.members})
         rows = [
             r
-            for r in store.round_scores(db, round_["id"], statuses, (dimension_key,))
+            for r in by_round.get(round_["id"], [])
             if (not directorate or r["directorate"] == directorate)
             and (team_id is None or r["team_id"] == team_id)
         ]
@@ -195,7 +196,7 @@ def render_trends(dimension_key: str):
     if not names:
         abort(404)
     teams = store.active_teams(db)
-    rounds_ = [name for name, count in teams_per_round.items() if count]
+    rounds_ = list(teams_per_round) if any(teams_per_round.values()) else []
     table = {(r["member"], r["round"]): r for r in frame.to_dict("records")}
     svg = ""
     if not frame.empty:

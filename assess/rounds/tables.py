@@ -7,6 +7,8 @@ a change) comes from `assess.assessment.scoring`, the one place each rule is wri
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 from assess.assessment.questionnaire import Questionnaire
@@ -39,9 +41,50 @@ def heatmap_frame(rows: list[dict], members: list[str]) -> pd.DataFrame:
     return wide.sort_values(["directorate", "team"], kind="stable").reset_index(drop=True)
 
 
+def statement_frame(rows: list[dict], statement_keys: list[str]) -> pd.DataFrame:
+    """Teams (rows) by statements (columns) of levels, from (team..., statement_key, score)
+    rows: the drill-down beneath one value. Sorted by directorate, team."""
+    frame = pd.DataFrame(rows, columns=[*HEATMAP_ID_COLUMNS, "statement_key", "score"])
+    wide = frame.pivot_table(
+        index=HEATMAP_ID_COLUMNS, columns="statement_key", values="score", aggfunc="first"
+    )
+    wide = wide.reindex(columns=statement_keys).reset_index()
+    wide.columns.name = None
+    return wide.sort_values(["directorate", "team"], kind="stable").reset_index(drop=True)
+
+
+def calibration(rows: list[dict], questionnaire: Questionnaire) -> list[dict]:
+    """Where business improvement moderated teams' levels, per section (value): each moderated
+    answer with the difference (team's level minus the moderated one) and each directorate's
+    average difference. `rows`: team, directorate, statement_key, level, moderated_level."""
+    section = questionnaire.section_dimension
+    by_value = []
+    for member in section.members:
+        moderated = [
+            {
+                **row,
+                "statement": questionnaire.statement(row["statement_key"]).text,
+                "difference": row["level"] - row["moderated_level"],
+            }
+            for row in rows
+            if questionnaire.statement(row["statement_key"]).tags.get(section.key) == member.key
+        ]
+        directorates: dict[str, list[int]] = {}
+        for row in moderated:
+            directorates.setdefault(row["directorate"], []).append(row["difference"])
+        by_value.append(
+            {
+                "member": member,
+                "rows": moderated,
+                "directorates": {d: council_average(v) for d, v in sorted(directorates.items())},
+            }
+        )
+    return by_value
+
+
 def sort_heatmap(frame: pd.DataFrame, column: str | None, descending: bool = True) -> pd.DataFrame:
     """Keep directorate groups together; within each, order teams by a column (or by name)."""
-    if column not in frame.columns:
+    if column is None or column not in frame.columns:
         return frame
     order = frame.sort_values(
         ["directorate", column, "team"],
@@ -71,29 +114,37 @@ def average_rows(
 
     `council` is every team the page could show (all directorates), `shown` the teams on the
     page; both carry a `status`. The council average counts signed-off teams only, as published;
-    a directorate's average too, unless it rests on too few teams; when submitted teams are shown,
-    a last row averages every team shown and says so.
+    so does a directorate's; when submitted teams are shown, a last row averages every team
+    shown and says so. Within one directorate, an average resting on fewer than `small_group`
+    teams is not shown, whatever it counts.
     """
-
-    def published(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[frame["status"].isin(PUBLISHED)] if not frame.empty else frame
-
     rows = [_average_row("Council average", published(council), columns)]
     if directorate:
-        row = _average_row(f"{directorate} average", published(shown), columns)
-        if too_few_teams(row["teams"], small_group):
+        rows.append(_average_row(f"{directorate} average", published(shown), columns))
+    if not shown.empty and set(shown["status"]) - set(PUBLISHED):
+        rows.append(_average_row("All teams shown, submitted included", shown, columns))
+    for row in rows[1:]:
+        if row["teams"] == 0:
+            row["note"] = "No signed-off teams yet"
+        elif directorate and too_few_teams(row["teams"], small_group):
             row["averages"] = dict.fromkeys(columns)
             row["note"] = f"Not shown: fewer than {small_group} teams"
-        rows.append(row)
-    if not shown.empty and set(shown["status"]) - set(PUBLISHED):
-        rows.append(_average_row("Average of the teams shown, submitted included", shown, columns))
     return rows
 
 
+def published(frame: pd.DataFrame) -> pd.DataFrame:
+    """The teams whose figures are published: signed off."""
+    return frame[frame["status"].isin(PUBLISHED)] if not frame.empty else frame
+
+
 def _average_row(label: str, frame: pd.DataFrame, columns: list[str]) -> dict:
+    teams = frame["team_id"].nunique() if not frame.empty else 0
+    signed_off = published(frame)["team_id"].nunique() if not frame.empty else 0
     return {
         "label": label,
-        "teams": frame["team_id"].nunique() if not frame.empty else 0,
+        "teams": teams,
+        "signed_off": signed_off,
+        "submitted": teams - signed_off,
         "averages": column_averages(frame, columns),
         "note": "",
     }
@@ -101,7 +152,7 @@ def _average_row(label: str, frame: pd.DataFrame, columns: list[str]) -> dict:
 
 def directorate_counts(frame: pd.DataFrame) -> dict[str, int]:
     """How many teams each directorate's figures rest on (small groups are flagged)."""
-    return frame.groupby("directorate")["team_id"].nunique().to_dict()
+    return cast(dict[str, int], frame.groupby("directorate")["team_id"].nunique().to_dict())
 
 
 SPREAD_COLUMNS = [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import pandas as pd
@@ -28,15 +26,23 @@ from assess import charts, store
 from assess.assessment.scoring import (
     OUTSTANDING,
     OVERALL,
-    council_average,
     score_assessment,
     status_counts,
 )
+from assess.audit import exports
+from assess.rounds import reminders
 from assess.rounds import tables as reports
 from assess.store import registers as register_store
 from assess.web import access, mail
 from assess.web.auth import requires
-from assess.web.helpers import questionnaire_for, round_or_404
+from assess.web.helpers import (
+    form_errors,
+    found_or_404,
+    page,
+    questionnaire_for,
+    refuse_expired_form,
+    round_or_404,
+)
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -81,6 +87,23 @@ class RoundForm(FlaskForm):
                 found.append(None)
         return found[0], found[1]
 
+    def check(self) -> list[tuple[str, str]]:
+        """Every error of a posted round, the dates and scope included, in page order."""
+        valid = self.validate_on_submit()
+        opens, closes = self.dates()
+        errors = form_errors(self)
+        if opens is None:
+            errors.append(("opens_day", "Enter the date the round opens, for example 2 9 2025"))
+        if closes is None:
+            errors.append(("closes_day", "Enter the date the round closes, for example 12 12 2025"))
+        elif opens and closes < opens:
+            errors.append(("closes_day", "The closing date must be on or after the opening date"))
+        if not self.teams.data:
+            errors.append(("teams", "Select at least one team"))
+        if not valid and not errors:
+            refuse_expired_form()
+        return errors
+
 
 @bp.route("/")
 @requires("read_council")
@@ -103,42 +126,23 @@ def new():
     if request.method == "GET":
         form.teams.data = [t["id"] for t in teams]
         form.questionnaire.data = questionnaires[0].version
-    errors = []
-    if request.method == "POST":
-        valid = form.validate_on_submit()
+    errors = form.check() if request.method == "POST" else []
+    if request.method == "POST" and not errors:
         opens, closes = form.dates()
-        errors = [
-            (f"{name}", message)
-            for name, messages in form.errors.items()
-            for message in messages
-            if name != "csrf_token"
-        ]
-        if opens is None:
-            errors.append(("opens_day", "Enter the date the round opens, for example 2 9 2025"))
-        if closes is None:
-            errors.append(("closes_day", "Enter the date the round closes, for example 12 12 2025"))
-        elif opens and closes < opens:
-            errors.append(("closes_day", "The closing date must be on or after the opening date"))
-        if not form.teams.data:
-            errors.append(("teams", "Select at least one team"))
-        if valid and not errors:
-            for questionnaire in questionnaires:
-                store.store_questionnaire_version(db, questionnaire)
-            round_id = store.create_round(
-                db,
-                form.name.data.strip(),
-                form.questionnaire.data,
-                opens.isoformat(),
-                closes.isoformat(),
-                "planned",
-                g.user["id"],
-                team_ids=form.teams.data,
-            )
-            flash(f"Round {form.name.data.strip()} created. Open it when teams should start.")
-            return redirect(url_for("rounds.tracker", round_id=round_id))
-    return render_template("rounds/new.html", form=form, teams=teams, errors=errors), (
-        400 if errors else 200
-    )
+        store.store_questionnaire_versions(db, questionnaires)
+        round_id = store.create_round(
+            db,
+            form.name.data.strip(),
+            form.questionnaire.data,
+            opens.isoformat(),
+            closes.isoformat(),
+            "planned",
+            g.user["id"],
+            team_ids=form.teams.data,
+        )
+        flash(f"Round {form.name.data.strip()} created. Open it when teams should start.")
+        return redirect(url_for("rounds.tracker", round_id=round_id))
+    return page("rounds/new.html", errors, form=form, teams=teams)
 
 
 @bp.route("/<int:round_id>/status", methods=["POST"])
@@ -199,21 +203,10 @@ def tracker(round_id: int):
 
 
 def csv_response(header: list[str], rows: list[list], filename: str) -> Response:
-    """A CSV that opens correctly in Excel (UTF-8 with BOM), cells that could run as formulas
-    neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [
-                "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                for v in row
-            ]
-        )
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """A page's table as a CSV download, through the one export path (assess.audit.exports):
+    UTF-8 with a byte order mark for Excel, cells that could run as formulas neutralised."""
+    name = filename.removesuffix(".csv")
+    return exports.download(name, "csv", [exports.text_sheet(name, header, rows)])
 
 
 @bp.route("/<int:round_id>/outstanding.csv")
@@ -251,35 +244,37 @@ def outstanding_csv(round_id: int):
 
 # --- reminders ----------------------------------------------------------------------------------
 
-ESCALATE_AFTER = 2  # reminders a team has had before the directorate's lead is copied in
-
 
 def send_reminder(round_: dict, row: dict, sent_before: int) -> bool:
     """Remind a team's leads (and, after two reminders, the directorate's lead); record it."""
     db = store.get_db()
-    recipients = [e for e in (row["lead_emails"] or "").split(", ") if e]
-    escalated = sent_before >= ESCALATE_AFTER
-    if escalated and (lead := store.directorate_lead_email(db, row["team_id"])):
-        recipients.append(lead)
-    if not recipients:
-        return False
-    link = url_for("team.tasks", team_id=row["team_id"], round_id=round_["id"], _external=True)
-    body = (
-        f"{row['team']}'s culture maturity assessment for {round_['name']} is "
-        f"{STATUS_NAMES[row['status']].lower()}"
-        + (f" ({row['answered']} of {row['total']} statements answered)" if row["answered"] else "")
-        + f". The round closes on {round_['closes_on']}.\n\nContinue it here: {link}\n"
-        + (
-            "\nThis is a further reminder, so the directorate's lead is copied in.\n"
-            if escalated
-            else ""
-        )
+    message = reminders.reminder(
+        team=row["team"],
+        round_name=round_["name"],
+        closes_on=round_["closes_on"],
+        status_name=STATUS_NAMES[row["status"]],
+        answered=row["answered"],
+        total=row["total"],
+        link=url_for("team.tasks", team_id=row["team_id"], round_id=round_["id"], _external=True),
+        lead_emails=(row["lead_emails"] or "").split(", "),
+        directorate_lead=store.directorate_lead_email(db, row["team_id"]),
+        sent_before=sent_before,
     )
-    subject = f"Reminder: {row['team']}'s assessment for {round_['name']}"
+    if message is None:
+        return False
     config = current_app.config
-    delivery = mail.send(config, mail.message(config["MAIL_FROM"], recipients, subject, body))
+    delivery = mail.send(
+        config,
+        mail.message(config["MAIL_FROM"], list(message.recipients), message.subject, message.body),
+    )
     store.record_reminder(
-        db, round_["id"], row["team_id"], recipients, escalated, delivery, g.user["id"]
+        db,
+        round_["id"],
+        row["team_id"],
+        list(message.recipients),
+        message.escalated,
+        delivery,
+        g.user["id"],
     )
     return True
 
@@ -289,7 +284,7 @@ def send_reminder(round_: dict, row: dict, sent_before: int) -> bool:
 def remind_all(round_id: int):
     round_ = round_or_404(round_id)
     if not FlaskForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     sent = store.reminders_sent(store.get_db(), round_id)
     rows = [r for r in completion_rows(round_) if r["status"] in OUTSTANDING]
     reminded = sum(send_reminder(round_, r, sent.get(r["team_id"], 0)) for r in rows)
@@ -302,7 +297,7 @@ def remind_all(round_id: int):
 def remind_team(round_id: int, team_id: int):
     round_ = round_or_404(round_id)
     if not FlaskForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     row = next((r for r in completion_rows(round_) if r["team_id"] == team_id), None)
     if row is None or row["status"] not in OUTSTANDING:
         abort(404)
@@ -320,10 +315,7 @@ def remind_team(round_id: int, team_id: int):
 def review_context(round_id: int, team_id: int):
     db = store.get_db()
     round_ = round_or_404(round_id)
-    try:
-        team = store.team(db, team_id)
-    except store.NotFound:
-        abort(404)
+    team = found_or_404(store.team, db, team_id)
     assessment = store.find_assessment(db, team_id, round_id)
     if assessment is None:
         abort(404)
@@ -344,6 +336,21 @@ class ModerateForm(FlaskForm):
     def validate_reason(self, field) -> None:
         if self.level.data and not (field.data or "").strip():
             raise ValidationError("Give a reason for the moderated level")
+
+    @classmethod
+    def for_answer(cls, answer: dict, questionnaire) -> ModerateForm:
+        """The form for one answer: its current moderation, and the scale's levels to choose."""
+        form = cls(
+            data={
+                "level": str(answer["moderated_level"] or ""),
+                "reason": answer["moderation_reason"],
+            }
+        )
+        form.level.choices = [SelectChoice("", "No moderation: keep the team's level")] + [
+            SelectChoice(str(level.level), f"{level.level} {level.name}")
+            for level in questionnaire.scale
+        ]
+        return form
 
 
 @bp.route("/<int:round_id>/teams/<int:team_id>", methods=["GET"])
@@ -395,7 +402,7 @@ def return_for_changes(round_id: int, team_id: int):
 def sign_off(round_id: int, team_id: int):
     db, round_, team, assessment, _ = review_context(round_id, team_id)
     if not FlaskForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     try:
         store.sign_off_assessment(db, assessment["id"], g.user["id"])
     except store.Locked as locked:
@@ -428,13 +435,7 @@ def moderate(round_id: int, team_id: int, statement_key: str):
     statement = questionnaire.statement(statement_key)
     answer = answers[statement_key]
     closed = round_["status"] == "closed"
-    form = ModerateForm(
-        data={"level": str(answer["moderated_level"] or ""), "reason": answer["moderation_reason"]}
-    )
-    form.level.choices = [SelectChoice("", "No moderation: keep the team's level")] + [
-        SelectChoice(str(level.level), f"{level.level} {level.name}")
-        for level in questionnaire.scale
-    ]
+    form = ModerateForm.for_answer(answer, questionnaire)
     locked = ""
     if request.method == "POST" and closed:
         locked = store.closed_round_reason(round_["name"])
@@ -455,7 +456,7 @@ def moderate(round_id: int, team_id: int, statement_key: str):
             )
         except store.Locked as refused:
             locked = str(refused)
-    errors = [(name, m) for name, ms in form.errors.items() for m in ms if name != "csrf_token"]
+    errors = form_errors(form)
     if locked and not closed:  # closed while the page was open: the form is still shown
         errors = [("level", locked)]
     return render_template(
@@ -509,8 +510,15 @@ def heatmap_view(round_: dict, dimension_key: str):
         "directorate": directorate,
         "sort": sort,
         "include_submitted": include_submitted,
-        "counts": reports.directorate_counts(frame) if not frame.empty else {},
+        "counts": reports.directorate_counts(reports.published(council))
+        if not council.empty
+        else {},
     }
+
+
+def score_text(score: float | None) -> str:
+    """A score as every table shows it: two places, blank for no score."""
+    return "" if score is None or pd.isna(score) else f"{score:.2f}"
 
 
 def heatmap_cells(round_id: int, view: dict):
@@ -569,12 +577,12 @@ def heatmap_download(round_id: int, dimension_key: str, fmt: str):
                 r["directorate"],
                 r["team"],
                 STATUS_NAMES[r["status"]],
-                *[None if pd.isna(r[k]) else r[k] for k in keys],
+                *[score_text(r[k]) for k in keys],
             ]
             for r in view["frame"].to_dict("records")
         ]
         rows += [
-            ["", row["label"], row["note"], *[row["averages"][k] for k in keys]]
+            ["", row["label"], row["note"], *[score_text(row["averages"][k]) for k in keys]]
             for row in view["average_rows"]
         ]
         return csv_response(
@@ -609,18 +617,7 @@ def drill_down(round_id: int, member_key: str):
     statuses = ("submitted", "signed_off") if include_submitted else ("signed_off",)
     rows = store.round_statement_levels(db, round_id, [s.key for s in statements], statuses)
     columns = [(s.key, f"S{i}") for i, s in enumerate(statements, start=1)]
-    frame = pd.DataFrame(rows, columns=[*reports.HEATMAP_ID_COLUMNS, "statement_key", "score"])
-    wide = (
-        frame.pivot_table(
-            index=reports.HEATMAP_ID_COLUMNS,
-            columns="statement_key",
-            values="score",
-            aggfunc="first",
-        )
-        .reindex(columns=[s.key for s in statements])
-        .reset_index()
-        .sort_values(["directorate", "team"])
-    )
+    wide = reports.statement_frame(rows, [s.key for s in statements])
     view = {
         "frame": wide,
         "columns": columns,
@@ -657,25 +654,8 @@ def calibration(round_id: int):
     round_ = round_or_404(round_id)
     db = store.get_db()
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
-    section = questionnaire.section_dimension
     rows = store.calibration(db, round_id)
-    for row in rows:
-        row["value"] = questionnaire.statement(row["statement_key"]).tags[section.key]
-        row["statement"] = questionnaire.statement(row["statement_key"]).text
-        row["difference"] = row["level"] - row["moderated_level"]
-    by_value = []
-    for member in section.members:
-        moderated = [r for r in rows if r["value"] == member.key]
-        directorates: dict[str, list[int]] = {}
-        for r in moderated:
-            directorates.setdefault(r["directorate"], []).append(r["difference"])
-        by_value.append(
-            {
-                "member": member,
-                "rows": moderated,
-                "directorates": {d: council_average(v) for d, v in sorted(directorates.items())},
-            }
-        )
+    by_value = reports.calibration(rows, questionnaire)
     return render_template(
         "rounds/calibration.html", round=round_, by_value=by_value, moderated=len(rows)
     )

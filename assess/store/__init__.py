@@ -32,6 +32,7 @@ from assess.store.assessments import (
     round_answers,
     round_scores,
     save_answers,
+    scores_by_round,
     scores_of,
     sign_off_assessment,
     start_assessment,
@@ -86,6 +87,7 @@ from assess.store.people import (
     update_user,
     user_by_email,
     user_by_id,
+    users_by_ids,
     users_with_teams,
 )
 from assess.store.review import (
@@ -115,6 +117,7 @@ from assess.store.rounds import (
     round_by_name,
     rounds,
     store_questionnaire_version,
+    store_questionnaire_versions,
 )
 
 __all__ = [
@@ -197,6 +200,7 @@ __all__ = [
     "round_",
     "round_answers",
     "round_scores",
+    "scores_by_round",
     "round_by_name",
     "rounds",
     "save_answers",
@@ -206,6 +210,7 @@ __all__ = [
     "sign_off_assessment",
     "start_assessment",
     "store_questionnaire_version",
+    "store_questionnaire_versions",
     "submit_assessment",
     "table_counts",
     "targets_of",
@@ -214,5 +219,6 @@ __all__ = [
     "update_action",
     "user_by_email",
     "user_by_id",
+    "users_by_ids",
     "write",
 ]

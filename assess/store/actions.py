@@ -54,7 +54,7 @@ def update_action(db: Database, action_id: int, changes: dict, user_id: int | No
             changes["closed_at"] = changes["updated_at"]
         elif changes.get("status") not in (None, "done"):
             changes["closed_at"] = None
-        db["improvement_actions"].update(action_id, changes)
+        db.table("improvement_actions").update(action_id, changes)
         record_event(
             db,
             user_id,
@@ -88,7 +88,7 @@ def set_targets(
     with write(db):
         before = targets_of(db, team_id, dimension)
         db.execute("DELETE FROM targets WHERE team_id = ? AND dimension = ?", [team_id, dimension])
-        db["targets"].insert_all(
+        db.table("targets").insert_all(
             {
                 "team_id": team_id,
                 "dimension": dimension,

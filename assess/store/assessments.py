@@ -119,8 +119,10 @@ def save_answers(
             )
         if shown is not None:
             refuse_if_stale(db, assessment_id, shown)
-        db["answers"].upsert_all(rows, pk=("assessment_id", "statement_key"))
-        db["assessments"].update(assessment_id, {"updated_at": stamp, "last_section": section})
+        db.table("answers").upsert_all(rows, pk=("assessment_id", "statement_key"))
+        db.table("assessments").update(
+            assessment_id, {"updated_at": stamp, "last_section": section}
+        )
         record_event(
             db,
             user_id,
@@ -157,8 +159,8 @@ def reference_for(db: Database, assessment_row: dict) -> str:
 
 def store_scores(db: Database, assessment_id: int, rows: list[ScoreRow], stamp: str) -> None:
     """Replace an assessment's scores, each stamped with the rules version that made it."""
-    db["scores"].delete_where("assessment_id = ?", [assessment_id])
-    db["scores"].insert_all(
+    db.table("scores").delete_where("assessment_id = ?", [assessment_id])
+    db.table("scores").insert_all(
         {
             "assessment_id": assessment_id,
             "dimension": row.dimension,
@@ -178,7 +180,7 @@ def add_review(
     db: Database, assessment_id: int, action: str, comment: str, user_id: int | None, stamp: str
 ) -> None:
     """One step of the review history: submitted, returned (with a comment) or signed off."""
-    db["assessment_reviews"].insert(
+    db.table("assessment_reviews").insert(
         {
             "assessment_id": assessment_id,
             "action": action,
@@ -209,7 +211,7 @@ def submit_assessment(
         if shown is not None:
             refuse_if_stale(db, assessment_id, shown)
         store_scores(db, assessment_id, scores(answers_of(db, assessment_id)), stamp)
-        db["assessments"].update(
+        db.table("assessments").update(
             assessment_id,
             {
                 "status": "submitted",
@@ -242,7 +244,7 @@ def sign_off_assessment(
                 f"only a submitted assessment can be signed off; this one is "
                 f"{current['status'].replace('_', ' ')}"
             )
-        db["assessments"].update(
+        db.table("assessments").update(
             assessment_id,
             {
                 "status": "signed_off",
@@ -286,6 +288,26 @@ def round_scores(
             [round_id, *statuses, *(dimensions or [])],
         )
     )
+
+
+def scores_by_round(
+    db: Database, statuses: Iterable[str], dimensions: Iterable[str]
+) -> dict[int, list[dict]]:
+    """Every round's stored scores of these dimensions, as `round_scores` gives them, by round id,
+    in one read: the trends follow every round at once."""
+    statuses, dimensions = list(statuses), list(dimensions)
+    found: dict[int, list[dict]] = {}
+    for row in db.query(
+        f"""SELECT a.round_id, a.id AS assessment_id, t.id AS team_id, t.name AS team,
+               d.name AS directorate, a.status, s.dimension, s.member, s.score
+            FROM scores s JOIN assessments a ON a.id = s.assessment_id
+            JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
+            WHERE a.status IN ({",".join("?" * len(statuses))})
+              AND s.dimension IN ({",".join("?" * len(dimensions))})""",
+        [*statuses, *dimensions],
+    ):
+        found.setdefault(row.pop("round_id"), []).append(row)
+    return found
 
 
 def round_answers(

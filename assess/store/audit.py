@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from assess.store.db import now, write
+from assess.store.db import insert_row, now, write
 
 # --- audit --------------------------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def record_event(
     previous = last[0] if last else GENESIS_HASH
     event["previous_hash"] = previous
     event["hash"] = event_hash(previous, event)
-    db["audit_events"].insert(event)
+    db.table("audit_events").insert(event)
 
 
 def insert_recorded(
@@ -60,7 +60,7 @@ def insert_recorded(
 ) -> int:
     """Insert a row and its "create" audit event together; `audit` replaces what is logged."""
     with write(db):
-        row_id = db[table].insert(record).last_pk
+        row_id = insert_row(db, table, record)
         record_event(db, actor_id, "create", table.rstrip("s"), row_id, after=audit or record)
     return row_id
 

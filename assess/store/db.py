@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -47,6 +48,11 @@ def write(db: Database) -> Iterator[Database]:
             db.conn.execute("ROLLBACK")
         raise
     db.conn.execute("COMMIT")
+
+
+def insert_row(db: Database, table: str, record: dict[str, Any]) -> int:
+    """Insert one row and return its id (every table a row is added to has an integer `id`)."""
+    return cast(int, db.table(table).insert(record).last_pk)
 
 
 # --- schema -------------------------------------------------------------------------------------
@@ -296,7 +302,7 @@ def _api_tokens_round_packs(db: Database) -> None:
 
 @migrations(name="0007_risk_register_eqia")
 def _risk_register_eqia(db: Database) -> None:
-    """The strategy's risk register and equality impact assessments (issue 5), their actions,
+    """The strategy's risk register and equality impact assessments, their actions,
     score history, links to questionnaire areas, values and statements, and EqIA review prompts."""
     db.executescript(
         """
@@ -429,7 +435,8 @@ def _register_actions_risk_owners(db: Database) -> None:
     )
 
 
-KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
+# Every step, in order: what an empty database has pending (sqlite-utils' public API).
+KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 
 
 def migrate(db: Database, stop_before: str | None = None) -> list[str]:
@@ -516,12 +523,18 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> Database:
 
 
 def open_instance_db(path: Path) -> Database:
-    """Open an instance database that must already exist and be current (as the web app needs)."""
+    """Open an instance database that must already exist and be current (as the web app needs).
+    It never changes the schema in the middle of a request: start-up (`check_database`, or
+    `assess init-db`) upgrades it; a database that is behind or ahead of this assess is refused."""
     if not path.exists():
         raise missing(path)
     db = connect(path)
     if migrations.pending(db) or any(n not in KNOWN_MIGRATIONS for n in schema_steps(db)):
-        migrate(db)
+        db.conn.close()
+        raise StorageError(
+            f"The database {path} is not at the schema this assess expects. Run "
+            "`assess init-db` (or restart the service, which upgrades it), then try again."
+        )
     return db
 
 

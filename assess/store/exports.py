@@ -10,17 +10,20 @@ assessment. The pair is one shared object for all of an assessment's rows, so a 
 it once per assessment rather than once per row; other tables have NO_PROVENANCE, ((), ()).
 
 The risk register and equality impact assessments (`register_exports`) are council-wide: no
-round, directorate or team filter applies to them, and an export says so (`council_wide`).
+round, directorate or team filter applies to them, and an export says so (`council_wide`). The
+register pages download the same tables less their provenance columns (`register_download`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import repeat
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from assess.store.db import read_snapshot
 from assess.store.export_types import (
     BOOLEAN,
     DATE,
@@ -31,7 +34,14 @@ from assess.store.export_types import (
     ExportTable,
     Filters,
 )
-from assess.store.register_exports import REGISTER_TABLES
+from assess.store.register_exports import (
+    EQIA_GROUP_COLUMNS,
+    EQIA_IMPACTS,
+    EQIAS,
+    REGISTER_TABLES,
+    RISKS,
+    without_provenance,
+)
 
 _ASSESSMENT_JOINS = """
     JOIN rounds r ON r.id = a.round_id
@@ -270,6 +280,36 @@ def table_rows(
             yield from zip(repeat(provenance), cursor)
         finally:
             cursor.close()
+
+
+def snapshot_rows(
+    path: Path | str, table: ExportTable, filters: Filters
+) -> Iterator[tuple[tuple[tuple, tuple], tuple]]:
+    """`table_rows` from a snapshot of the database of its own, for a download that streams:
+    the snapshot opens when the first row is wanted and closes after the last, or when the
+    download is abandoned."""
+    with read_snapshot(path) as reader:
+        yield from table_rows(reader, table, filters)
+
+
+def register_download(
+    db: Database, kind: str
+) -> tuple[str, tuple[tuple[str, str], ...], list[tuple]]:
+    """A register page's download, "risks" or "eqias": (title, columns, rows), the audit
+    export's columns less provenance (see assess.store.register_exports). EqIAs come one row
+    per EqIA and group, each EqIA's columns then its group's."""
+    if kind == "risks":
+        columns = without_provenance(RISKS)
+        rows = [values[: len(columns)] for _, values in table_rows(db, RISKS, Filters())]
+        return RISKS.title, columns, rows
+    if kind != "eqias":
+        raise ValueError(f"no register download called {kind!r}: risks or eqias")
+    own = without_provenance(EQIAS)
+    eqias = {values[0]: values[: len(own)] for _, values in table_rows(db, EQIAS, Filters())}
+    rows = [
+        (*eqias[values[0]], *values[2:]) for _, values in table_rows(db, EQIA_IMPACTS, Filters())
+    ]
+    return EQIAS.title, own + EQIA_GROUP_COLUMNS, rows
 
 
 def filter_names(db: Database, filters: Filters) -> dict[str, str]:

@@ -60,7 +60,7 @@ def create_user(
             actor_id,
             audit={"email": email, "name": name, "role": role, "teams": team_ids},
         )
-        db["team_members"].insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
+        db.table("team_members").insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
     return user_id
 
 
@@ -72,6 +72,15 @@ def user_by_email(db: Database, email: str) -> dict | None:
 def user_by_id(db: Database, user_id: int) -> dict | None:
     rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
     return rows[0] if rows else None
+
+
+def users_by_ids(db: Database, user_ids: Iterable[int | None]) -> dict[int, dict]:
+    """The users with these ids, by id, in one read (None and unknown ids are left out)."""
+    ids = sorted({i for i in user_ids if i is not None})
+    if not ids:
+        return {}
+    rows = db.query(f"SELECT * FROM users WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {row["id"]: row for row in rows}
 
 
 def teams_of_user(db: Database, user_id: int) -> list[dict]:
@@ -155,9 +164,9 @@ def update_user(
         if before is None:
             raise NotFound(f"user {user_id} does not exist")
         old_teams = [t["id"] for t in teams_of_user(db, user_id)]
-        db["users"].update(user_id, {"role": role, "active": int(active)})
+        db.table("users").update(user_id, {"role": role, "active": int(active)})
         db.execute("DELETE FROM team_members WHERE user_id = ?", [user_id])
-        db["team_members"].insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
+        db.table("team_members").insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
         record_event(
             db,
             actor_id,

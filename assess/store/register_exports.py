@@ -1,5 +1,19 @@
-"""The risk register and equality impact assessments as export tables. They are council-wide:
-no round, directorate or team filter applies to them (their `filter_on` is empty)."""
+"""The risk register and equality impact assessments as export tables: one set of columns for
+each table, whichever download writes it. They are council-wide: no round, directorate or team
+filter applies to them (their `filter_on` is empty).
+
+The audit export (and the API) writes every table whole. The register pages' downloads write the
+same columns less the provenance columns, which say who recorded an entry and when
+(`PROVENANCE`, always last in their table), and no "About this export" sheet:
+
+- the risk register's download is `RISKS` without accepted_by, accepted_at, created_by,
+  created_at and updated_at;
+- the EqIAs' download is one row per EqIA and group, the shape an EqIA import takes: `EQIAS`
+  without created_by, created_at and updated_at, then that group's columns of `EQIA_IMPACTS`
+  (`EQIA_GROUP_COLUMNS`: the group's evidence is group_evidence there, beside the EqIA's own).
+
+Both downloads import back as they are (assess.registers.entries reads these column names).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +21,15 @@ from assess.store.export_types import DATE, INTEGER, TEXT, TIMESTAMP, ExportTabl
 
 _ENTRY_REF = """CASE x.entry_kind WHEN 'risk' THEN (SELECT ref FROM risks WHERE id = x.entry_id)
         ELSE (SELECT ref FROM eqias WHERE id = x.entry_id) END"""
+
+
+def _links(kind: str, alias: str) -> str:
+    """An entry's links as one text, "readiness_area:people; value:open", in the order they were
+    made: the links column, which an import reads back."""
+    return f"""(SELECT group_concat(link, '; ') FROM (SELECT l.dimension || ':' || l.member AS link
+        FROM register_links l WHERE l.entry_kind = '{kind}' AND l.entry_id = {alias}.id
+        ORDER BY l.id))"""
+
 
 RISKS = ExportTable(
     "risks",
@@ -35,6 +58,7 @@ RISKS = ExportTable(
         ("controls", TEXT),
         ("last_review_on", DATE),
         ("next_review_on", DATE),
+        ("links", TEXT),
         ("source_round", TEXT),
         ("source_team", TEXT),
         ("source_evidence", TEXT),
@@ -45,12 +69,12 @@ RISKS = ExportTable(
         ("created_at", TIMESTAMP),
         ("updated_at", TIMESTAMP),
     ),
-    """SELECT k.id, k.ref, k.title, k.status, k.category, k.owner, k.cause, k.event,
+    f"""SELECT k.id, k.ref, k.title, k.status, k.category, k.owner, k.cause, k.event,
         k.consequence, k.raised_on,
         k.inherent_likelihood, k.inherent_impact, k.inherent_likelihood * k.inherent_impact,
         k.current_likelihood, k.current_impact, k.current_likelihood * k.current_impact,
         k.target_likelihood, k.target_impact, k.target_likelihood * k.target_impact,
-        k.response, k.controls, k.last_review_on, k.next_review_on,
+        k.response, k.controls, k.last_review_on, k.next_review_on, {_links("risk", "k")},
         r.name, t.name, k.source_evidence, ou.email, ab.email, k.accepted_at, cb.email,
         k.created_at, k.updated_at
     FROM risks k LEFT JOIN rounds r ON r.id = k.source_round_id
@@ -119,13 +143,14 @@ EQIAS = ExportTable(
         ("signed_off_by", TEXT),
         ("signed_off_on", DATE),
         ("review_on", DATE),
+        ("links", TEXT),
         ("created_by", TEXT),
         ("created_at", TIMESTAMP),
         ("updated_at", TIMESTAMP),
     ),
-    """SELECT e.id, e.ref, e.title, e.workstream, e.lead_officer, e.screening_outcome,
+    f"""SELECT e.id, e.ref, e.title, e.workstream, e.lead_officer, e.screening_outcome,
         e.evidence, e.consultation, e.overall_outcome, e.signed_off_by, e.signed_off_on,
-        e.review_on, cb.email, e.created_at, e.updated_at
+        e.review_on, {_links("eqia", "e")}, cb.email, e.created_at, e.updated_at
     FROM eqias e LEFT JOIN users cb ON cb.id = e.created_by
     ORDER BY e.ref, e.id""",
     {},
@@ -213,6 +238,29 @@ REGISTER_LINKS = ExportTable(
     FROM register_links x ORDER BY x.id""",
     {},
 )
+
+# Who recorded an entry and when: the provenance columns the audit export adds, last in their
+# table. The register pages' downloads leave them out.
+PROVENANCE = {
+    RISKS.key: ("accepted_by", "accepted_at", "created_by", "created_at", "updated_at"),
+    EQIAS.key: ("created_by", "created_at", "updated_at"),
+}
+# A group's columns in the register page's EqIA file, after its EqIA's: those of EQIA_IMPACTS
+# but eqia_id and eqia_ref (the EqIA's own columns hold them), the group's evidence named apart
+# from the EqIA's evidence.
+EQIA_GROUP_COLUMNS = tuple(
+    ("group_evidence" if name == "evidence" else name, kind)
+    for name, kind in EQIA_IMPACTS.columns[2:]
+)
+
+
+def without_provenance(table: ExportTable) -> tuple[tuple[str, str], ...]:
+    """The table's columns as a register page downloads them: all but the provenance ones."""
+    provenance = PROVENANCE.get(table.key, ())
+    own = table.columns[: len(table.columns) - len(provenance)]
+    assert tuple(name for name, _ in table.columns[len(own) :]) == provenance, table.key
+    return own
+
 
 REGISTER_TABLES = (
     RISKS,

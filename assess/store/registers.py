@@ -8,13 +8,14 @@ Every change is audited with what it was before and after. Import directly:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
 from assess.assessment.scoring import PUBLISHED, council_average
 from assess.registers import rules as risk_rules
 from assess.store.audit import record_event
-from assess.store.db import NotFound, now, write
+from assess.store.db import NotFound, insert_row, now, write
 from assess.store.rounds import questionnaire_version
 
 RISK_FIELDS = (
@@ -83,7 +84,7 @@ def _check_ref(db: Database, table: str, ref: str, entry_id: int | None = None) 
 
 def _record_score(db: Database, risk_id: int, record: dict, actor_id: int | None) -> None:
     likelihood, impact = record["current_likelihood"], record["current_impact"]
-    db["risk_scores"].insert(
+    db.table("risk_scores").insert(
         {
             "risk_id": risk_id,
             "likelihood": likelihood,
@@ -98,14 +99,14 @@ def _record_score(db: Database, risk_id: int, record: dict, actor_id: int | None
 def add_risk(db: Database, fields: dict, actor_id: int | None, status: str = "open") -> int:
     """Add a risk (status "proposed" until its owner accepts it) with its first score."""
     stamp = now()
-    record = {k: fields.get(k) for k in RISK_FIELDS if k in fields}
+    record: dict[str, Any] = {k: fields.get(k) for k in RISK_FIELDS if k in fields}
     for source in ("source_round_id", "source_team_id", "source_evidence", "owner_user_id"):
         if source in fields:
             record[source] = fields[source]
     record.update(status=status, created_by=actor_id, created_at=stamp, updated_at=stamp)
     with write(db):
         _check_ref(db, "risks", record["ref"])
-        risk_id = db["risks"].insert(record).last_pk
+        risk_id = insert_row(db, "risks", record)
         _record_score(db, risk_id, record, actor_id)
         record_event(db, actor_id, "create", "risk", risk_id, after=record)
     return risk_id
@@ -127,7 +128,7 @@ def update_risk(db: Database, risk_id: int, changes: dict, actor_id: int | None)
         if not changed:
             return
         changed["updated_at"] = now()
-        db["risks"].update(risk_id, changed)
+        db.table("risks").update(risk_id, changed)
         if "current_likelihood" in changed or "current_impact" in changed:
             _record_score(db, risk_id, {**before, **changed}, actor_id)
         record_event(
@@ -154,7 +155,7 @@ def accept_risk(db: Database, risk_id: int, actor: dict) -> bool:
             raise NotTheOwner(f"{before['ref']} needs an owner, who then accepts it")
         stamp = now()
         changes = {"status": "open", "accepted_by": actor["id"], "accepted_at": stamp}
-        db["risks"].update(risk_id, {**changes, "updated_at": stamp})
+        db.table("risks").update(risk_id, {**changes, "updated_at": stamp})
         _record_decision(db, before, actor["id"], "accepted", "", stamp)
         record_event(
             db, actor["id"], "accept", "risk", risk_id, before={"status": "proposed"}, after=changes
@@ -176,7 +177,7 @@ def decline_risk(db: Database, risk_id: int, reason: str, actor: dict) -> None:
             raise NotTheOwner(f"Only the owner of {before['ref']} can decline it")
         stamp = now()
         changes = {"owner_user_id": None, "owner": ""}
-        db["risks"].update(risk_id, {**changes, "updated_at": stamp})
+        db.table("risks").update(risk_id, {**changes, "updated_at": stamp})
         _record_decision(db, before, actor["id"], "declined", reason, stamp)
         record_event(
             db,
@@ -192,7 +193,7 @@ def decline_risk(db: Database, risk_id: int, reason: str, actor: dict) -> None:
 def _record_decision(
     db: Database, before: dict, actor_id: int, decision: str, reason: str, stamp: str
 ) -> None:
-    db["risk_owner_decisions"].insert(
+    db.table("risk_owner_decisions").insert(
         {
             "risk_id": before["id"],
             "owner_user_id": before["owner_user_id"],
@@ -284,12 +285,12 @@ def score_histories(db: Database) -> dict[int, list[int]]:
 
 def add_eqia(db: Database, fields: dict, impacts: list[dict], actor_id: int | None) -> int:
     stamp = now()
-    record = {k: fields.get(k) for k in EQIA_FIELDS if k in fields}
+    record: dict[str, Any] = {k: fields.get(k) for k in EQIA_FIELDS if k in fields}
     record.update(created_by=actor_id, created_at=stamp, updated_at=stamp)
     with write(db):
         _check_ref(db, "eqias", record["ref"])
-        eqia_id = db["eqias"].insert(record).last_pk
-        db["eqia_impacts"].insert_all({**i, "eqia_id": eqia_id} for i in impacts)
+        eqia_id = insert_row(db, "eqias", record)
+        db.table("eqia_impacts").insert_all({**i, "eqia_id": eqia_id} for i in impacts)
         record_event(db, actor_id, "create", "eqia", eqia_id, after={**record, "impacts": impacts})
     return eqia_id
 
@@ -316,11 +317,11 @@ def update_eqia(
         after_log = dict(changed)
         if impacts is not None and impacts != old_impacts:
             db.execute("DELETE FROM eqia_impacts WHERE eqia_id = ?", [eqia_id])
-            db["eqia_impacts"].insert_all({**i, "eqia_id": eqia_id} for i in impacts)
+            db.table("eqia_impacts").insert_all({**i, "eqia_id": eqia_id} for i in impacts)
             before_log["impacts"], after_log["impacts"] = old_impacts, impacts
         if not after_log:
             return
-        db["eqias"].update(eqia_id, {**changed, "updated_at": now()})
+        db.table("eqias").update(eqia_id, {**changed, "updated_at": now()})
         record_event(db, actor_id, "update", "eqia", eqia_id, before=before_log, after=after_log)
 
 
@@ -334,6 +335,17 @@ def impacts_of(db: Database, eqia_id: int) -> list[dict]:
     )
 
 
+def impacts_by_eqia(db: Database) -> dict[int, list[dict]]:
+    """Every EqIA's impacts by group, in one read, for the list of EqIAs."""
+    found: dict[int, list[dict]] = {}
+    for row in db.query(
+        """SELECT eqia_id, group_name, impact, severity, evidence, mitigation FROM eqia_impacts
+           ORDER BY rowid"""
+    ):
+        found.setdefault(row.pop("eqia_id"), []).append(row)
+    return found
+
+
 # --- actions ------------------------------------------------------------------------------------
 
 
@@ -345,7 +357,7 @@ def add_register_action(
         record.update(closed_at=now(), closed_by=actor_id)
     with write(db):
         _one(db, KINDS[kind], entry_id)
-        action_id = db["register_actions"].insert(record).last_pk
+        action_id = insert_row(db, "register_actions", record)
         record_event(db, actor_id, "create", "register_action", action_id, after=record)
     return action_id
 
@@ -371,7 +383,7 @@ def update_register_action(
             changed.update(closed_at=None, closed_by=None)
         if not changed:
             return
-        db["register_actions"].update(action_id, changed)
+        db.table("register_actions").update(action_id, changed)
         record_event(
             db,
             actor_id,
@@ -422,7 +434,7 @@ def add_link(
         ).fetchone()
         if exists:
             return
-        link_id = db["register_links"].insert(record).last_pk
+        link_id = insert_row(db, "register_links", record)
         record_event(db, actor_id, "create", "register_link", link_id, after=record)
 
 
@@ -528,7 +540,7 @@ def raise_review_prompt(
         if exists:
             return False
         record = {"eqia_id": eqia_id, "round_id": round_id, "reason": reason, "raised_at": now()}
-        prompt_id = db["eqia_review_prompts"].insert(record).last_pk
+        prompt_id = insert_row(db, "eqia_review_prompts", record)
         record_event(db, actor_id, "create", "eqia_review_prompt", prompt_id, after=record)
     return True
 
@@ -551,7 +563,7 @@ def resolve_review_prompt(db: Database, prompt_id: int, outcome: str, actor_id: 
     with write(db):
         before = _one(db, "eqia_review_prompts", prompt_id)
         changes = {"outcome": outcome, "resolved_by": actor_id, "resolved_at": now()}
-        db["eqia_review_prompts"].update(prompt_id, changes)
+        db.table("eqia_review_prompts").update(prompt_id, changes)
         record_event(
             db,
             actor_id,

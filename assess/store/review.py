@@ -29,7 +29,7 @@ def set_round_scope(
     with write(db):
         before = round_scope(db, round_id)
         db.execute("DELETE FROM round_teams WHERE round_id = ?", [round_id])
-        db["round_teams"].insert_all({"round_id": round_id, "team_id": t} for t in team_ids)
+        db.table("round_teams").insert_all({"round_id": round_id, "team_id": t} for t in team_ids)
         record_event(db, actor_id, "set_scope", "round", round_id, before=before, after=team_ids)
 
 
@@ -48,7 +48,7 @@ def set_round_status(db: Database, round_id: int, status: str, actor_id: int | N
         raise ValueError(f"a round is {', '.join(ROUND_STATUSES)}")
     with write(db):
         before = round_(db, round_id)["status"]
-        db["rounds"].update(round_id, {"status": status})
+        db.table("rounds").update(round_id, {"status": status})
         record_event(
             db,
             actor_id,
@@ -118,7 +118,7 @@ def return_assessment(
                 f"only a submitted assessment can be returned; this one is "
                 f"{current['status'].replace('_', ' ')}"
             )
-        db["assessments"].update(assessment_id, {"status": "returned", "updated_at": stamp})
+        db.table("assessments").update(assessment_id, {"status": "returned", "updated_at": stamp})
         add_review(db, assessment_id, "returned", comment.strip(), user_id, stamp)
         record_event(
             db,
@@ -261,7 +261,7 @@ def set_directorate_lead(
     db: Database, directorate_id: int, user_id: int | None, actor_id: int | None
 ) -> None:
     with write(db):
-        db["directorates"].update(directorate_id, {"lead_user_id": user_id})
+        db.table("directorates").update(directorate_id, {"lead_user_id": user_id})
         record_event(
             db, actor_id, "set_lead", "directorate", directorate_id, after={"lead_user_id": user_id}
         )
@@ -280,7 +280,7 @@ def record_reminder(
     stamp = now()
     with write(db):
         for recipient in recipients:
-            db["reminders"].insert(
+            db.table("reminders").insert(
                 {
                     "round_id": round_id,
                     "team_id": team_id,

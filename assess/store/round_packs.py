@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from assess.assessment.scoring import RULES_VERSION
 from assess.audit import round_pack
 from assess.store.audit import record_event
-from assess.store.db import NotFound, StorageError, now, write
+from assess.store.db import NotFound, StorageError, insert_row, now, write
 
 
 def gather(db: Database, round_id: int, created_by: str | None) -> dict:
@@ -101,19 +101,17 @@ def freeze_round(db: Database, round_id: int, user_id: int | None) -> int:
             )
         parts = round_pack.part_hashes(pack)
         digest = round_pack.sha256(pack)
-        pack_id = (
-            db["round_packs"]
-            .insert(
-                {
-                    "round_id": round_id,
-                    "created_by": user_id,
-                    "created_at": pack["created_at"],
-                    "content": round_pack.to_file(pack),
-                    "sha256": digest,
-                    "parts": json.dumps(parts, sort_keys=True),
-                }
-            )
-            .last_pk
+        pack_id = insert_row(
+            db,
+            "round_packs",
+            {
+                "round_id": round_id,
+                "created_by": user_id,
+                "created_at": pack["created_at"],
+                "content": round_pack.to_file(pack),
+                "sha256": digest,
+                "parts": json.dumps(parts, sort_keys=True),
+            },
         )
         record_event(
             db,

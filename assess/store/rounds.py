@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from sqlite_utils import Database
 
@@ -20,7 +21,7 @@ def store_questionnaire_version(db: Database, questionnaire: Questionnaire) -> b
     ).fetchone():
         return False
     with write(db):
-        db["questionnaire_versions"].insert(
+        db.table("questionnaire_versions").insert(
             {
                 "version": questionnaire.version,
                 "questionnaire_id": questionnaire.id,
@@ -38,6 +39,12 @@ def store_questionnaire_version(db: Database, questionnaire: Questionnaire) -> b
             after={"id": questionnaire.id, "source": questionnaire.source},
         )
     return True
+
+
+def store_questionnaire_versions(db: Database, questionnaires: Iterable[Questionnaire]) -> None:
+    """Record every loaded questionnaire version not yet kept (a round may use any of them)."""
+    for questionnaire in questionnaires:
+        store_questionnaire_version(db, questionnaire)
 
 
 def questionnaire_version(db: Database, version: str) -> Questionnaire:
@@ -87,7 +94,7 @@ def create_round(
         round_id = insert_recorded(db, "rounds", record, actor_id)
         if team_ids is None:
             team_ids = [r[0] for r in db.execute("SELECT id FROM teams WHERE active = 1")]
-        db["round_teams"].insert_all({"round_id": round_id, "team_id": t} for t in team_ids)
+        db.table("round_teams").insert_all({"round_id": round_id, "team_id": t} for t in team_ids)
     return round_id
 
 

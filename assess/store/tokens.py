@@ -10,7 +10,7 @@ import secrets
 from sqlite_utils import Database
 
 from assess.store.audit import record_event
-from assess.store.db import NotFound, now, write
+from assess.store.db import NotFound, insert_row, now, write
 
 TOKEN_PREFIX = "assess_"
 
@@ -24,18 +24,16 @@ def create_token(db: Database, user_id: int, name: str) -> tuple[int, str]:
     """A new token for the user; returns its id and the token, which is never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write(db):
-        token_id = (
-            db["api_tokens"]
-            .insert(
-                {
-                    "user_id": user_id,
-                    "name": name,
-                    "token_hash": _hash(token),
-                    "hint": token[-4:],
-                    "created_at": now(),
-                }
-            )
-            .last_pk
+        token_id = insert_row(
+            db,
+            "api_tokens",
+            {
+                "user_id": user_id,
+                "name": name,
+                "token_hash": _hash(token),
+                "hint": token[-4:],
+                "created_at": now(),
+            },
         )
         record_event(db, user_id, "create", "api_token", token_id, after={"name": name})
     return token_id, token

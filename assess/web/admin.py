@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from assess import store
 from assess.web.auth import MIN_PASSWORD_LENGTH, hash_password, requires
+from assess.web.helpers import form_errors, page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -88,10 +89,6 @@ class DirectorateForm(FlaskForm):
             raise ValidationError("There is already a directorate with this name")
 
 
-def errors_of(form) -> list[tuple[str, str]]:
-    return [(name, m) for name, ms in form.errors.items() for m in ms if name != "csrf_token"]
-
-
 def prepared(form: UserForm) -> UserForm:
     db = store.get_db()
     form.role.choices = role_choices()
@@ -130,10 +127,8 @@ def new_user():
         )
         flash(f"{form.name.data.strip()} can now sign in with the temporary password.")
         return redirect(url_for("admin.index"))
-    errors = errors_of(form)
-    return render_template("admin/user.html", form=form, user=None, errors=errors), (
-        400 if errors else 200
-    )
+    errors = form_errors(form)
+    return page("admin/user.html", errors, form=form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -156,10 +151,8 @@ def edit_user(user_id: int):
             )
             flash(f"{user['name']}'s account was updated.")
             return redirect(url_for("admin.index"))
-    errors = errors_of(form)
-    return render_template("admin/user.html", form=form, user=user, errors=errors), (
-        400 if errors else 200
-    )
+    errors = form_errors(form)
+    return page("admin/user.html", errors, form=form, user=user)
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
@@ -174,8 +167,8 @@ def new_team():
         store.add_team(db, form.name.data.strip(), form.directorate.data, g.user["id"])
         flash(f"Team {form.name.data.strip()} added.")
         return redirect(url_for("admin.index"))
-    errors = errors_of(form)
-    return render_template("admin/team.html", form=form, errors=errors), (400 if errors else 200)
+    errors = form_errors(form)
+    return page("admin/team.html", errors, form=form)
 
 
 @bp.route("/directorates/new", methods=["GET", "POST"])
@@ -202,7 +195,5 @@ def directorate(directorate_id: int | None = None):
         store.set_directorate_lead(db, target, form.lead.data or None, g.user["id"])
         flash(f"Directorate {form.name.data.strip()} saved.")
         return redirect(url_for("admin.index"))
-    errors = errors_of(form)
-    return render_template("admin/directorate.html", form=form, existing=existing, errors=errors), (
-        400 if errors else 200
-    )
+    errors = form_errors(form)
+    return page("admin/directorate.html", errors, form=form, existing=existing)

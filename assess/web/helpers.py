@@ -3,15 +3,18 @@ and the questionnaire or round a URL names."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app
+from flask import abort, current_app, render_template
 
 from assess import store
 from assess.assessment.questionnaire import Questionnaire
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer
+T = TypeVar("T")
 
 
 def long_date(value: str | None) -> str:
@@ -58,7 +61,36 @@ def questionnaire_for(db, version: str) -> Questionnaire:
 
 
 def round_or_404(round_id: int) -> dict:
+    return found_or_404(store.round_, store.get_db(), round_id)
+
+
+FORM_EXPIRED = "The form expired. Go back and try again."
+
+
+def refuse_expired_form() -> NoReturn:
+    """A post without a valid CSRF token (the page sat open too long, or came from elsewhere)."""
+    abort(400, FORM_EXPIRED)
+
+
+def form_errors(form) -> list[tuple[str, str]]:
+    """Every field's messages as (field, message), for the GOV.UK error summary. A CSRF failure
+    is not a field of the page: views refuse it with `refuse_expired_form`."""
+    return [
+        (name, message)
+        for name, messages in form.errors.items()
+        if name != "csrf_token"
+        for message in messages
+    ]
+
+
+def page(template: str, errors: list[tuple[str, str]], **context) -> tuple[str, int]:
+    """A form page: 400 when it shows errors, else 200; the template gets `errors` too."""
+    return render_template(template, errors=errors, **context), 400 if errors else 200
+
+
+def found_or_404(lookup: Callable[..., T], *args) -> T:
+    """What a store lookup finds, or the page is not found."""
     try:
-        return store.round_(store.get_db(), round_id)
+        return lookup(*args)
     except store.NotFound:
         abort(404)

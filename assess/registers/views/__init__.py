@@ -64,9 +64,10 @@ def may_read(kind: str, entry_id: int) -> None:
     abort(404)
 
 
-def read_dates(form, names) -> tuple[dict, list[tuple[str, str]]]:
-    """GOV.UK date inputs (<name>_day, _month, _year) as ISO text for the shared checks."""
-    values, errors = {}, []
+def read_dates(form, names) -> dict[str, str]:
+    """GOV.UK date inputs (<name>_day, _month, _year) as ISO text ("" when blank, "not a date"
+    when it is not one) for the shared checks, which say what is wrong."""
+    values = {}
     for name in names:
         parts = [form.get(f"{name}_{p}", "").strip() for p in ("day", "month", "year")]
         if not any(parts):
@@ -78,7 +79,7 @@ def read_dates(form, names) -> tuple[dict, list[tuple[str, str]]]:
                 values[name] = "not a date"
         else:
             values[name] = "not a date"
-    return values, errors
+    return values
 
 
 def date_parts(value: str | None) -> dict:

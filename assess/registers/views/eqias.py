@@ -34,6 +34,7 @@ from assess.registers.views import (
 )
 from assess.store import registers as register_store
 from assess.web.auth import requires, safe_local_path, sign_in_required
+from assess.web.helpers import refuse_expired_form
 
 # --- equality impact assessments ----------------------------------------------------------------
 
@@ -47,13 +48,13 @@ def groups() -> tuple[str, ...]:
 def eqias():
     db = store.get_db()
     entries = register_store.eqias(db)
-    impacts = {e["id"]: register_store.impacts_of(db, e["id"]) for e in entries}
+    impacts = register_store.impacts_by_eqia(db)
     return render_template(
         "registers/eqias.html",
         eqias=[
             {
                 **e,
-                "negative": sum(1 for i in impacts[e["id"]] if i["impact"] == "Negative"),
+                "negative": risk.negative_impacts(impacts.get(e["id"], [])),
                 "overdue": bool(e["review_on"]) and e["review_on"] < today(),
             }
             for e in entries
@@ -96,7 +97,7 @@ EQIA_DATES = ("signed_off_on", "review_on")
 def read_eqia_form() -> tuple[dict, list[dict], list, dict, dict]:
     form = request.form
     values = {f: form.get(f, "") for f in registers_io.EQIA_COLUMNS}
-    dates, _ = read_dates(form, EQIA_DATES)
+    dates = read_dates(form, EQIA_DATES)
     values.update(dates)
     fields, errors = registers_io.check_eqia(values)
     impacts, group_values = [], {}
@@ -145,7 +146,7 @@ def new_eqia():
     if request.method == "GET":
         return render_eqia_form(None, {}, {}, [])
     if not CsrfForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     fields, impacts, errors, values, group_values = read_eqia_form()
     if not errors:
         try:
@@ -177,7 +178,7 @@ def edit_eqia(eqia_id: int):
             existing, {k: v or "" for k, v in existing.items()}, group_values, []
         )
     if not CsrfForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     fields, impacts, errors, values, group_values = read_eqia_form()
     if not errors:
         try:

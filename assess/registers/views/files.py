@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from flask import (
-    Response,
     abort,
     flash,
     g,
@@ -16,6 +15,7 @@ from flask import (
 )
 
 from assess import store
+from assess.audit import exports
 from assess.registers import entries as registers_io
 from assess.registers.display import decorate, link_questionnaire, settings, today
 from assess.registers.views import (
@@ -23,7 +23,9 @@ from assess.registers.views import (
     bp,
 )
 from assess.registers.views.eqias import groups
+from assess.store import exports as export_queries
 from assess.store import registers as register_store
+from assess.store.export_types import TEXT
 from assess.web.auth import requires
 
 # --- import and export --------------------------------------------------------------------------
@@ -131,50 +133,42 @@ def confirm_import(kind: str):
     return redirect(url_for("registers.risks" if kind == "risk" else "registers.eqias"))
 
 
+def with_bands(columns, rows):
+    """The register's download with what its page shows beside the scores: each risk's current
+    RAG band and direction of travel (they depend on this council's matrix settings)."""
+    s = settings()
+    histories = register_store.score_histories(store.get_db())
+    shown = {r["ref"]: decorate(r, s, histories) for r in register_store.risks(store.get_db())}
+    ref = [name for name, _ in columns].index("ref")
+    extra = (("current_band", TEXT), ("direction_of_travel", TEXT))
+    return (
+        (*columns, *extra),
+        [
+            (*row, shown[row[ref]]["current_band"], shown[row[ref]]["direction"])
+            if row[ref] in shown
+            else (*row, "", "")
+            for row in rows
+        ],
+    )
+
+
 @requires("read_council")
 def export(kind: str, fmt: str):
+    """The register or the EqIAs as CSV or XLSX: the audit export's columns less provenance
+    (assess.store.register_exports says which), through the one export path."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     db = store.get_db()
-    q = link_questionnaire()
-    all_links = register_store.all_links(db, "risk" if kind == "risks" else "eqia", q.id)
-
-    def links_text(entry_id):
-        return "; ".join(
-            f"{link['dimension']}:{link['member']}" for link in all_links.get(entry_id, [])
-        )
-
-    if kind == "risks":
-        s = settings()
-        histories = register_store.score_histories(db)
-        columns = registers_io.RISK_EXPORT_COLUMNS
-        rows = [list(columns.values())]
-        for r in register_store.risks(db, ("open", "proposed", "closed")):
-            entry = {**decorate(r, s, histories), "links": links_text(r["id"])}
-            entry["band"] = entry["current_band"]
-            rows.append([entry.get(f) if entry.get(f) is not None else "" for f in columns])
-    else:
-        columns = registers_io.EQIA_COLUMNS
-        rows = [list(columns.values())]
-        for e in register_store.eqias(db):
-            for i in register_store.impacts_of(db, e["id"]):
-                entry = {**e, **i, "group_evidence": i["evidence"], "links": links_text(e["id"])}
-                entry["evidence"] = e["evidence"]
-                rows.append([entry.get(f) if entry.get(f) is not None else "" for f in columns])
+    title, columns, rows = export_queries.register_download(db, kind)
     with store.write(db):
         store.record_event(
-            db, g.user["id"], "export", kind, None, after={"format": fmt, "rows": len(rows) - 1}
+            db, g.user["id"], "export", kind, None, after={"format": fmt, "rows": len(rows)}
         )
-    body = registers_io.write_table(rows, fmt, "Risks" if kind == "risks" else "EqIAs")
-    mimetype = (
-        "text/csv"
-        if fmt == "csv"
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response = Response(body, mimetype=mimetype)
+    if kind == "risks":
+        columns, rows = with_bands(columns, rows)
     name = "risk-register" if kind == "risks" else "equality-impact-assessments"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}-{today()}.{fmt}"'
-    return response
+    sheet = exports.Sheet(title, columns, exports.plain(rows))
+    return exports.download(f"{name}-{today()}", fmt, [sheet])
 
 
 bp.add_url_rule("/risks/export.<fmt>", "export_risks", lambda fmt: export(kind="risks", fmt=fmt))

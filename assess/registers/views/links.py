@@ -7,7 +7,6 @@ from flask import (
     flash,
     g,
     redirect,
-    render_template,
     request,
 )
 
@@ -25,6 +24,7 @@ from assess.registers.views import (
 )
 from assess.store import registers as register_store
 from assess.web.auth import requires
+from assess.web.helpers import found_or_404, page
 
 # --- links and actions (both kinds) -------------------------------------------------------------
 
@@ -70,10 +70,7 @@ def get_entry(kind: str, entry_id: int) -> dict:
 
 def get_action(kind: str, entry_id: int, register_action_id: int) -> dict:
     """The action, if it belongs to this entry (404 otherwise)."""
-    try:
-        found = register_store.register_action(store.get_db(), register_action_id)
-    except store.NotFound:
-        abort(404)
+    found = found_or_404(register_store.register_action, store.get_db(), register_action_id)
     if (found["entry_kind"], found["entry_id"]) != (kind, entry_id):
         abort(404)
     return found
@@ -83,7 +80,7 @@ def read_action_form(values: dict, due: dict, statuses: dict) -> tuple[dict, dic
     """The action's fields from the form, its due date parts, errors, and what to store."""
     values = {k: request.form.get(k, "").strip() for k in values}
     due = {p: request.form.get(f"due_on_{p}", "").strip() for p in due}
-    dates, _ = read_dates(request.form, ("due_on",))
+    dates = read_dates(request.form, ("due_on",))
     errors = []
     if not values["what"]:
         errors.append(("what", "Enter what will be done"))
@@ -156,34 +153,34 @@ def close_register_action(kind: str, entry_id: int, register_action_id: int):
         else:
             flash("Action closed.")
             return redirect(detail_url(kind, entry_id) + "#actions")
-    return render_template(
+    return page(
         "registers/action_close.html",
+        errors,
         kind_name=KIND_NAMES[kind],
         entry=entry,
         action=existing,
         note=note,
-        errors=errors,
         field_errors=dict(errors),
         back=detail_url(kind, entry_id) + "#actions",
         form=CsrfForm(),
-    ), (400 if errors else 200)
+    )
 
 
 def render_action_form(kind, entry, existing, values, due, errors, statuses):
-    return render_template(
+    return page(
         "registers/action_form.html",
+        errors,
         kind=kind,
         kind_name=KIND_NAMES[kind],
         entry=entry,
         existing=existing,
         values=values,
         due=due,
-        errors=errors,
         field_errors=dict(errors),
         statuses=statuses,
         back=detail_url(kind, entry_id=entry["id"]) + "#actions",
         form=CsrfForm(),
-    ), (400 if errors else 200)
+    )
 
 
 def _per_kind(rule: str, endpoint: str, view, methods=("GET",)) -> None:

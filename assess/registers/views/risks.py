@@ -37,6 +37,7 @@ from assess.registers.views import (
 from assess.store import registers as register_store
 from assess.web import access
 from assess.web.auth import requires, sign_in_required
+from assess.web.helpers import page, refuse_expired_form
 
 # --- risk register ------------------------------------------------------------------------------
 
@@ -66,21 +67,7 @@ def risks():
     chosen = {k: request.args.get(k, "") for k in ("category", "owner", "band")}
     overdue = request.args.get("overdue") == "yes"
     sort = request.args.get("sort", "score")
-    shown = [
-        r
-        for r in everything
-        if (not chosen["category"] or r["category"] == chosen["category"])
-        and (not chosen["owner"] or r["owner"] == chosen["owner"])
-        and (not chosen["band"] or r["current_band"] == chosen["band"])
-        and (not overdue or r["overdue"])
-    ]
-    if sort == "ref":
-        shown.sort(key=lambda r: r["ref"])
-    elif sort == "review":
-        shown.sort(key=lambda r: (r["next_review_on"] or "9999", r["ref"]))
-    else:
-        sort = "score"
-        shown.sort(key=lambda r: (-r["current_score"], r["ref"]))
+    shown, sort = risk.filter_and_sort(everything, chosen, overdue, sort)
     stage = chosen_stage()
     frame = risk.matrix_frame(stage_cells(shown, stage), s)
     return render_template(
@@ -179,7 +166,7 @@ def read_owner_user(fields: dict, errors: list, values: dict) -> None:
 def read_risk_form() -> tuple[dict, list, dict]:
     form = request.form
     values = {f: form.get(f, "") for f in registers_io.RISK_COLUMNS if f != "links"}
-    dates, _ = read_dates(form, RISK_DATES)
+    dates = read_dates(form, RISK_DATES)
     values.update(dates)
     fields, errors = registers_io.check_risk(values, settings())
     return fields, errors, values
@@ -191,7 +178,7 @@ def new_risk():
     if request.method == "GET":
         return render_risk_form(None, {"raised_on": today(), "response": "Treat"}, [])
     if not CsrfForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     fields, errors, values = read_risk_form()
     if not errors:
         try:
@@ -218,7 +205,7 @@ def edit_risk(risk_id: int):
     if request.method == "GET":
         return render_risk_form(existing, {k: existing[k] or "" for k in existing}, [])
     if not CsrfForm().validate_on_submit():
-        abort(400, "The form expired. Go back and try again.")
+        refuse_expired_form()
     fields, errors, values = read_risk_form()
     if proposed(existing):
         read_owner_user(fields, errors, values)
@@ -324,11 +311,11 @@ def decline_risk(risk_id: int):
             if access.may(g.user["role"], "read_council"):
                 return redirect(url_for("registers.risk_detail", risk_id=risk_id))
             return redirect(url_for("home.index"))
-    return render_template(
+    return page(
         "registers/decline.html",
+        errors,
         r=existing,
         reason=reason,
-        errors=errors,
         field_errors=dict(errors),
         form=CsrfForm(),
-    ), (400 if errors else 200)
+    )
