@@ -292,7 +292,7 @@ def test_an_xlsx_is_read_like_a_csv_from_its_first_sheet():
     ],
 )
 def test_a_file_that_is_not_a_table_is_refused_saying_why(filename, content, message):
-    with pytest.raises(entries.ImportError_, match=message):
+    with pytest.raises(entries.UnreadableFile, match=message):
         entries.read_table(filename, content)
 
 

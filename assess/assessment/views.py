@@ -32,7 +32,14 @@ from assess.assessment.journey import Visit, answers_by_key, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
 from assess.web.auth import sign_in_required
-from assess.web.helpers import first_errors, found_or_404, long_time, page
+from assess.web.helpers import (
+    first_errors,
+    form_errors,
+    found_or_404,
+    long_time,
+    page,
+    refuse_expired_form,
+)
 
 bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
 
@@ -41,7 +48,7 @@ def refuse_change(v: Visit, reason: str):
     """A change to a locked assessment: say why, keep nothing, and record the attempt."""
     if v.assessment is not None:
         store.record_refused_change(store.get_db(), g.user["id"], v.assessment["id"], reason)
-    return render_template("team/locked.html", v=v, reason=reason), 409
+    return render_template("team/locked.html", visit=v, reason=reason), 409
 
 
 def locked_reason(v: Visit) -> str:
@@ -65,7 +72,7 @@ def tasks(team_id: int, round_id: int):
     return render_template(
         "team/tasks.html",
         returned=returned if v.status == "returned" else None,
-        v=v,
+        visit=v,
         sections=sections,
         completed=sum(1 for s in sections if s.status == results.COMPLETED),
         resume=next((s for s in sections if s.member.key == last), None),
@@ -213,7 +220,7 @@ def render_section(v, section, statements, number, form, errors, status=200, con
     return (
         render_template(
             "team/section.html",
-            v=v,
+            visit=v,
             member=member,
             statements=statements,
             number=number,
@@ -269,7 +276,7 @@ def check(team_id: int, round_id: int):
     form.seen.data = store.answers_fingerprint(answers, keys)
     return render_template(
         "team/check.html",
-        v=v,
+        visit=v,
         sections=sections,
         answers=answers,
         levels={level.level: level.name for level in v.questionnaire.scale},
@@ -311,7 +318,7 @@ def submitted(team_id: int, round_id: int):
     v = visit(team_id, round_id)
     if v.status not in ("submitted", "signed_off"):
         return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
-    return render_template("team/submitted.html", v=v)
+    return render_template("team/submitted.html", visit=v)
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -353,8 +360,8 @@ def results_page(team_id: int, round_id: int):
     figures = team_results(v)
     return render_template(
         "team/results.html",
-        v=v,
-        f=figures,
+        visit=v,
+        figures=figures,
         statuses=store.ACTION_STATUSES,
         statements={s.key: s for s in v.questionnaire.statements},
     )
@@ -458,11 +465,16 @@ def edit_action(team_id: int, round_id: int, action_id: int):
 
 
 def render_action(v, form, statement, existing):
-    errors = [
-        (f"{name}", message) for name, messages in form.errors.items() for message in messages
-    ]
-    errors = [("due_day" if f == "due_day" else f, m) for f, m in errors]
-    return page("team/action.html", errors, v=v, form=form, statement=statement, existing=existing)
+    if "csrf_token" in form.errors:
+        refuse_expired_form()
+    return page(
+        "team/action.html",
+        form_errors(form),
+        visit=v,
+        form=form,
+        statement=statement,
+        existing=existing,
+    )
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -486,4 +498,4 @@ def targets(team_id: int, round_id: int):
         flash("Targets saved.")
         return redirect(url_for("team.results_page", team_id=team_id, round_id=round_id))
     errors = [(name, message) for name, messages in form.errors.items() for message in messages]
-    return page("team/targets.html", errors, v=v, form=form, dimension=dimension)
+    return page("team/targets.html", errors, visit=v, form=form, dimension=dimension)

@@ -302,8 +302,8 @@ def report(assessment_id: int):
     section = v.questionnaire.section_dimension
     return render_template(
         "audit/report.html",
-        v=v,
-        f=journey.team_results(v),
+        visit=v,
+        figures=journey.team_results(v),
         people=people,
         rules_versions=sorted({s["rules_version"] for s in scores}),
         answers=journey.answers_by_key(v),

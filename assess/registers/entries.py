@@ -70,7 +70,7 @@ SCORES = [f"{stage}_{axis}" for stage in ("inherent", "current", "target") for a
 DATES = ("raised_on", "last_review_on", "next_review_on", "signed_off_on", "review_on")
 
 
-class ImportError_(ValueError):
+class UnreadableFile(ValueError):
     """A file that cannot be read as a table at all."""
 
 
@@ -258,19 +258,19 @@ def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a broken file
-            raise ImportError_(f"{filename} is not a readable XLSX file ({error})") from error
+            raise UnreadableFile(f"{filename} is not a readable XLSX file ({error})") from error
         rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     elif name.endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise ImportError_(f"{filename} is not UTF-8 text: save it as CSV UTF-8") from error
+            raise UnreadableFile(f"{filename} is not UTF-8 text: save it as CSV UTF-8") from error
         rows = list(csv.reader(io.StringIO(text)))
     else:
-        raise ImportError_("The file must be a CSV or XLSX file")
+        raise UnreadableFile("The file must be a CSV or XLSX file")
     if not rows:
-        raise ImportError_(f"{filename} is empty")
+        raise UnreadableFile(f"{filename} is empty")
     headings = [_text(h) for h in rows[0]]
     table = []
     for row in rows[1:]:

@@ -80,7 +80,7 @@ def council(round_id: int):
     return render_template(
         "council/council.html",
         round=round_,
-        f=figures,
+        figures=figures,
         include_submitted=request.args.get("include") == "submitted",
         threshold=current_app.config["CHANGE_THRESHOLD"],
     )

@@ -556,7 +556,7 @@ def heatmap(round_id: int, dimension_key: str):
     return render_template(
         "rounds/heatmap.html",
         round=round_,
-        v=view,
+        view=view,
         svg=svg,
         small_group=current_app.config["SMALL_GROUP_TEAMS"],
         records=view["frame"].to_dict("records"),

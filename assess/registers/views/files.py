@@ -61,7 +61,7 @@ def import_file():
         if not errors:
             try:
                 result = preview(kind, upload.filename, upload.read())
-            except registers_io.ImportError_ as error:
+            except registers_io.UnreadableFile as error:
                 errors.append(("file", str(error)))
     status = 400 if errors or (result and result.errors) else 200
     return render_template(
