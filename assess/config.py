@@ -3,8 +3,8 @@
 from pathlib import Path
 
 DEFAULTS = {
-    # Development only: create_app refuses this key unless ASSESS_ENV is "development" or testing.
-    "SECRET_KEY": "dev-only-not-secret",
+    # No SECRET_KEY here: set ASSESS_SECRET_KEY or instance/config.py. In development (and
+    # testing) create_app makes a random one, kept in the instance folder as `secret_key`.
     "ENV_NAME": "production",
     "DATABASE": "assess.db",  # relative to the instance folder
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),

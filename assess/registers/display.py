@@ -44,6 +44,14 @@ def decorate(r: dict, s: risk.RiskSettings, histories: dict[int, list[int]]) -> 
     return risk.scored_risk(r, s, histories.get(r["id"], []), today())
 
 
+def scored_risks() -> list[dict]:
+    """Every risk in the register as pages show it (scores, bands, direction, overdue)."""
+    db = store.get_db()
+    s = settings()
+    histories = register_store.score_histories(db)
+    return [decorate(r, s, histories) for r in register_store.risks(db)]
+
+
 def linked_to_weakest(q: Questionnaire, scores: dict, gap_keys) -> dict:
     """What a team's results page lists: its weakest areas and values, and the open risks and
     EqIAs linked to them (or to a statement among its gaps). `scores`: dimension -> member ->
@@ -128,8 +136,6 @@ def exposure_figures(q: Questionnaire, round_: dict) -> dict:
     low = current_app.config["RISK_LOW_SCORE"]
     now_scores = area_scores(round_["id"], q)
     before = previous_round(round_)
-    s = settings()
-    histories = register_store.score_histories(db)
     links = {
         risk_id: [
             (
@@ -142,7 +148,7 @@ def exposure_figures(q: Questionnaire, round_: dict) -> dict:
         for risk_id, rows in register_store.all_links(db, "risk", q.id).items()
     }
     ranked = risk.exposure(
-        [decorate(r, s, histories) for r in register_store.risks(db)],
+        scored_risks(),
         links,
         now_scores,
         area_scores(before["id"], q) if before else {},

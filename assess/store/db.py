@@ -435,6 +435,13 @@ def _register_actions_risk_owners(db: Database) -> None:
     )
 
 
+@migrations(name="0009_user_session_version")
+def _user_session_version(db: Database) -> None:
+    """A number kept in each session at sign-in: raising it (sign-out, a role change,
+    deactivation) ends every session the user has open."""
+    db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 

@@ -116,6 +116,16 @@ def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: boo
         )
 
 
+def end_sessions(db: Database, user_id: int) -> None:
+    """End every session the user has open: each holds the session version it signed in with,
+    and a session whose version is no longer the user's is signed out on its next request.
+    Sign-out, a role change and deactivation call this (so would a password change)."""
+    with write(db):
+        db.execute(
+            "UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id]
+        )
+
+
 def home_summary(db: Database, user_id: int) -> dict:
     """What the home page shows: the user, their role and their teams."""
     user = user_by_id(db, user_id)
@@ -165,6 +175,8 @@ def update_user(
             raise NotFound(f"user {user_id} does not exist")
         old_teams = [t["id"] for t in teams_of_user(db, user_id)]
         db.table("users").update(user_id, {"role": role, "active": int(active)})
+        if role != before["role"] or int(active) != before["active"]:
+            end_sessions(db, user_id)
         db.execute("DELETE FROM team_members WHERE user_id = ?", [user_id])
         db.table("team_members").insert_all({"user_id": user_id, "team_id": t} for t in team_ids)
         record_event(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
@@ -31,6 +32,28 @@ class ConfigurationError(Exception):
     """The service is configured in a way that would be unsafe or cannot work."""
 
 
+SECRET_KEY_FILE = "secret_key"  # in the instance folder; development and testing only
+
+
+def instance_secret_key(instance: Path) -> str:
+    """The development key: random, made once and kept in `instance/secret_key` (readable by
+    its owner only), so sessions outlive a restart and no two installations share a key."""
+    path = instance / SECRET_KEY_FILE
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text().strip()
+        if not key:
+            raise ConfigurationError(
+                f"{path} is empty. Delete it and start assess again to make a new key."
+            ) from None
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
 def create_app(test_config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
     """Build the app. Raises QuestionnaireError if any questionnaire file is broken."""
     instance_path = instance_path or os.environ.get("ASSESS_INSTANCE")
@@ -47,17 +70,17 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
             app.config[setting] = kind(os.environ[variable])
     if test_config:
         app.config.from_mapping(test_config)
-    if app.config["SECRET_KEY"] == config.DEFAULTS["SECRET_KEY"] and not (
-        app.config["ENV_NAME"] == "development" or app.testing
-    ):
-        raise ConfigurationError(
-            "Set a SECRET_KEY (ASSESS_SECRET_KEY or instance/config.py) before serving assess "
-            "outside development."
-        )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        if not (app.config["ENV_NAME"] == "development" or app.testing):
+            raise ConfigurationError(
+                "Set a SECRET_KEY (ASSESS_SECRET_KEY or instance/config.py) before serving "
+                "assess outside development."
+            )
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     app.config["SESSION_COOKIE_SECURE"] = (
         app.config["ENV_NAME"] not in ("development",) and not app.testing
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["DATABASE_PATH"] = Path(app.instance_path) / app.config["DATABASE"]
 
     app.extensions["questionnaires"] = load_folder(Path(app.config["QUESTIONNAIRES"]))

@@ -29,11 +29,18 @@ def hash_password(password: str) -> str:
 
 
 def load_signed_in_user() -> None:
+    """The session's user, if they are still active and the session is still theirs: a session
+    signed in before the user's last sign-out, role change or deactivation holds an older
+    session version and is cleared."""
     user_id = session.get("user_id")
     g.user = None
     if user_id is not None:
         user = store.user_by_id(store.get_db(), user_id)
-        if user and user["active"]:
+        if (
+            user
+            and user["active"]
+            and session.get("session_version") == user["session_version"]
+        ):
             g.user = user
         else:
             session.clear()

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -69,6 +70,7 @@ def sign_in():
             store.record_sign_in(db, user["id"], user["email"], succeeded=True)
             session.clear()  # a fresh session on sign-in: no fixation
             session["user_id"] = user["id"]
+            session["session_version"] = user["session_version"]
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
         if not throttled:
@@ -83,6 +85,8 @@ def sign_in():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
+    if g.user is not None:  # every session of theirs ends, not only this browser's cookie
+        store.end_sessions(store.get_db(), g.user["id"])
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))

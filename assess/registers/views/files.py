@@ -17,7 +17,7 @@ from flask import (
 from assess import store
 from assess.audit import exports
 from assess.registers import entries as registers_io
-from assess.registers.display import decorate, link_questionnaire, settings, today
+from assess.registers.display import link_questionnaire, scored_risks, settings, today
 from assess.registers.views import (
     CsrfForm,
     bp,
@@ -136,9 +136,7 @@ def confirm_import(kind: str):
 def with_bands(columns, rows):
     """The register's download with what its page shows beside the scores: each risk's current
     RAG band and direction of travel (they depend on this council's matrix settings)."""
-    s = settings()
-    histories = register_store.score_histories(store.get_db())
-    shown = {r["ref"]: decorate(r, s, histories) for r in register_store.risks(store.get_db())}
+    shown = {r["ref"]: r for r in scored_risks()}
     ref = [name for name, _ in columns].index("ref")
     extra = (("current_band", TEXT), ("direction_of_travel", TEXT))
     return (

@@ -19,7 +19,13 @@ from flask import (
 from assess import charts, store
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
-from assess.registers.display import decorate, link_questionnaire, settings, today
+from assess.registers.display import (
+    decorate,
+    link_questionnaire,
+    scored_risks,
+    settings,
+    today,
+)
 from assess.registers.views import (
     RISK_DATES,
     SORTS,
@@ -62,8 +68,7 @@ def stage_cells(rows: list[dict], stage: str) -> list[tuple[int, int]]:
 def risks():
     db = store.get_db()
     s = settings()
-    histories = register_store.score_histories(db)
-    everything = [decorate(r, s, histories) for r in register_store.risks(db)]
+    everything = scored_risks()
     chosen = {k: request.args.get(k, "") for k in ("category", "owner", "band")}
     overdue = request.args.get("overdue") == "yes"
     sort = request.args.get("sort", "score")
@@ -95,10 +100,8 @@ def risks():
 @bp.route("/risks/matrix.svg")
 @requires("read_council")
 def matrix():
-    db = store.get_db()
     s = settings()
-    histories = register_store.score_histories(db)
-    rows = [decorate(r, s, histories) for r in register_store.risks(db)]
+    rows = scored_risks()
     band = request.args.get("band", "")
     rows = [
         r
