@@ -270,3 +270,18 @@ def test_a_request_never_upgrades_the_schema_it_refuses_a_database_behind(tmp_pa
     with pytest.raises(store.StorageError, match="Run `assess init-db`"):
         store.open_instance_db(path)
     assert store.schema_steps(store.connect(path)) == store.KNOWN_MIGRATIONS[:-1]
+
+
+def test_the_store_exports_exactly_the_names_it_imports():
+    import ast
+    from pathlib import Path
+
+    source = Path(store.__file__).read_text()
+    imported = {
+        alias.asname or alias.name
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert set(store.__all__) == imported
+    assert len(store.__all__) == len(set(store.__all__)), "a name listed twice"

@@ -1,6 +1,10 @@
 """Storage: the one place that knows the schema and runs SQL (SQLite through sqlite-utils).
 
-Callers use `store.<name>`; each submodule holds one part of the schema's data.
+The core every room uses (connection and migrations, people, rounds, assessments, review,
+actions, the audit trail, backups) is re-exported here: callers write `store.<name>`. The
+modules of one room are imported as modules: `store.registers`, `store.exports`,
+`store.register_exports`, `store.tokens`, `store.round_packs`. `__all__` names exactly what is
+imported below (tests/test_store.py checks it).
 """
 
 from sqlite_utils import Database
@@ -203,7 +207,6 @@ __all__ = [
     "round_answers",
     "round_scores",
     "scores_by_round",
-    "round_by_name",
     "rounds",
     "save_answers",
     "schema_steps",
