@@ -6,6 +6,7 @@ A questionnaire is never half-loaded: `load_questionnaire` either returns a comp
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -416,13 +417,20 @@ def load_questionnaire(path: Path) -> Questionnaire:
 
 
 def load_folder(folder: Path) -> dict[str, Questionnaire]:
-    """Load every *.yaml in a folder; any problem in any file fails the whole load."""
+    """Load every *.yaml in a folder; any problem in any file fails the whole load. Files byte
+    for byte the same as ones already loaded in this process are not parsed again (the tests
+    build an app per test; a failed load is never kept)."""
+    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    return dict(_load_files(folder, tuple((path, path.read_bytes()) for path in paths)))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_files(folder: Path, files: tuple[tuple[Path, bytes], ...]) -> dict[str, Questionnaire]:
     questionnaires: dict[str, Questionnaire] = {}
     problems: list[Problem] = []
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not files:
         raise QuestionnaireError([Problem(str(folder), None, "", "no questionnaire files found")])
-    for path in files:
+    for path, _ in files:
         try:
             questionnaire = load_questionnaire(path)
         except QuestionnaireError as error:
