@@ -1,6 +1,15 @@
 """gunicorn settings for assess: `gunicorn wsgi:app` reads this file from the working directory."""
 
 import os
+import sys
+
+if os.environ.get("ASSESS_ENV") == "development":
+    sys.exit(
+        "gunicorn will not serve assess with ASSESS_ENV=development: development mode signs "
+        "sessions with a key kept in the instance folder and sends cookies without Secure. "
+        "Unset ASSESS_ENV (or set it to production) and set ASSESS_SECRET_KEY; use `make run` "
+        "for development."
+    )
 
 bind = os.environ.get("ASSESS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ASSESS_WORKERS", "2"))

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 DEFAULTS = {
-    # No SECRET_KEY here: set ASSESS_SECRET_KEY or instance/config.py. In development (and
-    # testing) create_app makes a random one, kept in the instance folder as `secret_key`.
+    # Never a constant: set ASSESS_SECRET_KEY or instance/config.py. Without one, development
+    # (and testing) gets a random key kept in the instance folder as `secret_key`.
+    "SECRET_KEY": None,
     "ENV_NAME": "production",
     "DATABASE": "assess.db",  # relative to the instance folder
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),

@@ -16,7 +16,6 @@ import pytest
 from assess import demo, store
 from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
-from assess.web import app as app_module
 from assess.web.app import create_app
 from assess.web.auth import hash_password
 
@@ -30,32 +29,6 @@ PEOPLE = {
     "auditor": "jo.maxwell@council.example",
     "administrator": "alex.morgan@council.example",
 }
-
-
-@functools.cache
-def _parsed(folder: Path, files: tuple[tuple[str, bytes], ...]) -> dict:
-    return load_folder(folder)
-
-
-def _load_folder_once(folder: Path) -> dict:
-    """load_folder, parsed once per distinct set of files: every test builds an app, and parsing
-    the questionnaires' YAML is most of what building one costs. Keyed by each file's bytes, so a
-    test that writes its own questionnaires gets them; a failed load is not kept."""
-    folder = Path(folder).resolve()
-    files = tuple(
-        (path.name, path.read_bytes())
-        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
-    )
-    return dict(_parsed(folder, files))
-
-
-@pytest.fixture(scope="session", autouse=True)
-def questionnaires_parsed_once():
-    """Every app the tests build loads its questionnaires through `_load_folder_once` (should the
-    factory stop calling `load_folder` by that name, the tests only run slower)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(app_module, "load_folder", _load_folder_once, raising=False)
-        yield
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +63,9 @@ def instance(tmp_path, demo_database) -> Path:
 
 @pytest.fixture
 def app(instance):
-    return create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=instance)
+    """An app on its own instance folder, signing cookies with the random key create_app makes
+    there (instance/secret_key), as in development."""
+    return create_app({"TESTING": True}, instance_path=instance)
 
 
 @pytest.fixture
@@ -150,10 +125,17 @@ def sign_in(client, email: str, password: str = demo.DEMO_PASSWORD):
 
 def sign_in_as(client, user_id: int) -> None:
     """Put a signed-in user in a test client's session as the sign-in page does (a fresh session
-    holding the user's id, permanent), without checking a password."""
+    holding the user's id and session version, permanent), without checking a password."""
+    db = store.connect(client.application.config["DATABASE_PATH"])
+    try:
+        user = store.user_by_id(db, user_id)
+    finally:
+        db.conn.close()
+    assert user, f"no user {user_id}"
     with client.session_transaction() as session:
         session.clear()
         session["user_id"] = user_id
+        session["session_version"] = user["session_version"]
         session.permanent = True
 
 

@@ -121,9 +121,7 @@ def end_sessions(db: Database, user_id: int) -> None:
     and a session whose version is no longer the user's is signed out on its next request.
     Sign-out, a role change and deactivation call this (so would a password change)."""
     with write(db):
-        db.execute(
-            "UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id]
-        )
+        db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id])
 
 
 def home_summary(db: Database, user_id: int) -> dict:

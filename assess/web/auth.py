@@ -36,11 +36,7 @@ def load_signed_in_user() -> None:
     g.user = None
     if user_id is not None:
         user = store.user_by_id(store.get_db(), user_id)
-        if (
-            user
-            and user["active"]
-            and session.get("session_version") == user["session_version"]
-        ):
+        if user and user["active"] and session.get("session_version") == user["session_version"]:
             g.user = user
         else:
             session.clear()
