@@ -44,6 +44,9 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
+    # Strict-Transport-Security max-age in seconds; 0 sends none. Set it where a TLS proxy
+    # serves assess over HTTPS only (a year is 31536000).
+    "HSTS_SECONDS": 0,
 }
 
 # Environment variables that override a setting, and how to read them.
@@ -65,4 +68,5 @@ ENVIRONMENT = {
     "ASSESS_RISK_LOW_SCORE": ("RISK_LOW_SCORE", float),
     "ASSESS_LOG_FORMAT": ("LOG_FORMAT", str),
     "ASSESS_LOG_LEVEL": ("LOG_LEVEL", str),
+    "ASSESS_HSTS_SECONDS": ("HSTS_SECONDS", int),
 }

@@ -37,3 +37,18 @@ def test_the_health_check_says_unavailable_when_the_database_is_broken(app, clie
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "not a usable assess database" in response.json["reason"]
+
+
+def test_signed_in_pages_and_downloads_are_never_stored_by_a_cache(app, client_as):
+    officer = client_as("business_improvement")
+    assert officer.get("/rounds/").headers["Cache-Control"] == "no-store"
+    download = officer.get("/registers/risks/export.csv")
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "no-store" not in app.test_client().get("/sign-in").headers.get("Cache-Control", "")
+
+
+def test_strict_transport_security_is_sent_only_when_set(app, client):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+    app.config["HSTS_SECONDS"] = 31536000
+    assert client.get("/sign-in").headers["Strict-Transport-Security"] == "max-age=31536000"

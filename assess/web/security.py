@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import govuk_frontend_jinja
-from flask import Blueprint, Flask, jsonify
+from flask import Blueprint, Flask, g, jsonify
 
 from assess import store
 
@@ -54,6 +54,14 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if g.get("user") is not None or "Content-Disposition" in response.headers:
+            # what a signed-in person sees, and every download, stays out of shared caches
+            # and the browser's history cache
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["HSTS_SECONDS"]:  # set where a TLS proxy serves it over HTTPS only
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}"
+            )
         return response
 
     app.register_blueprint(bp)
