@@ -13,6 +13,10 @@ DEFAULTS = {
     "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
     "SIGN_IN_MAX_FAILURES": 5,  # failed sign-ins for one email address within the window
     "SIGN_IN_WINDOW_MINUTES": 15,
+    # Each failure beyond SIGN_IN_MAX_FAILURES adds this much wait after the last one.
+    "SIGN_IN_DELAY_SECONDS": 2.0,
+    # Failures from one client address (any emails) before it is refused for the window.
+    "SIGN_IN_MAX_FAILURES_PER_ADDRESS": 30,
     # Risk register: a RISK_MATRIX_SIZE by RISK_MATRIX_SIZE matrix, a label per step,
     # scores up to RISK_GREEN_MAX are green, up to RISK_AMBER_MAX amber, above that red.
     "RISK_MATRIX_SIZE": 5,
@@ -59,6 +63,8 @@ ENVIRONMENT = {
     "ASSESS_SMALL_GROUP_TEAMS": ("SMALL_GROUP_TEAMS", int),
     "ASSESS_SIGN_IN_MAX_FAILURES": ("SIGN_IN_MAX_FAILURES", int),
     "ASSESS_SIGN_IN_WINDOW_MINUTES": ("SIGN_IN_WINDOW_MINUTES", int),
+    "ASSESS_SIGN_IN_DELAY_SECONDS": ("SIGN_IN_DELAY_SECONDS", float),
+    "ASSESS_SIGN_IN_MAX_FAILURES_PER_ADDRESS": ("SIGN_IN_MAX_FAILURES_PER_ADDRESS", int),
     "ASSESS_SMTP_HOST": ("SMTP_HOST", str),
     "ASSESS_SMTP_PORT": ("SMTP_PORT", int),
     "ASSESS_MAIL_FROM": ("MAIL_FROM", str),

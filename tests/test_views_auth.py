@@ -121,7 +121,10 @@ def test_sign_in_is_throttled_after_repeated_failures_for_an_address(app, client
         assert sign_in(client, "priya.shah@council.example", "wrong password!").status_code == 400
     refused = sign_in(client, "priya.shah@council.example")  # even the right password, for now
     assert refused.status_code == 429
-    assert "too many attempts to sign in with this email address" in read_page(refused, 429).text
+    assert (
+        "too many attempts to sign in with this email address, or from this device. Wait 2 seconds"
+        in (read_page(refused, 429).text)
+    )
     assert client.get("/").status_code == 302
     other = sign_in(client, "sam.okafor@council.example")  # other addresses are not affected
     assert other.status_code == 302

@@ -442,6 +442,25 @@ def _user_session_version(db: Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0")
 
 
+@migrations(name="0010_sign_in_attempts")
+def _sign_in_attempts(db: Database) -> None:
+    """Every sign-in attempt, claimed before its password is checked, so concurrent guesses
+    count against each other; `succeeded` is NULL while the check runs."""
+    db.executescript(
+        """
+        CREATE TABLE sign_in_attempts (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL,
+            succeeded INTEGER
+        );
+        CREATE INDEX sign_in_attempts_email ON sign_in_attempts(email, at);
+        CREATE INDEX sign_in_attempts_address ON sign_in_attempts(address, at);
+        """
+    )
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 

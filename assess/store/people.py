@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from sqlite_utils import Database
 
@@ -95,13 +96,46 @@ def teams_of_user(db: Database, user_id: int) -> list[dict]:
     )
 
 
-def failed_sign_ins_since(db: Database, email: str, since: str) -> int:
-    """Failed sign-ins for an email address (known or not) since a time, from the audit log."""
-    return db.execute(
-        """SELECT count(*) FROM audit_events WHERE action = 'sign_in_failed' AND at >= ?
-           AND json_extract(after, '$.email') = ?""",
-        [since, email.strip().lower()],
-    ).fetchone()[0]
+def claim_sign_in(
+    db: Database,
+    email: str,
+    address: str,
+    now: datetime,
+    window_start: datetime,
+    wait: Callable[[list[datetime], list[datetime]], float],
+) -> tuple[int | None, float]:
+    """Claim a sign-in attempt before its password is checked, in one write transaction, so
+    concurrent guesses see each other: `wait(email_failures, address_failures)` (unsettled
+    attempts count as failures) says how long this one must wait. Returns the attempt's id, or
+    None and the wait when it must wait (nothing is recorded then)."""
+    email = email.strip().lower()
+    since = window_start.isoformat()
+    with write(db):
+
+        def failures(column: str, value: str) -> list[datetime]:
+            rows = db.execute(
+                f"""SELECT at FROM sign_in_attempts WHERE {column} = ? AND at >= ?
+                    AND coalesce(succeeded, 0) = 0""",
+                [value, since],
+            ).fetchall()
+            return [datetime.fromisoformat(at) for (at,) in rows]
+
+        seconds = wait(failures("email", email), failures("address", address))
+        if seconds > 0:
+            return None, seconds
+        cursor = db.execute(
+            "INSERT INTO sign_in_attempts (email, address, at) VALUES (?, ?, ?)",
+            [email, address, now.isoformat()],
+        )
+        return cursor.lastrowid, 0.0
+
+
+def settle_sign_in(db: Database, attempt_id: int, succeeded: bool) -> None:
+    """Record how a claimed attempt ended: a success no longer counts as a failure."""
+    with write(db):
+        db.execute(
+            "UPDATE sign_in_attempts SET succeeded = ? WHERE id = ?", [int(succeeded), attempt_id]
+        )
 
 
 def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: bool) -> None:

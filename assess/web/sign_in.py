@@ -21,6 +21,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from assess import store
+from assess.web import throttle
 from assess.web.auth import safe_local_path
 
 bp = Blueprint("auth", __name__)
@@ -46,40 +47,54 @@ def _safe_next(target: str | None) -> str:
     return safe_local_path(target, url_for("home.index"))
 
 
-def too_many_failures(db, email: str) -> bool:
-    """Throttle guessing: after too many failures for an address, refuse for a while."""
-    window = timedelta(minutes=current_app.config["SIGN_IN_WINDOW_MINUTES"])
-    since = (datetime.now(UTC) - window).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return (
-        store.failed_sign_ins_since(db, email, since) >= current_app.config["SIGN_IN_MAX_FAILURES"]
+def policy() -> throttle.ThrottlePolicy:
+    config = current_app.config
+    return throttle.ThrottlePolicy(
+        free=config["SIGN_IN_MAX_FAILURES"],
+        delay_seconds=config["SIGN_IN_DELAY_SECONDS"],
+        per_address=config["SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=config["SIGN_IN_WINDOW_MINUTES"]),
+    )
+
+
+def claim_attempt(db, email: str) -> tuple[int | None, float]:
+    """Claim this attempt, or say how long to wait (growing with recent failures)."""
+    rules, now = policy(), datetime.now(UTC)
+    return store.claim_sign_in(
+        db,
+        email,
+        request.remote_addr or "unknown",
+        now,
+        now - rules.window,
+        lambda by_email, by_address: throttle.wait_before_sign_in(by_email, by_address, now, rules),
     )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     form = SignInForm()
-    failed = throttled = False
+    failed, wait = False, 0.0
     if form.validate_on_submit():
         db = store.get_db()
-        throttled = too_many_failures(db, form.email.data)
-        user = None if throttled else store.user_by_email(db, form.email.data)
-        password_ok = not throttled and check_password_hash(
-            user["password_hash"] if user else _UNKNOWN_USER_HASH, form.password.data
-        )
-        if user and user["active"] and password_ok:
-            store.record_sign_in(db, user["id"], user["email"], succeeded=True)
-            session.clear()  # a fresh session on sign-in: no fixation
-            session["user_id"] = user["id"]
-            session["session_version"] = user["session_version"]
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
-        if not throttled:
-            store.record_sign_in(db, user["id"] if user else None, form.email.data, succeeded=False)
-        failed = True
-    status = 429 if throttled else 400 if form.errors or failed else 200
-    minutes = current_app.config["SIGN_IN_WINDOW_MINUTES"]
+        attempt, wait = claim_attempt(db, form.email.data)
+        if attempt is not None:
+            user = store.user_by_email(db, form.email.data)
+            password_ok = check_password_hash(
+                user["password_hash"] if user else _UNKNOWN_USER_HASH, form.password.data
+            )
+            signed_in = bool(user and user["active"] and password_ok)
+            store.settle_sign_in(db, attempt, signed_in)
+            store.record_sign_in(db, user["id"] if user else None, form.email.data, signed_in)
+            if signed_in:
+                session.clear()  # a fresh session on sign-in: no fixation
+                session["user_id"] = user["id"]
+                session["session_version"] = user["session_version"]
+                session.permanent = True
+                return redirect(_safe_next(request.args.get("next")))
+            failed = True
+    status = 429 if wait else 400 if form.errors or failed else 200
     return render_template(
-        "sign_in.html", form=form, failed=failed, throttled=throttled, minutes=minutes
+        "sign_in.html", form=form, failed=failed, wait=throttle.in_words(wait) if wait else ""
     ), status
 
 
