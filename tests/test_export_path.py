@@ -196,7 +196,7 @@ def test_only_the_export_path_writes_csv_or_xlsx_and_names_a_download():
     assert {f: found for f, found in openpyxl.items() if found} == {
         "registers/entries.py": ["from openpyxl import load_workbook"]
     }, "openpyxl reads imported files; nothing writes with it"
-    own_header = {f for f, text in code.items() if "Content-Disposition" in text}
+    own_header = {f for f, text in code.items() if 'headers["Content-Disposition"] =' in text}
     assert own_header - CHART_VIEWS == {"audit/exports.py", "audit/views.py"}
     assert "exports.attachment(" in code["audit/views.py"], "the round pack's name"
 

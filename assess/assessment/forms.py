@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from assess.assessment.questionnaire import Level, Statement
 from assess.store import ACTION_STATUSES, ANSWER_DEFAULTS
+from assess.web.helpers import Required
 
 # The longest text each field takes, in characters: the server refuses more, and the pages say
 # so (a textarea's maxlength and its hint read the same numbers).
@@ -187,7 +188,7 @@ class ActionForm(FlaskForm):
         "What will you do?",
         filters=[_line_breaks],
         validators=[
-            InputRequired("Enter what you will do"),
+            Required("Enter what you will do"),
             Length(
                 max=MAX_ACTION_TEXT,
                 message=f"What you will do must be {MAX_ACTION_TEXT:,} characters or fewer",
@@ -197,7 +198,7 @@ class ActionForm(FlaskForm):
     owner = StringField(
         "Who owns it?",
         validators=[
-            InputRequired("Enter who owns the action"),
+            Required("Enter who owns the action"),
             Length(max=MAX_OWNER, message=f"Who owns it must be {MAX_OWNER:,} characters or fewer"),
         ],
     )
@@ -225,7 +226,7 @@ class ActionForm(FlaskForm):
         try:
             day, month, year = (int(p) for p in parts)
             self.due_on = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a number too big for a date is not a date
             raise ValidationError(
                 "The date the action is due must be a real date, for example 31 3 2025"
             ) from None

@@ -104,7 +104,7 @@ def check_date(text: str) -> str | None:
             day, month, year = (int(p) for p in text.split("/"))
             return date(year, month, day).isoformat()
         return date.fromisoformat(text).isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):  # 1/1/99999999999999999999 is too big to be a date
         return None
 
 

@@ -20,7 +20,7 @@ from flask import (
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from assess import charts, store
 from assess.assessment.scoring import (
@@ -36,6 +36,7 @@ from assess.store import registers as register_store
 from assess.web import access, mail
 from assess.web.auth import requires
 from assess.web.helpers import (
+    Required,
     form_errors,
     found_or_404,
     page,
@@ -58,12 +59,16 @@ MAX_HEATMAP_ROWS = 300
 
 
 def parse_date(day: str, month: str, year: str) -> date:
-    return date(int(year), int(month), int(day))
+    """A date from its parts; ValueError if they are not one (a number too big included)."""
+    try:
+        return date(int(year), int(month), int(day))
+    except OverflowError:
+        raise ValueError("not a date") from None
 
 
 class RoundForm(FlaskForm):
     name = StringField(
-        "Round name", validators=[InputRequired("Enter a name for the round"), Length(max=40)]
+        "Round name", validators=[Required("Enter a name for the round"), Length(max=40)]
     )
     opens_day, opens_month, opens_year = StringField(), StringField(), StringField()
     closes_day, closes_month, closes_year = StringField(), StringField(), StringField()
@@ -325,7 +330,7 @@ def review_context(round_id: int, team_id: int):
 class ReturnForm(FlaskForm):
     comment = TextAreaField(
         "What should the team change?",
-        validators=[InputRequired("Say what the team should change"), Length(max=5000)],
+        validators=[Required("Say what the team should change"), Length(max=5000)],
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -14,13 +16,24 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Regexp, StopValidation, ValidationError
 
 from assess import store
 from assess.web.auth import MIN_PASSWORD_LENGTH, hash_password, requires
-from assess.web.helpers import form_errors, page
+from assess.web.helpers import Required, form_errors, page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+# Control characters and the bidirectional overrides and isolates, which can make an address
+# read differently from what it is: never part of an email address.
+HIDDEN_CHARACTERS = re.compile("[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def not_only_spaces(form, field) -> None:
+    if field.data and not field.data.strip():
+        field.errors[:] = []
+        raise StopValidation("The password must not be only spaces")
 
 
 def role_choices() -> list[SelectChoice]:
@@ -35,7 +48,7 @@ class UserForm(FlaskForm):
 
 class NewUserForm(UserForm):
     name = StringField(
-        "Full name", validators=[InputRequired("Enter the person's name"), Length(max=200)]
+        "Full name", validators=[Required("Enter the person's name"), Length(max=200)]
     )
     email = EmailField(
         "Email address",
@@ -52,6 +65,7 @@ class NewUserForm(UserForm):
         "Temporary password",
         validators=[
             InputRequired("Enter a temporary password"),
+            not_only_spaces,
             Length(
                 min=MIN_PASSWORD_LENGTH,
                 message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
@@ -60,14 +74,17 @@ class NewUserForm(UserForm):
     )
 
     def validate_email(self, field) -> None:
+        if HIDDEN_CHARACTERS.search(field.data or ""):
+            raise ValidationError(
+                "The email address must not contain control or hidden characters, "
+                "like name@council.example"
+            )
         if store.user_by_email(store.get_db(), field.data or ""):
             raise ValidationError("There is already a user with this email address")
 
 
 class TeamForm(FlaskForm):
-    name = StringField(
-        "Team name", validators=[InputRequired("Enter the team's name"), Length(max=200)]
-    )
+    name = StringField("Team name", validators=[Required("Enter the team's name"), Length(max=200)])
     directorate = SelectField("Directorate", coerce=int, validate_choice=True)
 
     def validate_name(self, field) -> None:
@@ -78,7 +95,7 @@ class TeamForm(FlaskForm):
 class DirectorateForm(FlaskForm):
     name = StringField(
         "Directorate name",
-        validators=[InputRequired("Enter the directorate's name"), Length(max=200)],
+        validators=[Required("Enter the directorate's name"), Length(max=200)],
     )
     lead = SelectField("Directorate lead (copied into escalated reminders)", coerce=int)
     existing_id: int | None = None

@@ -9,6 +9,7 @@ from typing import NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, render_template
+from wtforms.validators import InputRequired, StopValidation
 
 from assess import store
 from assess.assessment.questionnaire import Questionnaire
@@ -94,3 +95,14 @@ def found_or_404(lookup: Callable[..., T], *args) -> T:
         return lookup(*args)
     except store.NotFound:
         abort(404)
+
+
+class Required(InputRequired):
+    """InputRequired that also refuses text of only spaces (or other whitespace): "   " is
+    refused with the same message as an empty field, and what was typed is kept."""
+
+    def __call__(self, form, field) -> None:
+        super().__call__(form, field)
+        if not str(field.data or "").strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)

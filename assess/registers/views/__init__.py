@@ -75,7 +75,7 @@ def read_dates(form, names) -> dict[str, str]:
         elif all(p.isdigit() for p in parts) and len(parts[2]) == 4:
             try:
                 values[name] = date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
-            except ValueError:
+            except (ValueError, OverflowError):  # a day or month too big for a date
                 values[name] = "not a date"
         else:
             values[name] = "not a date"
