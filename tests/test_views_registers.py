@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 
@@ -791,3 +792,20 @@ def test_an_eqia_file_is_checked_group_by_group_then_imported(officer, db):
     eqia_id = db.execute("SELECT id FROM eqias WHERE ref = 'HSG-EQIA-02'").fetchone()[0]
     assert len(register_store.impacts_of(db, eqia_id)) == 16
     assert len(register_store.links_of(db, "eqia", eqia_id)) == 4
+
+
+def test_a_team_lead_reading_an_eqia_sees_no_review_prompt_naming_other_teams(client_as, db):
+    prompted = db.execute("SELECT eqia_id, reason FROM eqia_review_prompts ORDER BY id").fetchall()
+    assert prompted, "the demo raises EqIA review prompts"
+    lead, officer = client_as("team_lead"), client_as("business_improvement")
+    shown_to_lead = 0
+    for eqia_id, reason in prompted:
+        reason = html.escape(reason, quote=False)
+        assert reason in officer.get(f"/registers/eqias/{eqia_id}").get_data(as_text=True)
+        page = lead.get(f"/registers/eqias/{eqia_id}")
+        if page.status_code == 200:
+            shown_to_lead += 1
+            assert reason not in page.get_data(as_text=True)
+        else:
+            assert page.status_code == 404
+    assert shown_to_lead, "the lead can read at least one prompted EqIA (linked to results)"

@@ -33,6 +33,7 @@ from assess.registers.views import (
     read_dates,
 )
 from assess.store import registers as register_store
+from assess.web import access
 from assess.web.auth import requires, safe_local_path, sign_in_required
 from assess.web.helpers import refuse_expired_form
 
@@ -85,7 +86,10 @@ def eqia_detail(eqia_id: int):
         action_statuses=risk.ACTION_STATUSES,
         links=links_for_page("eqia", eqia_id),
         link_choices=link_choices(link_questionnaire()),
-        prompts=register_store.review_prompts(db, eqia_id),
+        # prompts quote other teams' names and scores: council-wide readers only
+        prompts=register_store.review_prompts(db, eqia_id)
+        if access.may(g.user["role"], "read_council")
+        else [],
         can_edit=can_edit(),
         form=CsrfForm(),
     )
