@@ -38,7 +38,6 @@ from assess.web.helpers import (
     found_or_404,
     long_time,
     page,
-    refuse_expired_form,
 )
 
 bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
@@ -465,8 +464,6 @@ def edit_action(team_id: int, round_id: int, action_id: int):
 
 
 def render_action(v, form, statement, existing):
-    if "csrf_token" in form.errors:
-        refuse_expired_form()
     return page(
         "team/action.html",
         form_errors(form),

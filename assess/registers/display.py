@@ -124,18 +124,13 @@ def raise_proposed_risk(
     return risk_id, reference
 
 
-def previous_round(round_: dict) -> dict | None:
-    earlier = [r for r in store.rounds(store.get_db()) if r["opens_on"] < round_["opens_on"]]
-    return earlier[-1] if earlier else None
-
-
 def exposure_figures(q: Questionnaire, round_: dict) -> dict:
     """The "risks exposed by low maturity" page: open risks ranked by how many signed-off teams
     score low where they link (with the council average and its trend), and the weak areas."""
     db = store.get_db()
     low = current_app.config["RISK_LOW_SCORE"]
     now_scores = area_scores(round_["id"], q)
-    before = previous_round(round_)
+    before = store.round_before(store.get_db(), round_)
     links = {
         risk_id: [
             (

@@ -31,11 +31,6 @@ def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFram
     return reports.heatmap_frame(rows, members), members
 
 
-def previous_round(round_: dict) -> dict | None:
-    earlier = [r for r in store.rounds(store.get_db()) if r["opens_on"] < round_["opens_on"]]
-    return earlier[-1] if earlier else None
-
-
 def council_figures(round_: dict, statuses) -> dict:
     db = store.get_db()
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
@@ -56,7 +51,7 @@ def council_figures(round_: dict, statuses) -> dict:
             }
         )
     current, _ = round_frame(round_, questionnaire.section_dimension.key, statuses)
-    before = previous_round(round_)
+    before = store.round_before(store.get_db(), round_)
     previous = (
         round_frame(before, questionnaire.section_dimension.key, statuses)[0]
         if before

@@ -265,6 +265,27 @@ def sign_off_assessment(
         )
 
 
+SCORE_ROWS = """SELECT a.round_id, a.id AS assessment_id, t.id AS team_id, t.name AS team,
+       d.name AS directorate, a.status, s.dimension, s.member, s.score
+    FROM scores s JOIN assessments a ON a.id = s.assessment_id
+    JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id"""
+
+
+def _score_rows(
+    db: Database, round_id: int | None, statuses: Iterable[str], dimensions: Iterable[str] | None
+) -> Iterable[dict]:
+    statuses = list(statuses)
+    where = f"a.status IN ({','.join('?' * len(statuses))})"
+    params: list[object] = [*statuses]
+    if round_id is not None:
+        where, params = f"a.round_id = ? AND {where}", [round_id, *params]
+    if dimensions is not None:
+        dimensions = list(dimensions)
+        where += f" AND s.dimension IN ({','.join('?' * len(dimensions))})"
+        params += dimensions
+    return db.query(f"{SCORE_ROWS} WHERE {where}", params)
+
+
 def round_scores(
     db: Database,
     round_id: int,
@@ -273,21 +294,7 @@ def round_scores(
 ) -> list[dict]:
     """Stored scores of one round with their team and directorate, one row per score;
     only the dimensions named (the overall score is the dimension "overall"), if given."""
-    statuses = list(statuses)
-    dimensions = list(dimensions) if dimensions is not None else None
-    where = f"a.round_id = ? AND a.status IN ({','.join('?' * len(statuses))})"
-    if dimensions is not None:
-        where += f" AND s.dimension IN ({','.join('?' * len(dimensions))})"
-    return list(
-        db.query(
-            f"""SELECT a.id AS assessment_id, t.id AS team_id, t.name AS team,
-                   d.name AS directorate, a.status, s.dimension, s.member, s.score
-            FROM scores s JOIN assessments a ON a.id = s.assessment_id
-            JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
-            WHERE {where}""",
-            [round_id, *statuses, *(dimensions or [])],
-        )
-    )
+    return list(_score_rows(db, round_id, statuses, dimensions))
 
 
 def scores_by_round(
@@ -295,18 +302,9 @@ def scores_by_round(
 ) -> dict[int, list[dict]]:
     """Every round's stored scores of these dimensions, as `round_scores` gives them, by round id,
     in one read: the trends follow every round at once."""
-    statuses, dimensions = list(statuses), list(dimensions)
     found: dict[int, list[dict]] = {}
-    for row in db.query(
-        f"""SELECT a.round_id, a.id AS assessment_id, t.id AS team_id, t.name AS team,
-               d.name AS directorate, a.status, s.dimension, s.member, s.score
-            FROM scores s JOIN assessments a ON a.id = s.assessment_id
-            JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
-            WHERE a.status IN ({",".join("?" * len(statuses))})
-              AND s.dimension IN ({",".join("?" * len(dimensions))})""",
-        [*statuses, *dimensions],
-    ):
-        found.setdefault(row.pop("round_id"), []).append(row)
+    for row in _score_rows(db, None, statuses, dimensions):
+        found.setdefault(row["round_id"], []).append(row)
     return found
 
 

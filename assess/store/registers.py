@@ -14,9 +14,10 @@ from sqlite_utils import Database
 
 from assess.assessment.scoring import PUBLISHED, council_average
 from assess.registers import rules as risk_rules
+from assess.store.assessments import round_scores
 from assess.store.audit import record_event
 from assess.store.db import NotFound, insert_row, now, write
-from assess.store.rounds import questionnaire_version
+from assess.store.rounds import questionnaire_version, round_before
 
 RISK_FIELDS = (
     "ref",
@@ -578,13 +579,8 @@ def resolve_review_prompt(db: Database, prompt_id: int, outcome: str, actor_id: 
 def _inclusion_average(db: Database, round_id: int) -> float | None:
     """The published council average for Inclusion & Respect in a round."""
     dimension, member = risk_rules.INCLUSION_VALUE
-    rows = db.execute(
-        f"""SELECT s.score FROM scores s JOIN assessments a ON a.id = s.assessment_id
-           WHERE a.round_id = ? AND a.status IN ({",".join("?" * len(PUBLISHED))})
-             AND s.dimension = ? AND s.member = ?""",
-        [round_id, *PUBLISHED, dimension, member],
-    ).fetchall()
-    return council_average(score for (score,) in rows)
+    rows = round_scores(db, round_id, PUBLISHED, (dimension,))
+    return council_average(r["score"] for r in rows if r["member"] == member)
 
 
 def _inclusion_score(db: Database, assessment_id: int) -> float | None:
@@ -618,16 +614,14 @@ def inclusion_evidence(db: Database, assessment_id: int) -> risk_rules.Inclusion
            ORDER BY r.opens_on DESC LIMIT 1""",
         [a["team_id"], a["opens_on"]],
     ).fetchone()
-    round_before = db.execute(
-        "SELECT id FROM rounds WHERE opens_on < ? ORDER BY opens_on DESC LIMIT 1", [a["opens_on"]]
-    ).fetchone()
+    before = round_before(db, a)
     return risk_rules.InclusionEvidence(
         team=a["team_name"],
         round_name=a["round_name"],
         score=_inclusion_score(db, assessment_id),
         previous=_inclusion_score(db, earlier[0]) if earlier else None,
         council_average=_inclusion_average(db, a["round_id"]),
-        council_previous=_inclusion_average(db, round_before[0]) if round_before else None,
+        council_previous=_inclusion_average(db, before["id"]) if before else None,
     )
 
 

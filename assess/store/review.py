@@ -64,13 +64,12 @@ def rounds_overview(db: Database) -> list[dict]:
     """Every round, newest first, with the status of each team in its scope (`statuses`, one
     entry per team, as the completion tracker sees them)."""
     statuses: dict[int, list[str]] = {}
-    for round_id, status, count in db.execute(
-        """SELECT rt.round_id, coalesce(a.status, 'not_started'), count(*)
+    for round_id, status in db.execute(
+        """SELECT rt.round_id, coalesce(a.status, 'not_started')
            FROM round_teams rt
-           LEFT JOIN assessments a ON a.team_id = rt.team_id AND a.round_id = rt.round_id
-           GROUP BY 1, 2"""
+           LEFT JOIN assessments a ON a.team_id = rt.team_id AND a.round_id = rt.round_id"""
     ):
-        statuses.setdefault(round_id, []).extend([status] * count)
+        statuses.setdefault(round_id, []).append(status)
     return [
         {**r, "statuses": statuses.get(r["id"], [])}
         for r in db.query("SELECT * FROM rounds ORDER BY opens_on DESC, id DESC")

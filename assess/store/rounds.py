@@ -107,6 +107,17 @@ def rounds(db: Database) -> list[dict]:
     return list(db.query("SELECT * FROM rounds ORDER BY opens_on, id"))
 
 
+def round_before(db: Database, round_: dict) -> dict | None:
+    """The round that opened last before this one, if any: what "the last round" compares with."""
+    rows = list(
+        db.query(
+            "SELECT * FROM rounds WHERE opens_on < ? ORDER BY opens_on DESC, id DESC LIMIT 1",
+            [round_["opens_on"]],
+        )
+    )
+    return rows[0] if rows else None
+
+
 def in_round_scope(db: Database, round_id: int, team_id: int) -> bool:
     """Whether the round was created (or later scoped) for this team."""
     return (
