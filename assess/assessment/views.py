@@ -32,13 +32,7 @@ from assess.assessment.journey import Visit, answers_by_key, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
 from assess.web.auth import sign_in_required
-from assess.web.helpers import (
-    first_errors,
-    form_errors,
-    found_or_404,
-    long_time,
-    page,
-)
+from assess.web.helpers import first_errors, form_errors, found_or_404, long_time, page
 
 bp = Blueprint("team", __name__, url_prefix="/teams/<int:team_id>/rounds/<int:round_id>")
 
@@ -133,30 +127,32 @@ def save_section(v: Visit, section: str, statements, number: dict[str, int]):
     except store.Locked as locked:
         return refuse_change(v, str(locked))
     except store.Stale:
-        saved = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
+        saved = saved_answers(db, assessment_id)
         conflicts = changed_by_others(statements, posted.rows, saved)
         if conflicts:
-            form.seen.data = store.answers_fingerprint(saved, keys)
-            return render_section(
-                v,
-                section,
-                statements,
-                number,
-                form,
-                conflict_errors(conflicts, number) + posted.errors,
-                status=409,
-                conflicts=conflicts,
-            )
+            errors = conflict_errors(conflicts, number) + posted.errors
+            return page_again(v, section, statements, number, form, saved, errors, 409, conflicts)
         # Someone saved exactly what this page sends: nothing of theirs or ours would be lost.
     if posted.errors:
-        # What this post saved is what the page now shows: the next save starts from it.
-        saved = {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
-        form.seen.data = store.answers_fingerprint(saved, keys)
-        return render_section(v, section, statements, number, form, posted.errors, status=400)
+        saved = saved_answers(db, assessment_id)
+        return page_again(v, section, statements, number, form, saved, posted.errors, 400)
     if later:
         flash("Your answers have been saved. You can come back to them at any time.")
         return redirect(url_for("team.tasks", team_id=team_id, round_id=round_id))
     return redirect(after_section(v, section))
+
+
+def saved_answers(db, assessment_id: int) -> dict[str, dict]:
+    return {a["statement_key"]: a for a in store.answers_of(db, assessment_id)}
+
+
+def page_again(v, section, statements, number, form, saved, errors, status, conflicts=None):
+    """The section's page with its errors, its fingerprint moved on to what is saved now, so
+    the next save starts from what the page shows."""
+    form.seen.data = store.answers_fingerprint(saved, [s.key for s in statements])
+    return render_section(
+        v, section, statements, number, form, errors, status=status, conflicts=conflicts
+    )
 
 
 def after_section(v: Visit, section: str) -> str:

@@ -23,12 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from assess import charts, store
-from assess.assessment.scoring import (
-    OUTSTANDING,
-    OVERALL,
-    score_assessment,
-    status_counts,
-)
+from assess.assessment.scoring import OUTSTANDING, OVERALL, score_assessment, status_counts
 from assess.audit import exports
 from assess.rounds import reminders
 from assess.rounds import tables as reports
@@ -443,22 +438,12 @@ def moderate(round_id: int, team_id: int, statement_key: str):
     if request.method == "POST" and closed:
         locked = store.closed_round_reason(round_["name"])
     elif form.validate_on_submit():
-        try:
-            store.moderate(
-                db,
-                assessment["id"],
-                statement_key,
-                int(form.level.data) if form.level.data else None,
-                form.reason.data or "",
-                g.user["id"],
-                lambda rows: score_assessment(questionnaire, store.as_scoring_answers(rows)),
-            )
+        locked = save_moderation(db, assessment["id"], statement_key, form, questionnaire)
+        if not locked:
             flash("Moderation saved; the team's scores were recomputed.")
             return redirect(
                 url_for("rounds.review", round_id=round_id, team_id=team_id) + f"#{statement_key}"
             )
-        except store.Locked as refused:
-            locked = str(refused)
     errors = form_errors(form)
     if locked and not closed:  # closed while the page was open: the form is still shown
         errors = [("level", locked)]
@@ -473,6 +458,23 @@ def moderate(round_id: int, team_id: int, statement_key: str):
         errors=errors,
         closed=closed,
     ), (409 if locked else 400 if errors else 200)
+
+
+def save_moderation(db, assessment_id: int, statement_key: str, form, questionnaire) -> str:
+    """Moderate one answer and rescore the assessment: "" when saved, else why it was refused."""
+    try:
+        store.moderate(
+            db,
+            assessment_id,
+            statement_key,
+            int(form.level.data) if form.level.data else None,
+            form.reason.data or "",
+            g.user["id"],
+            lambda rows: score_assessment(questionnaire, store.as_scoring_answers(rows)),
+        )
+    except store.Locked as refused:
+        return str(refused)
+    return ""
 
 
 # --- heatmaps -----------------------------------------------------------------------------------

@@ -54,6 +54,17 @@ class Locked(StorageError):
     """The assessment has been submitted and can no longer change."""
 
 
+def submitted_assessment(db: Database, assessment_id: int, to_be: str) -> dict:
+    """The assessment, which must be waiting for review; Locked, saying so, if it is not."""
+    current = assessment(db, assessment_id)
+    if current["status"] != "submitted":
+        raise Locked(
+            f"only a submitted assessment can be {to_be}; this one is "
+            f"{current['status'].replace('_', ' ')}"
+        )
+    return current
+
+
 class Stale(StorageError):
     """Someone saved these answers after the page that would change them was opened."""
 
@@ -238,12 +249,7 @@ def sign_off_assessment(
 ) -> None:
     stamp = stamp or now()
     with write(db):
-        current = assessment(db, assessment_id)
-        if current["status"] != "submitted":
-            raise Locked(
-                f"only a submitted assessment can be signed off; this one is "
-                f"{current['status'].replace('_', ' ')}"
-            )
+        submitted_assessment(db, assessment_id, "signed off")
         db.table("assessments").update(
             assessment_id,
             {

@@ -14,6 +14,7 @@ from assess.store.assessments import (
     assessment,
     round_,
     store_scores,
+    submitted_assessment,
 )
 from assess.store.audit import record_event
 from assess.store.db import NotFound, now, write
@@ -111,12 +112,7 @@ def return_assessment(
     if not comment.strip():
         raise ValueError("a returned assessment needs a comment saying what to change")
     with write(db):
-        current = assessment(db, assessment_id)
-        if current["status"] != "submitted":
-            raise Locked(
-                f"only a submitted assessment can be returned; this one is "
-                f"{current['status'].replace('_', ' ')}"
-            )
+        submitted_assessment(db, assessment_id, "returned")
         db.table("assessments").update(assessment_id, {"status": "returned", "updated_at": stamp})
         add_review(db, assessment_id, "returned", comment.strip(), user_id, stamp)
         record_event(

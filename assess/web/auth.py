@@ -6,14 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
-from flask import (
-    abort,
-    g,
-    redirect,
-    request,
-    session,
-    url_for,
-)
+from flask import abort, g, redirect, request, session, url_for
 from werkzeug.security import generate_password_hash
 
 from assess import store

@@ -5,16 +5,7 @@ when a page is read."""
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from assess import store
 from assess.registers import entries as registers_io
@@ -151,16 +142,28 @@ def new_eqia():
         return render_eqia_form(None, {}, {}, [])
     if not CsrfForm().validate_on_submit():
         refuse_expired_form()
+    return save_eqia(None)
+
+
+def save_eqia(existing: dict | None):
+    """Add the posted EqIA (or update `existing`) and go to it; the form with errors if not."""
     fields, impacts, errors, values, group_values = read_eqia_form()
     if not errors:
+        db = store.get_db()
         try:
-            eqia_id = register_store.add_eqia(store.get_db(), fields, impacts, g.user["id"])
+            if existing is None:
+                eqia_id = register_store.add_eqia(db, fields, impacts, g.user["id"])
+            else:
+                eqia_id = existing["id"]
+                register_store.update_eqia(db, eqia_id, fields, impacts, g.user["id"])
         except register_store.DuplicateRef as duplicate:
             errors = [("ref", str(duplicate))]
         else:
-            flash(f"Equality impact assessment {fields['ref']} added.")
+            flash(
+                f"Equality impact assessment {fields['ref']} {'updated' if existing else 'added'}."
+            )
             return redirect(url_for("registers.eqia_detail", eqia_id=eqia_id))
-    return render_eqia_form(None, values, group_values, errors, 400)
+    return render_eqia_form(existing, values, group_values, errors, 400)
 
 
 @bp.route("/eqias/<int:eqia_id>/edit", methods=["GET", "POST"])
@@ -183,16 +186,7 @@ def edit_eqia(eqia_id: int):
         )
     if not CsrfForm().validate_on_submit():
         refuse_expired_form()
-    fields, impacts, errors, values, group_values = read_eqia_form()
-    if not errors:
-        try:
-            register_store.update_eqia(store.get_db(), eqia_id, fields, impacts, g.user["id"])
-        except register_store.DuplicateRef as duplicate:
-            errors = [("ref", str(duplicate))]
-        else:
-            flash(f"Equality impact assessment {fields['ref']} updated.")
-            return redirect(url_for("registers.eqia_detail", eqia_id=eqia_id))
-    return render_eqia_form(existing, values, group_values, errors, 400)
+    return save_eqia(existing)
 
 
 @bp.route("/eqias/prompts/<int:prompt_id>", methods=["POST"])

@@ -3,29 +3,12 @@ maturity, and what a team's results page lists. (EqIA review prompts are raised 
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from assess import store
 from assess.registers import entries as registers_io
-from assess.registers.display import (
-    exposure_figures,
-    link_questionnaire,
-    raise_proposed_risk,
-)
-from assess.registers.views import (
-    CsrfForm,
-    bp,
-    can_edit,
-)
+from assess.registers.display import exposure_figures, link_questionnaire, raise_proposed_risk
+from assess.registers.views import CsrfForm, bp, can_edit
 from assess.web.auth import requires
 
 # --- proposed risks from low scores -------------------------------------------------------------

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    g,
-    redirect,
-    request,
-)
+from flask import abort, flash, g, redirect, request
 
 from assess import store
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
 from assess.registers.display import link_questionnaire
-from assess.registers.views import (
-    KIND_NAMES,
-    CsrfForm,
-    bp,
-    date_parts,
-    detail_url,
-    read_dates,
-)
+from assess.registers.views import KIND_NAMES, CsrfForm, bp, date_parts, detail_url, read_dates
 from assess.store import registers as register_store
 from assess.web.auth import requires
 from assess.web.helpers import found_or_404, page

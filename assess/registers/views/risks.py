@@ -5,27 +5,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import (
-    Response,
-    abort,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 
 from assess import charts, store
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
-from assess.registers.display import (
-    decorate,
-    link_questionnaire,
-    scored_risks,
-    settings,
-    today,
-)
+from assess.registers.display import decorate, link_questionnaire, scored_risks, settings, today
 from assess.registers.views import (
     RISK_DATES,
     SORTS,
@@ -182,16 +167,29 @@ def new_risk():
         return render_risk_form(None, {"raised_on": today(), "response": "Treat"}, [])
     if not CsrfForm().validate_on_submit():
         refuse_expired_form()
+    return save_risk(None)
+
+
+def save_risk(existing: dict | None):
+    """Add the posted risk (or update `existing`) and go to it; the form with errors if not."""
     fields, errors, values = read_risk_form()
+    if existing is not None and proposed(existing):
+        read_owner_user(fields, errors, values)
     if not errors:
+        db = store.get_db()
         try:
-            risk_id = register_store.add_risk(store.get_db(), fields, g.user["id"])
+            if existing is None:
+                risk_id = register_store.add_risk(db, fields, g.user["id"])
+            else:
+                risk_id = existing["id"]
+                register_store.update_risk(db, risk_id, fields, g.user["id"])
         except register_store.DuplicateRef as duplicate:
             errors = [("ref", str(duplicate))]
         else:
-            flash(f"Risk {fields['ref']} added to the register.")
+            done = "added to the register" if existing is None else "updated"
+            flash(f"Risk {fields['ref']} {done}.")
             return redirect(url_for("registers.risk_detail", risk_id=risk_id))
-    return render_risk_form(None, values, errors, 400)
+    return render_risk_form(existing, values, errors, 400)
 
 
 def get_risk(risk_id: int) -> dict:
@@ -209,18 +207,7 @@ def edit_risk(risk_id: int):
         return render_risk_form(existing, {k: existing[k] or "" for k in existing}, [])
     if not CsrfForm().validate_on_submit():
         refuse_expired_form()
-    fields, errors, values = read_risk_form()
-    if proposed(existing):
-        read_owner_user(fields, errors, values)
-    if not errors:
-        try:
-            register_store.update_risk(store.get_db(), risk_id, fields, g.user["id"])
-        except register_store.DuplicateRef as duplicate:
-            errors = [("ref", str(duplicate))]
-        else:
-            flash(f"Risk {fields['ref']} updated.")
-            return redirect(url_for("registers.risk_detail", risk_id=risk_id))
-    return render_risk_form(existing, values, errors, 400)
+    return save_risk(existing)
 
 
 @bp.route("/risks/<int:risk_id>")
@@ -264,9 +251,15 @@ def risk_detail(risk_id: int):
     )
 
 
-def decider_or_403(existing: dict) -> None:
+def proposal_to_decide(risk_id: int) -> dict:
+    """The proposed risk this user may accept or decline; 403 for anyone else, and back to the
+    risk, saying why, when it waits for no decision."""
+    existing = get_risk(risk_id)
     if not risk.may_decide(g.user["id"], g.user["role"], existing["owner_user_id"]):
         abort(403)
+    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
+        abort(not_waiting(existing))
+    return existing
 
 
 def not_waiting(existing: dict):
@@ -282,10 +275,7 @@ def not_waiting(existing: dict):
 @sign_in_required
 def accept_risk(risk_id: int):
     """Only the proposed risk's owner (or an administrator, for them) accepts it."""
-    existing = get_risk(risk_id)
-    decider_or_403(existing)
-    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
-        return not_waiting(existing)
+    existing = proposal_to_decide(risk_id)
     register_store.accept_risk(store.get_db(), risk_id, g.user)
     on_behalf = "" if existing["owner_user_id"] == g.user["id"] else f" for {existing['owner']}"
     flash(f"You accepted risk {existing['ref']}{on_behalf}: it is now on the register.")
@@ -296,10 +286,7 @@ def accept_risk(risk_id: int):
 @sign_in_required
 def decline_risk(risk_id: int):
     """The owner says no, with a reason business improvement reads."""
-    existing = get_risk(risk_id)
-    decider_or_403(existing)
-    if existing["status"] != "proposed" or existing["owner_user_id"] is None:
-        return not_waiting(existing)
+    existing = proposal_to_decide(risk_id)
     errors, reason = [], request.form.get("reason", "")
     if request.method == "POST":
         try:

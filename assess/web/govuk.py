@@ -1,0 +1,39 @@
+"""The GOV.UK Frontend components and the service's error summary, callable from any template
+without an import line of its own."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+COMPONENTS = (
+    "back-link",
+    "button",
+    "checkboxes",
+    "date-input",
+    "error-summary",
+    "file-upload",
+    "inset-text",
+    "input",
+    "notification-banner",
+    "panel",
+    "radios",
+    "select",
+    "summary-list",
+    "tag",
+    "task-list",
+    "textarea",
+    "warning-text",
+)
+
+
+def macro_name(component: str) -> str:
+    """The macro a component's template defines: "back-link" is govukBackLink."""
+    return "govuk" + "".join(part.capitalize() for part in component.split("-"))
+
+
+def init_app(app: Flask) -> None:
+    env = app.jinja_env
+    for component in COMPONENTS:
+        module = env.get_template(f"govuk_frontend_jinja/components/{component}/macro.html").module
+        env.globals[macro_name(component)] = getattr(module, macro_name(component))
+    env.globals["error_summary"] = env.get_template("team/_macros.html").module.error_summary
