@@ -149,3 +149,13 @@ def team_results(v: Visit) -> dict:
         # the risks and equality impacts linked to the team's weakest areas
         "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),
     }
+
+
+def linked_on_own_results(kind: str) -> set[int]:
+    """The ids of the risks (kind "risks") or EqIAs ("eqias") that the results pages of the
+    signed-in user's own teams list, in every round their home page offers."""
+    ids: set[int] = set()
+    for row in store.assessments_of_teams(store.get_db(), g.user["id"]):
+        linked = team_results(visit(row["team_id"], row["round_id"]))["linked"]
+        ids |= {entry["id"] for entry in linked[kind]}
+    return ids

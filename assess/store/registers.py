@@ -487,21 +487,6 @@ def linked_to(
     return list(found.values())
 
 
-def shown_on_results(db: Database, kind: str, entry_id: int) -> bool:
-    """Whether a results page can list this entry: it is linked, and a risk is open (a proposed
-    risk carries the evidence of the team it was raised from, for business improvement only)."""
-    open_only = (
-        " AND (SELECT status FROM risks WHERE id = l.entry_id) = 'open'" if kind == "risk" else ""
-    )
-    return bool(
-        db.execute(
-            f"""SELECT 1 FROM register_links l WHERE l.entry_kind = ? AND l.entry_id = ?
-                {open_only} LIMIT 1""",
-            [kind, entry_id],
-        ).fetchone()
-    )
-
-
 # --- import -------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, g, url_for
 from flask_wtf import FlaskForm
 
 from assess import store
+from assess.assessment.journey import linked_on_own_results
 from assess.assessment.questionnaire import Questionnaire
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
@@ -52,13 +53,13 @@ def can_edit() -> bool:
 
 
 def may_read(kind: str, entry_id: int) -> None:
-    """404 for a team lead looking at an entry no results page links to."""
+    """404 for a team lead looking at an entry that neither their own teams' results pages list
+    nor, for a risk, they own."""
     if access.may(g.user["role"], "read_council"):
         return
-    db = store.get_db()
     if access.may(g.user["role"], "assess_own_team") and (
-        register_store.shown_on_results(db, kind, entry_id)
-        or (kind == "risk" and register_store.owned_by(db, entry_id, g.user["id"]))
+        (kind == "risk" and register_store.owned_by(store.get_db(), entry_id, g.user["id"]))
+        or entry_id in linked_on_own_results(f"{kind}s")
     ):
         return
     abort(404)
