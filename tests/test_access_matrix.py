@@ -382,7 +382,7 @@ def test_every_post_without_a_csrf_token_is_refused(fresh, row: Row):
         before = store.table_counts(db)
         response = client.post(path, data=data, headers=headers)
         assert response.status_code == 400, f"POST {path} as {role}: {response.status_code}"
-        assert "CSRF token is missing" in response.get_data(as_text=True)
+        assert "The form expired. Go back and try again." in response.get_data(as_text=True)
         assert store.table_counts(db) == before, "a refused form changed nothing"
     finally:
         db.conn.close()

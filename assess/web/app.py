@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from assess import config, store
 from assess.assessment.questionnaire import load_folder
-from assess.web import govuk, logs, security
+from assess.web import errors, govuk, logs, security
 from assess.web.helpers import first_errors, long_date, long_time
 
 csrf = CSRFProtect()
@@ -93,6 +93,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     )
     app.jinja_env.undefined = ChainableUndefined  # the GOV.UK macros read optional nested params
     govuk.init_app(app)
+    errors.init_app(app)
     csrf.init_app(app)
     app.teardown_appcontext(store.close_request_db)
 

@@ -161,7 +161,7 @@ def test_business_improvement_proposes_a_risk_and_its_owner_accepts_it(live_serv
     expect(page.get_by_text("Waiting for its owner to accept it")).to_be_visible()
     expect(page.get_by_role("button", name="Accept this risk")).to_have_count(0)
     page.get_by_role("link", name="Risks and equality").click()
-    expect(page.locator("#proposed + p + table")).to_contain_text("Priya Shah")
+    expect(page.locator("#proposed + p + .app-table-scroll table")).to_contain_text("Priya Shah")
     assert_accessible(page)
 
     page.context.clear_cookies()
@@ -190,7 +190,7 @@ def test_an_officer_changes_an_action_and_closes_it(live_server, page):
     sign_in(page, live_server.url, OFFICER)
     page.goto(f"{live_server.url}/registers/risks")
     page.get_by_role("link", name="Digitally excluded residents cannot reach services").click()
-    actions = page.locator("#actions + table")
+    actions = page.locator("#actions + .app-table-scroll table")
     expect(actions).to_contain_text("Overdue")
     assert_accessible(page)
 
