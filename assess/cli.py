@@ -15,9 +15,11 @@ import click
 
 from assess import demo, store
 from assess.assessment.questionnaire import QuestionnaireError, load_folder, load_questionnaire
-from assess.store.backup import set_aside_if_damaged
+from assess.audit.chain import UNSEALED
+from assess.store.audit import check_audit_trail, seal_unkeyed_events
+from assess.store.backup import replaced_last_event, set_aside_if_damaged
 from assess.store.db import check_file, check_sound
-from assess.web.app import create_app
+from assess.web.app import ConfigurationError, create_app
 from assess.web.auth import hash_password
 
 
@@ -27,12 +29,18 @@ def _fail(message: str) -> None:
 
 
 def _app(ctx: click.Context):
+    """The app as the instance is configured (ASSESS_ENV, instance/config.py): only a
+    development instance gets key files made in its folder; any other must be given its keys,
+    the same as the service, so the command chains audit events with the service's key."""
     try:
-        return create_app(
-            instance_path=ctx.obj["instance"], test_config={"ENV_NAME": "development"}
-        )
+        return create_app(instance_path=ctx.obj["instance"])
     except QuestionnaireError as error:
         _fail(f"A questionnaire file is broken, so assess will not start:\n{error}")
+    except ConfigurationError as error:
+        _fail(
+            f"{error}\nThe assess command reads the same settings as the service. For a "
+            "development instance, set ASSESS_ENV=development (make run does)."
+        )
     except Exception as error:  # a configuration error an officer must fix
         _fail(str(error))
 
@@ -60,7 +68,7 @@ def _checked(app, create: bool = False) -> store.Database:
     path = app.config["DATABASE_PATH"]
     if not create:
         check_file(path)
-    db = store.connect(path)
+    db = store.connect(path, audit_key=app.config["AUDIT_KEY"])
     if not create or db.table_names():
         check_sound(db, path)
     return db
@@ -269,11 +277,27 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     store.check_backup(source)
     if not yes:
         click.confirm(f"Replace {app.config['DATABASE_PATH']} with {source}?", abort=True)
+    replaced = replaced_last_event(app.config["DATABASE_PATH"])
     if aside := set_aside_if_damaged(app.config["DATABASE_PATH"]):
         click.echo(f"The damaged database was moved aside to {aside}.")
     with _progress("Restoring") as progress:
-        counts = store.restore(source, app.config["DATABASE_PATH"], progress)
+        counts = store.restore(
+            source,
+            app.config["DATABASE_PATH"],
+            progress,
+            audit_key=app.config["AUDIT_KEY"],
+            replaced=replaced,
+            set_aside=aside,
+        )
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables from {source}.")
+    click.echo(
+        "The audit trail records the restore"
+        + (
+            f", and that it replaced a database whose last event was {replaced['id']}."
+            if replaced
+            else "."
+        )
+    )
 
 
 @cli.group()
@@ -285,16 +309,39 @@ def audit() -> None:
 @click.pass_context
 @_storage_errors
 def verify_audit(ctx: click.Context) -> None:
-    """Walk the whole audit chain; name the first event that was edited, deleted or reordered."""
-    from assess.audit.chain import verify_chain
-    from assess.store import exports as export_queries
-
-    app = _app(ctx)
-    db = _database(app)
-    result = verify_chain(export_queries.audit_chain(db))
+    """Walk the whole audit chain under the audit key; name the first event that was edited,
+    deleted or reordered, and say if the append-only triggers are missing."""
+    db = _database(_app(ctx))
+    result = check_audit_trail(db)
     if not result.intact:
         _fail(result.summary())
     click.echo(result.summary())
+
+
+@audit.command("seal")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@_storage_errors
+def seal_audit(ctx: click.Context, yes: bool) -> None:
+    """Once, when upgrading: seal the events recorded before the audit chain was keyed."""
+    db = _database(_app(ctx))
+    result = check_audit_trail(db)
+    if result.intact:
+        click.echo("Nothing to seal. " + result.summary())
+        return
+    if result.missing_triggers or (result.first_break and result.first_break.kind != UNSEALED):
+        _fail(result.summary() + " Nothing was sealed.")
+    if not yes:
+        click.echo(result.summary())
+        click.confirm(
+            "Seal them? Only if this instance was never sealed before: a second request to "
+            "seal means the chain was rewritten (see docs/security.md)",
+            abort=True,
+        )
+    sealed = seal_unkeyed_events(db)
+    click.echo(
+        f"Sealed events 1 to {sealed} with a keyed event. " + check_audit_trail(db).summary()
+    )
 
 
 @audit.command("recompute")

@@ -6,6 +6,10 @@ DEFAULTS = {
     # Never a constant: set ASSESS_SECRET_KEY or instance/config.py. Without one, development
     # (and testing) gets a random key kept in the instance folder as `secret_key`.
     "SECRET_KEY": None,
+    # The key of the audit chain (an HMAC): never in the database or its backups. Set
+    # ASSESS_AUDIT_KEY from the secret store; development (and testing) gets a random key kept
+    # in the instance folder as `audit_key`. See docs/security.md.
+    "AUDIT_KEY": None,
     "ENV_NAME": "production",
     "DATABASE": "assess.db",  # relative to the instance folder
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),
@@ -35,6 +39,16 @@ DEFAULTS = {
         "People for whom English is not a first language",
         "Digitally excluded people",
     ],
+    # Uploads. Any request body over MAX_CONTENT_LENGTH bytes is refused (413) before it is read.
+    # An import file may be up to IMPORT_MAX_BYTES and IMPORT_MAX_ROWS rows (the heading not
+    # counted); an XLSX may unpack to at most IMPORT_MAX_UNZIPPED_BYTES. 20,000 rows is twenty
+    # times the largest register a council keeps, and is written in about ten seconds in short
+    # transactions (bench/imports.py). A checked file waits IMPORT_PREVIEW_MINUTES to be confirmed.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "IMPORT_MAX_BYTES": 5 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 20_000,
+    "IMPORT_MAX_UNZIPPED_BYTES": 50 * 1024 * 1024,
+    "IMPORT_PREVIEW_MINUTES": 30,
     # Reminder emails: with no SMTP_HOST they are written to the log instead of sent.
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
@@ -56,6 +70,7 @@ DEFAULTS = {
 # Environment variables that override a setting, and how to read them.
 ENVIRONMENT = {
     "ASSESS_SECRET_KEY": ("SECRET_KEY", str),
+    "ASSESS_AUDIT_KEY": ("AUDIT_KEY", str),
     "ASSESS_ENV": ("ENV_NAME", str),
     "ASSESS_DATABASE": ("DATABASE", str),
     "ASSESS_QUESTIONNAIRES": ("QUESTIONNAIRES", str),
@@ -72,6 +87,11 @@ ENVIRONMENT = {
     "ASSESS_RISK_GREEN_MAX": ("RISK_GREEN_MAX", int),
     "ASSESS_RISK_AMBER_MAX": ("RISK_AMBER_MAX", int),
     "ASSESS_RISK_LOW_SCORE": ("RISK_LOW_SCORE", float),
+    "ASSESS_MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "ASSESS_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
+    "ASSESS_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
+    "ASSESS_IMPORT_MAX_UNZIPPED_BYTES": ("IMPORT_MAX_UNZIPPED_BYTES", int),
+    "ASSESS_IMPORT_PREVIEW_MINUTES": ("IMPORT_PREVIEW_MINUTES", int),
     "ASSESS_LOG_FORMAT": ("LOG_FORMAT", str),
     "ASSESS_LOG_LEVEL": ("LOG_LEVEL", str),
     "ASSESS_HSTS_SECONDS": ("HSTS_SECONDS", int),

@@ -12,13 +12,21 @@ from pathlib import Path
 from assess import demo, store
 from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
+from assess.web.app import AUDIT_KEY_FILE, instance_key
 from assess.web.auth import hash_password
+
+
+def open_instance(folder: Path, path: Path | None = None) -> store.Database:
+    """The instance's database (or `path`, a copy of it) with the instance's audit key, the one
+    an app on this folder makes and uses in development."""
+    key = instance_key(folder, AUDIT_KEY_FILE)
+    return store.connect(path or folder / "assess.db", audit_key=key)
 
 
 def generate(folder: Path, teams: int, rounds: int, track=lambda items, label: items) -> float:
     """Seed a new instance folder; return the seconds it took."""
     folder.mkdir(parents=True, exist_ok=True)
-    db = store.connect(folder / "assess.db")
+    db = open_instance(folder)
     store.migrate(db)
     questionnaire = load_folder(Path(DEFAULTS["QUESTIONNAIRES"]))[demo.DEMO_QUESTIONNAIRE]
     started = time.perf_counter()

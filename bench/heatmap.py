@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate, open_instance  # noqa: E402
 
 from assess import store  # noqa: E402
 from assess.demo import DEMO_PASSWORD  # noqa: E402
@@ -50,7 +50,7 @@ def measure(teams: int, repeat: int) -> list[tuple]:
         print(f"generating {teams} teams x 3 rounds ...", file=sys.stderr, flush=True)
         generate(folder, teams, 3)
     app = create_app({"TESTING": True, "SECRET_KEY": "bench"}, instance_path=folder)
-    db = store.connect(folder / "assess.db")
+    db = open_instance(folder)
     store.migrate(db)
     complete = store.rounds(db)[-2]["id"]  # the last complete round
     db.conn.close()

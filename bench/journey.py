@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
+from generate import generate, open_instance  # noqa: E402
 
 from assess import store  # noqa: E402
 from assess.demo import DEMO_PASSWORD  # noqa: E402
@@ -121,7 +121,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="assess-bench-"))
     print(f"seeding 200 teams x 2 rounds into {folder} ...", file=sys.stderr, flush=True)
     generate(folder, teams=200, rounds=2)
-    db = store.connect(folder / "assess.db")
+    db = open_instance(folder)
     round_ = store.current_round(db)
     leads = db.execute(
         """SELECT u.email, t.id FROM users u JOIN team_members m ON m.user_id = u.id

@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assess import store
-from assess.audit.chain import verify_chain
 from assess.demo import DEMO_PASSWORD
-from assess.store import exports as export_queries
+from assess.store.audit import check_audit_trail
+from assess.web.app import AUDIT_KEY_FILE, instance_key
 from assess.web.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,7 +318,7 @@ def build_instance(folder: Path, users: int) -> tuple[list[tuple[str, int]], int
         check=True,
         capture_output=True,
     )
-    db = store.connect(folder / "assess.db")
+    db = store.connect(folder / "assess.db", audit_key=instance_key(folder, AUDIT_KEY_FILE))
     round_id = store.current_round(db)["id"]
     directorate = store.add_directorate(db, "Load Test")
     password = hash_password(DEMO_PASSWORD)
@@ -457,17 +457,17 @@ def half_submitted(db: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def check_snapshot(path: Path) -> list[str]:
+def check_snapshot(path: Path, audit_key: str) -> list[str]:
     """An online backup taken under load: sound, nothing half submitted, its audit chain whole."""
     problems = []
     try:
         store.check_backup(path)
     except store.StorageError as error:
         return [f"backup: {error}"]
-    db = store.connect(path)
+    db = store.connect(path, audit_key=audit_key)
     try:
         problems += [f"backup: {p}" for p in half_submitted(db.conn)]
-        chain = verify_chain(export_queries.audit_chain(db))
+        chain = check_audit_trail(db)
         if not chain.intact:
             problems.append(f"backup: {chain.summary()}")
     finally:
@@ -579,7 +579,7 @@ def main() -> int:
         if backup.error:
             failures.append(f"backup: {backup.error}")
         else:
-            failures += check_snapshot(folder / "backup.db")
+            failures += check_snapshot(folder / "backup.db", instance_key(folder, AUDIT_KEY_FILE))
 
     # Which failed connections the killed worker explains: those open at the moment of the kill.
     no_response = [r for r in run.log if r.status is None]

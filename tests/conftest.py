@@ -16,7 +16,7 @@ import pytest
 from assess import demo, store
 from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
-from assess.web.app import create_app
+from assess.web.app import AUDIT_KEY_FILE, create_app
 from assess.web.auth import hash_password
 
 QUESTIONNAIRES = Path(DEFAULTS["QUESTIONNAIRES"])
@@ -41,11 +41,16 @@ def cex(questionnaires):
     return questionnaires["cex-culture-maturity"]
 
 
+# The audit key of the demo database the tests copy: each copy's instance folder holds it as
+# instance/audit_key, as a development instance's does, so its chain verifies there.
+AUDIT_KEY = "test-audit-key-" + "0" * 49
+
+
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory, cex) -> Path:
     """One seeded demo database per test session; each test gets its own copy."""
     path = tmp_path_factory.mktemp("template") / "assess.db"
-    db = store.connect(path)
+    db = store.connect(path, audit_key=AUDIT_KEY)
     store.migrate(db)
     demo.seed(db, cex, hash_password(demo.DEMO_PASSWORD))
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -58,6 +63,9 @@ def instance(tmp_path, demo_database) -> Path:
     folder = tmp_path / "instance"
     folder.mkdir()
     shutil.copy(demo_database, folder / "assess.db")
+    (folder / AUDIT_KEY_FILE).write_text(AUDIT_KEY + "\n")
+    (folder / AUDIT_KEY_FILE).chmod(0o600)
+    (folder / "config.py").write_text('ENV_NAME = "development"\n')  # so the CLI makes keys
     return folder
 
 
@@ -70,7 +78,7 @@ def app(instance):
 
 @pytest.fixture
 def db(app):
-    connection = store.connect(app.config["DATABASE_PATH"])
+    connection = store.connect(app.config["DATABASE_PATH"], audit_key=app.config["AUDIT_KEY"])
     yield connection
     connection.conn.close()
 

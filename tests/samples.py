@@ -67,7 +67,7 @@ def one(db, sql: str, params=()):
 
 def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
     app = SampleCouncil(demo_database, {}, {}, {}).app_in(folder)
-    db = store.connect(app.config["DATABASE_PATH"])
+    db = store.connect(app.config["DATABASE_PATH"], audit_key=app.config["AUDIT_KEY"])
     users = {
         role: one(db, "SELECT id FROM users WHERE email = ?", [e]) for role, e in PEOPLE.items()
     }

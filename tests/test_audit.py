@@ -10,12 +10,15 @@ from click.testing import CliRunner
 from assess import store
 from assess.audit import chain as audit
 from assess.cli import cli
+from assess.store import audit as audit_store
 from assess.store import exports as export_queries
-from tests.conftest import read_page
+from tests.conftest import AUDIT_KEY, read_page
 
 
 def check(db) -> audit.ChainCheck:
-    return audit.verify_chain(export_queries.audit_chain(db))
+    return audit.verify_chain(
+        export_queries.audit_chain(db), AUDIT_KEY, audit_store.audit_triggers(db)
+    )
 
 
 def allow_tampering(db) -> None:
@@ -54,7 +57,7 @@ def test_an_edited_and_rehashed_event_breaks_the_link_to_the_next(db):
     allow_tampering(db)
     event = next(e for e in list(export_queries.audit_chain(db)) if e["id"] == 40)
     event["action"] = "nothing_happened"
-    new_hash = store.event_hash(event["previous_hash"], event)
+    new_hash = store.event_hash(AUDIT_KEY, event["previous_hash"], event)  # with the key
     db.execute(
         "UPDATE audit_events SET action = 'nothing_happened', hash = ? WHERE id = 40", [new_hash]
     )
@@ -92,7 +95,14 @@ def test_a_reordered_pair_is_named_as_reordered(db):
 
 
 def test_an_empty_log_is_intact():
-    assert audit.verify_chain([]).intact
+    assert audit.verify_chain([], AUDIT_KEY, APPEND_ONLY).intact
+
+
+APPEND_ONLY = {
+    name: f"CREATE TRIGGER {name} BEFORE {change} ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'no'); END"
+    for name, change in audit.APPEND_ONLY_TRIGGERS.items()
+}
 
 
 # --- the CLI ------------------------------------------------------------------------------------

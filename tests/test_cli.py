@@ -16,6 +16,7 @@ from tests.conftest import QUESTIONNAIRES
 def run(tmp_path):
     def invoke(*args, instance=None, input=None, env=None):
         folder = instance or tmp_path / "instance"
+        env = {"ASSESS_ENV": "development", **(env or {})}  # keys made in the instance folder
         return CliRunner().invoke(
             cli, ["--instance", str(folder), *args], input=input, env=env, catch_exceptions=False
         )
@@ -24,7 +25,8 @@ def run(tmp_path):
 
 
 def open_db(folder):
-    return store.connect(folder / "assess.db")
+    key = (folder / "audit_key").read_text().strip()
+    return store.connect(folder / "assess.db", audit_key=key)
 
 
 def test_init_db_creates_the_schema_loads_questionnaires_and_seeds_the_demo(run, tmp_path):
@@ -153,7 +155,8 @@ def test_backup_and_restore_round_trip_every_row(run, tmp_path):
     other = tmp_path / "restored"
     restored = run("restore", str(backup), "--yes", instance=other)
     assert restored.exit_code == 0, restored.output
-    assert store.table_counts(open_db(other)) == original
+    restore_event = {**original, "audit_events": original["audit_events"] + 1}
+    assert store.table_counts(open_db(other)) == restore_event
     assert f"Restored {sum(original.values())} rows" in restored.output
 
 

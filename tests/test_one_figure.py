@@ -137,7 +137,7 @@ def edge_round(tmp_path_factory, demo_database, cex) -> EdgeRound:
     instance.mkdir()
     shutil.copy(demo_database, instance / "assess.db")
     app = create_app({"TESTING": True, "SECRET_KEY": "test"}, instance_path=instance)
-    db = store.connect(app.config["DATABASE_PATH"])
+    db = store.connect(app.config["DATABASE_PATH"], audit_key=app.config["AUDIT_KEY"])
     try:
         directorate = store.add_directorate(db, "Registration and Civic Services")
         sheets = {**SIGNED_OFF, **SUBMITTED_ONLY}
@@ -402,7 +402,9 @@ def test_the_eqia_review_prompts_export_quotes_the_one_figure(edge_round):
 
 @pytest.fixture(scope="module")
 def api_token(edge_round) -> str:
-    db = store.connect(edge_round.app.config["DATABASE_PATH"])
+    db = store.connect(
+        edge_round.app.config["DATABASE_PATH"], audit_key=edge_round.app.config["AUDIT_KEY"]
+    )
     try:
         auditor = store.user_by_email(db, AUDITOR)
         return token_store.create_token(db, auditor["id"], "one figure")[1]
@@ -437,7 +439,9 @@ def test_a_round_pack_recomputes_scores_that_average_to_the_one_figure(edge_roun
     """A round pack holds per-team scores (every submitted assessment, with its status) and
     `assess audit recompute` checks each against its answers; the pack carries no council
     average, so its recomputed signed-off scores, averaged by the rule, must give the figure."""
-    db = store.connect(edge_round.app.config["DATABASE_PATH"])
+    db = store.connect(
+        edge_round.app.config["DATABASE_PATH"], audit_key=edge_round.app.config["AUDIT_KEY"]
+    )
     try:
         pack = pack_store.gather(db, edge_round.round_id, None)
     finally:

@@ -286,7 +286,7 @@ def test_an_xlsx_is_read_like_a_csv_from_its_first_sheet():
     ("filename", "content", "message"),
     [
         ("register.xlsx", b"PK\x03\x04 not really a zip", "register.xlsx is not a readable XLSX"),
-        ("register.csv", "Réf".encode("latin-1"), "register.csv is not UTF-8 text: save it as CSV"),
+        ("register.csv", "Réf".encode("latin-1"), "register.csv is not UTF-8 text. Save it as CSV"),
         ("register.txt", b"Ref\nR1\n", "The file must be a CSV or XLSX file"),
         ("register.csv", b"", "register.csv is empty"),
     ],

@@ -29,7 +29,7 @@ def council(tmp_path_factory, sample_council, cex):
     each case outside the scope checks it changed nothing."""
     app = sample_council.app_in(tmp_path_factory.mktemp("round_scope"))
     ids = sample_council.ids
-    db = store.connect(app.config["DATABASE_PATH"])
+    db = store.connect(app.config["DATABASE_PATH"], audit_key=app.config["AUDIT_KEY"])
     housing = ids["team_id"]
     others = [t["id"] for t in store.active_teams(db) if t["id"] != housing]
     new_round = store.create_round(
@@ -117,7 +117,9 @@ def test_every_page_of_a_team_outside_the_rounds_scope_is_not_found(council, cex
     form = {"csrf_token": token, "seen": "x", "action": "later", "confirm": "y", **answers}
     form |= {"what": "Train", "owner": "Priya", "due_day": "1", "due_month": "6"}
     form |= {"due_year": "2025", "one-team": "4"}
-    db = store.connect(council["app"].config["DATABASE_PATH"])
+    db = store.connect(
+        council["app"].config["DATABASE_PATH"], audit_key=council["app"].config["AUDIT_KEY"]
+    )
     try:
         before = store.table_counts(db)
         for method, url, rule in journey_requests(council, round_id):
@@ -141,7 +143,9 @@ def test_a_team_in_a_new_rounds_scope_starts_its_assessment_there(council, cex):
     first = cex.statements_in("value", "one-team")[0].key
     response = client.post(url, data={**hidden, f"{first}-level": "2", "action": "later"})
     assert response.status_code == 302
-    db = store.connect(council["app"].config["DATABASE_PATH"])
+    db = store.connect(
+        council["app"].config["DATABASE_PATH"], audit_key=council["app"].config["AUDIT_KEY"]
+    )
     try:
         assessment = store.find_assessment(db, council["taxi_id"], round_id)
         assert [a["level"] for a in store.answers_of(db, assessment["id"])] == [2]

@@ -29,6 +29,7 @@ def run(
         **os.environ,
         "ASSESS_INSTANCE": str(instance),
         "ASSESS_SECRET_KEY": "startup-tests",
+        "ASSESS_AUDIT_KEY": "startup-tests-audit",
         "ASSESS_ENV": "production",
         **settings,
     }

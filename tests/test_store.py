@@ -10,6 +10,7 @@ import pytest
 from assess import store
 from assess.assessment.questionnaire import from_content
 from assess.assessment.scoring import score_assessment
+from tests.conftest import AUDIT_KEY
 
 
 def scorer(questionnaire):
@@ -18,7 +19,7 @@ def scorer(questionnaire):
 
 @pytest.fixture
 def empty_db(tmp_path):
-    db = store.connect(tmp_path / "assess.db")
+    db = store.connect(tmp_path / "assess.db", audit_key=AUDIT_KEY)
     yield db
     db.conn.close()
 
@@ -222,7 +223,7 @@ def test_each_audit_event_is_chained_to_the_one_before(db):
     assert events[0]["previous_hash"] == store.GENESIS_HASH
     for previous, event in zip(events, events[1:], strict=False):
         assert event["previous_hash"] == previous["hash"]
-        assert event["hash"] == store.event_hash(previous["hash"], event)
+        assert event["hash"] == store.event_hash(AUDIT_KEY, previous["hash"], event)
 
 
 def test_answers_on_an_old_version_keep_pointing_at_it(db, cex):

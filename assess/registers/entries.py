@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook  # reading only: every download is written by assess.audit
 
 from assess.registers import rules as risk
@@ -251,34 +253,117 @@ def check_impact(values: Mapping[str, str], groups: Iterable[str]) -> tuple[dict
 # --- files --------------------------------------------------------------------------------------
 
 
-def read_table(filename: str, content: bytes) -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX file keyed by their column headings (first sheet, first row)."""
+# What an import may hold, unless the settings say otherwise (assess.config: IMPORT_*).
+MAX_ROWS = 20_000
+MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+MAX_COLUMNS = 200  # a register has about 20; cells beyond this column are not read
+
+
+def size_words(size: int) -> str:
+    """5242880 -> '5 MB', 50000 -> '49 KB': a size limit as the pages state it."""
+    megabytes = size / 1024 / 1024
+    return f"{megabytes:,.0f} MB" if megabytes >= 1 else f"{size / 1024:,.0f} KB"
+
+
+def unreadable(reason: str) -> UnreadableFile:
+    return UnreadableFile(f"The file could not be read: {reason}")
+
+
+def read_table(
+    filename: str,
+    content: bytes,
+    *,
+    max_rows: int = MAX_ROWS,
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
+) -> list[dict[str, str]]:
+    """Rows of a CSV or XLSX file keyed by their column headings (first sheet, first row).
+
+    Read as a stream that stops at the first row past `max_rows` (the heading not counted), so
+    a huge file costs no more than a file at the limit. Every way a file can fail to be read
+    (not UTF-8, a cell over csv's field limit, a broken zip, an XLSX that unpacks to more than
+    `max_unzipped_bytes`, XML entities or a DOCTYPE, a truncated sheet) is an UnreadableFile."""
     name = filename.lower()
     if name.endswith(".xlsx"):
-        try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a broken file
-            raise UnreadableFile(f"{filename} is not a readable XLSX file ({error})") from error
-        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
+        rows = _xlsx_rows(filename, content, max_unzipped_bytes)
     elif name.endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(f"{filename} is not UTF-8 text: save it as CSV UTF-8") from error
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = _csv_rows(filename, content)
     else:
         raise UnreadableFile("The file must be a CSV or XLSX file")
-    if not rows:
-        raise UnreadableFile(f"{filename} is empty")
-    headings = [_text(h) for h in rows[0]]
-    table = []
-    for row in rows[1:]:
+    headings: list[str] | None = None
+    table: list[dict[str, str]] = []
+    for row in rows:
+        if headings is None:
+            headings = [_text(h) for h in row]
+            continue
+        if len(table) == max_rows:
+            raise unreadable(
+                f"it has more than {max_rows:,} rows. Split it into files of {max_rows:,} rows "
+                "or fewer and import each"
+            )
         if all(_text(v) == "" for v in row):
             table.append({})  # keep numbering: a blank row is skipped, not renumbered
             continue
         table.append({h: v for h, v in zip(headings, row, strict=False) if h})
+    if headings is None:
+        raise unreadable(f"{filename} is empty")
     return table
+
+
+def _csv_rows(filename: str, content: bytes) -> Iterator[list[str]]:
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    try:
+        yield from csv.reader(text)
+    except UnicodeDecodeError as error:
+        raise unreadable(f"{filename} is not UTF-8 text. Save it as CSV UTF-8") from error
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            limit = csv.field_size_limit()
+            raise unreadable(
+                f"{filename} has a cell longer than {limit:,} characters, far more than any "
+                f"register field takes ({MAX_TEXT:,})"
+            ) from error
+        raise unreadable(f"{filename} is not a readable CSV file ({error})") from error
+
+
+def _xlsx_rows(filename: str, content: bytes, max_unzipped_bytes: int) -> Iterator[list]:
+    """The first sheet's rows, read-only and streamed. The zip's directory is checked before
+    openpyxl opens it (a zip bomb is refused unopened; Python's zipfile never inflates a member
+    past the size its directory gives); openpyxl parses through defusedxml, which refuses XML
+    entities, so an entity bomb or an external entity is an error, never followed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unzipped = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, EOFError) as error:
+        raise unreadable(f"{filename} is not a readable XLSX file ({error})") from error
+    if unzipped > max_unzipped_bytes:
+        raise unreadable(
+            f"{filename} unpacks to {unzipped / 1024 / 1024:,.0f} MB, more than the "
+            f"{max_unzipped_bytes / 1024 / 1024:,.0f} MB an import may hold"
+        )
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+                yield list(row)
+        finally:
+            book.close()
+    except Exception as error:  # openpyxl, zipfile and the XML parser raise many kinds
+        if _caused_by(error, DefusedXmlException):
+            raise unreadable(
+                f"{filename} holds XML entities or a document type declaration, which a "
+                "spreadsheet saved by Excel never has. Save it again from Excel, or as CSV"
+            ) from error
+        raise unreadable(f"{filename} is not a readable XLSX file ({error})") from error
+
+
+def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether `error` or one it was raised from is a `kind` (openpyxl wraps parse errors)."""
+    while error is not None:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 @dataclass(frozen=True)

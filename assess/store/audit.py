@@ -1,28 +1,25 @@
-"""The audit log: append-only, each event chained to the one before by a SHA-256 hash."""
+"""The audit log: append-only, each event chained to the one before by an HMAC under the
+audit key the connection was opened with (the rules are in `assess.audit.chain`)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 
 from sqlite_utils import Database
 
-from assess.store.db import insert_row, now, write
+from assess.audit.chain import (
+    GENESIS_HASH,
+    SEAL_ACTION,
+    UNSEALED,
+    ChainCheck,
+    event_hash,
+    verify_chain,
+)
+from assess.store.db import StorageError, audit_key_of, insert_row, now, write
+from assess.store.exports import audit_chain
 
 # --- audit --------------------------------------------------------------------------------------
-
-GENESIS_HASH = "0" * 64
-
-
-def event_hash(previous_hash: str, event: dict[str, Any]) -> str:
-    """The chain: each event's hash covers its own fields and the previous event's hash."""
-    fields = {
-        k: event.get(k)
-        for k in ("at", "actor_id", "action", "entity", "entity_id", "before", "after")
-    }
-    payload = previous_hash + json.dumps(fields, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def _json(value: Any) -> str | None:
@@ -38,9 +35,12 @@ def record_event(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Append one audit event; call inside the transaction of the change it records."""
-    last = db.execute("SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    """Append one audit event; call inside the transaction of the change it records. Refuses
+    (StorageError) on a connection opened without the audit key: never an unkeyed hash."""
+    key = audit_key_of(db)
+    last = db.execute("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
     event = {
+        "id": last[0] + 1 if last else 1,  # the keyed hash covers the event's place
         "at": now(),
         "actor_id": actor_id,
         "action": action,
@@ -49,9 +49,9 @@ def record_event(
         "before": _json(before),
         "after": _json(after),
     }
-    previous = last[0] if last else GENESIS_HASH
+    previous = last[1] if last else GENESIS_HASH
     event["previous_hash"] = previous
-    event["hash"] = event_hash(previous, event)
+    event["hash"] = event_hash(key, previous, event)
     db.table("audit_events").insert(event)
 
 
@@ -68,3 +68,51 @@ def insert_recorded(
 def audit_events(db: Database, limit: int | None = None) -> list[dict]:
     sql = "SELECT * FROM audit_events ORDER BY id"
     return list(db.query(sql + (f" LIMIT {int(limit)}" if limit else "")))
+
+
+def audit_triggers(db: Database) -> dict[str, str]:
+    """The triggers on audit_events, by name, with the statement that made each."""
+    rows = db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+    ).fetchall()
+    return {name: sql or "" for name, sql in rows}
+
+
+def check_audit_trail(db: Database) -> ChainCheck:
+    """Walk the whole chain under the connection's audit key, and check the triggers."""
+    return verify_chain(audit_chain(db), audit_key_of(db), audit_triggers(db))
+
+
+def last_event(db: Database) -> dict | None:
+    """The newest audit event's id, time and hash (what a restore replaces), if any."""
+    row = db.execute("SELECT id, at, hash FROM audit_events ORDER BY id DESC LIMIT 1").fetchone()
+    return None if row is None else {"id": row[0], "at": row[1], "hash": row[2]}
+
+
+def seal_unkeyed_events(db: Database, actor_id: int | None = None) -> int | None:
+    """Seal the events recorded before the chain was keyed: after checking that they and every
+    later event hold, record a keyed event naming the last of them and its hash. Returns how
+    many were sealed, or None when there is nothing to seal. Run once, when upgrading: an
+    unkeyed chain on an instance already sealed means it was rewritten (docs/security.md)."""
+    with write(db):
+        result = check_audit_trail(db)
+        if result.missing_triggers:
+            raise StorageError(result.summary() + " Nothing was sealed.")
+        if result.intact:
+            return None
+        assert result.first_break is not None
+        if result.first_break.kind != UNSEALED:
+            raise StorageError(result.summary() + " Nothing was sealed.")
+        unkeyed = db.execute(
+            "SELECT id, hash FROM audit_events WHERE id <= ? ORDER BY id DESC LIMIT 1",
+            [result.unkeyed_events],
+        ).fetchone()
+        record_event(
+            db,
+            actor_id,
+            SEAL_ACTION,
+            "audit_events",
+            unkeyed[0],
+            after={"unkeyed_events": unkeyed[0], "last_unkeyed_hash": unkeyed[1]},
+        )
+        return int(unkeyed[0])

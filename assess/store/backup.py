@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assess.store.db import StorageError, check_sound, connect, migrate, table_counts
+from assess.store.audit import last_event, record_event
+from assess.store.db import StorageError, check_sound, connect, migrate, table_counts, write
 
 # --- backup and restore -------------------------------------------------------------------------
 
@@ -55,13 +56,39 @@ def check_backup(path: Path) -> dict[str, int]:
         db.conn.close()
 
 
+def replaced_last_event(path: Path) -> dict | None:
+    """The newest audit event of the database a restore is about to replace, or None when
+    there is no database or it cannot be read."""
+    if not path.exists():
+        return None
+    try:
+        db = connect(path)
+    except StorageError:
+        return None
+    try:
+        return last_event(db)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        db.conn.close()
+
+
 def restore(
-    backup_path: Path, destination: Path, progress: Callable[[int, int], None] | None = None
+    backup_path: Path,
+    destination: Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    audit_key: str,
+    replaced: dict | None = None,
+    set_aside: Path | None = None,
 ) -> dict[str, int]:
-    """Replace the instance database with a checked backup, then upgrade it to this schema."""
+    """Replace the instance database with a checked backup, upgrade it to this schema, and
+    record in its audit chain which backup was restored over what: `replaced` is the newest
+    event of the database replaced (`replaced_last_event`, read before anything moved), and
+    `set_aside` where a damaged one was moved. A rollback thus leaves a trace."""
     counts = check_backup(backup_path)
     src = sqlite3.connect(str(backup_path))
-    dst = connect(destination)
+    dst = connect(destination, audit_key=audit_key)
     try:
         src.backup(
             dst.conn,
@@ -72,6 +99,20 @@ def restore(
         )
         dst.execute("PRAGMA foreign_keys = ON")
         migrate(dst)
+        with write(dst):
+            record_event(
+                dst,
+                None,
+                "restore",
+                "database",
+                backup_path.name,
+                after={
+                    "backup": str(backup_path),
+                    "backup_last_event": last_event(dst),
+                    "replaced_last_event": replaced,  # None: no database, or none readable
+                    "set_aside": str(set_aside) if set_aside else None,
+                },
+            )
     finally:
         src.close()
         dst.conn.close()

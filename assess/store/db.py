@@ -461,6 +461,30 @@ def _sign_in_attempts(db: Database) -> None:
     )
 
 
+@migrations(name="0011_import_previews")
+def _import_previews(db: Database) -> None:
+    """A checked import waits here between its preview and its confirmation, keyed by a random
+    token and the user who checked it; `written` lists the entries a confirmation has added so
+    far, so an import stopped part-way can be undone."""
+    db.executescript(
+        """
+        CREATE TABLE import_previews (
+            token TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            kind TEXT NOT NULL CHECK (kind IN ('risk', 'eqia')),
+            created_at TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            entries TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'checked'
+                CHECK (state IN ('checked', 'writing', 'imported', 'undone')),
+            claimed_at TEXT,
+            written TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX import_previews_created ON import_previews(created_at);
+        """
+    )
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 
@@ -534,8 +558,33 @@ def check_file(path: Path) -> None:
         )
 
 
-def connect(path: Path | str, *, check_same_thread: bool = True) -> Database:
-    """Open a database with WAL, foreign keys and a busy timeout; complain clearly if unusable."""
+AUDIT_KEY_ATTRIBUTE = "assess_audit_key"
+
+
+def with_audit_key(db: Database, key: str | None) -> Database:
+    """Give a connection the audit chain key its audit events are hashed with. The key belongs
+    to the app (or the CLI) that opens the database, never to the process: tests run many."""
+    setattr(db, AUDIT_KEY_ATTRIBUTE, key or None)
+    return db
+
+
+def audit_key_of(db: Database) -> str:
+    """The connection's audit chain key; a connection opened without one cannot record events."""
+    key = getattr(db, AUDIT_KEY_ATTRIBUTE, None)
+    if not key:
+        raise StorageError(
+            f"{db_label(db)} was opened without the audit key, so no audit event can be recorded "
+            "or checked on it. Open it through the app or the assess command, which read "
+            "AUDIT_KEY (ASSESS_AUDIT_KEY) or, in development, instance/audit_key."
+        )
+    return str(key)
+
+
+def connect(
+    path: Path | str, *, check_same_thread: bool = True, audit_key: str | None = None
+) -> Database:
+    """Open a database with WAL, foreign keys and a busy timeout; complain clearly if unusable.
+    `audit_key` is the key its audit events are chained with (none: it cannot record any)."""
     try:
         conn = sqlite3.connect(str(path), check_same_thread=check_same_thread)
         db = Database(conn)
@@ -545,16 +594,16 @@ def connect(path: Path | str, *, check_same_thread: bool = True) -> Database:
             db.enable_wal()
     except sqlite3.DatabaseError as error:
         raise unusable(path, error) from error
-    return db
+    return with_audit_key(db, audit_key)
 
 
-def open_instance_db(path: Path) -> Database:
+def open_instance_db(path: Path, audit_key: str | None = None) -> Database:
     """Open an instance database that must already exist and be current (as the web app needs).
     It never changes the schema in the middle of a request: start-up (`check_database`, or
     `assess init-db`) upgrades it; a database that is behind or ahead of this assess is refused."""
     if not path.exists():
         raise missing(path)
-    db = connect(path)
+    db = connect(path, audit_key=audit_key)
     if migrations.pending(db) or any(n not in KNOWN_MIGRATIONS for n in schema_steps(db)):
         db.conn.close()
         raise StorageError(
@@ -617,7 +666,9 @@ def get_db() -> Database:
     from flask import current_app, g
 
     if "db" not in g:
-        g.db = open_instance_db(current_app.config["DATABASE_PATH"])
+        g.db = open_instance_db(
+            current_app.config["DATABASE_PATH"], audit_key=current_app.config["AUDIT_KEY"]
+        )
     return g.db
 
 

@@ -7,6 +7,7 @@ Every change is audited with what it was before and after. Import directly:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from assess.registers import rules as risk_rules
 from assess.store.assessments import round_scores
 from assess.store.audit import record_event
 from assess.store.db import NotFound, insert_row, now, write
+from assess.store.imports import ImportRefused, claim, finish, record_written, stale_imports
 from assess.store.rounds import questionnaire_version, round_before
 
 RISK_FIELDS = (
@@ -490,21 +492,124 @@ def linked_to(
 # --- import -------------------------------------------------------------------------------------
 
 
-def import_entries(db: Database, kind: str, entries: list[dict], actor_id: int | None) -> int:
-    """Add every entry of an import in one transaction: all of them, or (on any fault) none.
+# A confirmed import is written in batches, each its own transaction holding the write lock for
+# about BATCH_SECONDS (at most BATCH_ENTRIES entries), then the importer waits as long before the
+# next, so a team lead's save waits for one batch at most, never for the whole import.
+BATCH_SECONDS = 0.1
+BATCH_ENTRIES = 500
+
+
+def confirm_import(
+    db: Database, token: str, kind: str, actor_id: int, max_age_minutes: float
+) -> int:
+    """Write the import checked under `token` (by this user, of this kind, not expired, not yet
+    confirmed): all of its entries, or none. Raises ImportRefused, having written nothing, if
+    the token will not do or a ref has been taken since the preview."""
+    for stale in stale_imports(db, max_age_minutes):
+        undo_import(db, stale["kind"], stale["written"], stale["user_id"])
+        finish(db, stale["token"], "undone")
+    entries = claim(db, token, actor_id, kind, max_age_minutes)
+    taken = existing_refs(db, kind)
+    clash = [e["ref"] for e in entries if e["ref"] in taken]
+    if clash:
+        finish(db, token, "undone")
+        raise ImportRefused(
+            f"{', '.join(clash[:5])}{' and others' if len(clash) > 5 else ''} "
+            f"{'is' if len(clash) == 1 else 'are'} now used by another entry: the register "
+            "changed since the preview. Nothing was imported. Choose the file again."
+        )
+    try:
+        count = import_entries(db, kind, entries, actor_id, token)
+    except BaseException:
+        finish(db, token, "undone")
+        raise
+    finish(db, token, "imported")
+    return count
+
+
+def import_entries(
+    db: Database,
+    kind: str,
+    entries: list[dict],
+    actor_id: int | None,
+    token: str | None = None,
+    batch_seconds: float = BATCH_SECONDS,
+) -> int:
+    """Add every entry of an import, each audited as it is added: all of them, or (on any fault)
+    none. Written in short batches (see BATCH_SECONDS); if a batch fails, it leaves nothing and
+    the entries of the batches before it are removed again (each removal audited), so the
+    import ends with all its rows or none. While it runs, the rows written so far can be seen.
+    With a `token`, each batch also records what it added (import_previews.written), so an
+    import whose worker was stopped part-way is undone by the next confirmation.
 
     Risk entries are RISK_FIELDS; EqIA entries are EQIA_FIELDS plus `impacts`; either may carry
     `links`: (questionnaire_id, dimension, member) tuples."""
-    with write(db):
-        for entry in entries:
-            fields = {k: v for k, v in entry.items() if k not in ("impacts", "links")}
-            if kind == "risk":
-                entry_id = add_risk(db, fields, actor_id)
-            else:
-                entry_id = add_eqia(db, fields, entry.get("impacts", []), actor_id)
-            for questionnaire_id, dimension, member in entry.get("links", []):
-                add_link(db, kind, entry_id, questionnaire_id, dimension, member, actor_id)
+    written: list[int] = []
+    position = 0
+    try:
+        while position < len(entries):
+            started = time.monotonic()
+            with write(db):
+                batch: list[int] = []
+                while position < len(entries) and len(batch) < BATCH_ENTRIES:
+                    batch.append(_import_entry(db, kind, entries[position], actor_id))
+                    position += 1
+                    if time.monotonic() - started >= batch_seconds:
+                        break
+                if token is not None:
+                    record_written(db, token, written + batch)
+            written += batch
+            if position < len(entries):  # let writers waiting for the lock take it
+                time.sleep(max(time.monotonic() - started, 0.02))
+    except BaseException:
+        undo_import(db, kind, written, actor_id)
+        raise
     return len(entries)
+
+
+def _import_entry(db: Database, kind: str, entry: dict, actor_id: int | None) -> int:
+    fields = {k: v for k, v in entry.items() if k not in ("impacts", "links")}
+    if kind == "risk":
+        entry_id = add_risk(db, fields, actor_id)
+    else:
+        entry_id = add_eqia(db, fields, entry.get("impacts", []), actor_id)
+    for questionnaire_id, dimension, member in entry.get("links", []):
+        add_link(db, kind, entry_id, questionnaire_id, dimension, member, actor_id)
+    return entry_id
+
+
+def undo_import(db: Database, kind: str, entry_ids: list[int], actor_id: int | None) -> None:
+    """Remove the entries an import added (and what hangs from them: scores, impacts, links,
+    actions, decisions, prompts), in short batches, each removal audited with what was there."""
+    table = KINDS[kind]
+    children = (
+        (("risk_scores", "risk_id"), ("risk_owner_decisions", "risk_id"))
+        if kind == "risk"
+        else (("eqia_impacts", "eqia_id"), ("eqia_review_prompts", "eqia_id"))
+    )
+    for start in range(0, len(entry_ids), BATCH_ENTRIES):
+        with write(db):
+            for entry_id in entry_ids[start : start + BATCH_ENTRIES]:
+                found = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [entry_id]))
+                if not found:
+                    continue
+                for child, column in children:
+                    db.execute(f"DELETE FROM {child} WHERE {column} = ?", [entry_id])
+                for shared in ("register_links", "register_actions"):
+                    db.execute(
+                        f"DELETE FROM {shared} WHERE entry_kind = ? AND entry_id = ?",
+                        [kind, entry_id],
+                    )
+                db.execute(f"DELETE FROM {table} WHERE id = ?", [entry_id])
+                record_event(
+                    db,
+                    actor_id,
+                    "delete",
+                    kind,
+                    entry_id,
+                    before=found[0],
+                    after={"reason": "the import that added it did not complete"},
+                )
 
 
 def existing_refs(db: Database, kind: str) -> set[str]:

@@ -33,12 +33,13 @@ class ConfigurationError(Exception):
 
 
 SECRET_KEY_FILE = "secret_key"  # in the instance folder; development and testing only
+AUDIT_KEY_FILE = "audit_key"  # likewise: production takes AUDIT_KEY from the secret store
 
 
-def instance_secret_key(instance: Path) -> str:
-    """The development key: random, made once and kept in `instance/secret_key` (readable by
-    its owner only), so sessions outlive a restart and no two installations share a key."""
-    path = instance / SECRET_KEY_FILE
+def instance_key(instance: Path, file_name: str) -> str:
+    """A development key: random, made once and kept in `instance/<file_name>` (readable by
+    its owner only), so it outlives a restart and no two installations share one."""
+    path = instance / file_name
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -52,6 +53,24 @@ def instance_secret_key(instance: Path) -> str:
     with os.fdopen(descriptor, "w") as file:
         file.write(key + "\n")
     return key
+
+
+# The keys assess needs: outside development each must be configured, or assess refuses to start.
+KEYS = (
+    (
+        "SECRET_KEY",
+        SECRET_KEY_FILE,
+        "Set a SECRET_KEY (ASSESS_SECRET_KEY or instance/config.py) before serving assess "
+        "outside development.",
+    ),
+    (
+        "AUDIT_KEY",
+        AUDIT_KEY_FILE,
+        "Set an AUDIT_KEY (ASSESS_AUDIT_KEY, from the council's secret store) before running "
+        "assess outside development: it keys the audit chain, and is kept apart from the "
+        "database and its backups (docs/security.md).",
+    ),
+)
 
 
 def create_app(test_config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
@@ -71,13 +90,11 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     if test_config:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        if not (app.config["ENV_NAME"] == "development" or app.testing):
-            raise ConfigurationError(
-                "Set a SECRET_KEY (ASSESS_SECRET_KEY or instance/config.py) before serving "
-                "assess outside development."
-            )
-        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    for setting, file_name, message in KEYS:
+        if not app.config.get(setting):
+            if not (app.config["ENV_NAME"] == "development" or app.testing):
+                raise ConfigurationError(message)
+            app.config[setting] = instance_key(Path(app.instance_path), file_name)
     app.config["SESSION_COOKIE_SECURE"] = (
         app.config["ENV_NAME"] not in ("development",) and not app.testing
     )

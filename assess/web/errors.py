@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from assess.registers.entries import size_words
 from assess.web.helpers import FORM_EXPIRED
 
 
@@ -79,7 +80,18 @@ def http_error(error: HTTPException):
     return render_template("error.html", page=page_for(code), message=message), code, headers
 
 
+def too_large(error: HTTPException):
+    """A request over MAX_CONTENT_LENGTH, refused before its body is read: the limits, and
+    what to do."""
+    return render_template(
+        "too_large.html",
+        limit=size_words(current_app.config["MAX_CONTENT_LENGTH"]),
+        import_limit=size_words(current_app.config["IMPORT_MAX_BYTES"]),
+    ), 413
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(413, too_large)
     # Unhandled exceptions reach here as a 500 wrapping the original (logged by Flask).
     app.register_error_handler(InternalServerError, http_error)

@@ -11,6 +11,8 @@ import govuk_frontend_jinja
 from flask import Blueprint, Flask, g, jsonify
 
 from assess import store
+from assess.audit.chain import missing_triggers
+from assess.store.audit import audit_triggers
 
 bp = Blueprint("health", __name__)
 
@@ -69,9 +71,19 @@ def init_app(app: Flask) -> None:
 
 @bp.route("/healthz")
 def health():
-    """200 when the database answers and its schema is current; 503 with the reason if not."""
+    """200 when the database answers, its schema is current and the audit log is still
+    append-only; 503 with the reason if not."""
     try:
-        schema = store.check_readable(store.get_db())
+        db = store.get_db()
+        schema = store.check_readable(db)
+        missing = missing_triggers(audit_triggers(db))
     except Exception as error:  # any failure here means the service cannot do its work
         return jsonify(status="unavailable", reason=str(error)), 503
+    if missing:
+        reason = (
+            f"The audit log's append-only triggers are missing ({', '.join(missing)}): audit "
+            "events can be changed or deleted. Restore the latest backup, then run "
+            "'assess audit verify'."
+        )
+        return jsonify(status="unavailable", reason=reason), 503
     return jsonify(status="ok", schema=schema)

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from assess import store
 from tests.browser.helpers import assert_accessible, sign_in
+from tests.conftest import AUDIT_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,7 @@ def heading(page: Page):
 
 
 def housing_needs_results(live_server) -> str:
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     try:
         team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
         round_id = store.current_round(db)["id"]

@@ -12,6 +12,7 @@ from assess import store
 from assess.assessment.questionnaire import load_folder
 from assess.config import DEFAULTS
 from tests.browser.helpers import assert_accessible, sign_in
+from tests.conftest import AUDIT_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def submit(page: Page) -> None:
 
 
 def test_a_round_from_opening_to_sign_off(live_server, browser):
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     officer = browser.new_context().new_page()
     lead = browser.new_context(java_script_enabled=False).new_page()
     for page in (officer, lead):
@@ -103,7 +104,7 @@ def test_a_round_from_opening_to_sign_off(live_server, browser):
 
 
 def test_the_heatmap_and_its_drill_down(live_server, page):
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     round_id = store.current_round(db)["id"]
     db.conn.close()
     sign_in(page, live_server.url, OFFICER)
@@ -136,7 +137,7 @@ def test_the_heatmap_and_its_drill_down(live_server, page):
     ],
 )
 def test_the_council_pages_pass_axe(live_server, page, path):
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     round_id = store.current_round(db)["id"]
     db.conn.close()
     sign_in(page, live_server.url, OFFICER)

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from assess import store
 from tests.browser.helpers import sign_in
+from tests.conftest import AUDIT_KEY
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ def test_no_page_of_the_service_breaks_the_content_security_policy(live_server, 
             refused.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     round_id = store.current_round(db)["id"]
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
     db.conn.close()

@@ -17,7 +17,7 @@ from assess.assessment.questionnaire import load_folder
 from assess.assessment.scoring import score_assessment
 from assess.config import DEFAULTS
 from tests.browser.helpers import assert_accessible, sign_in
-from tests.conftest import add_colleague
+from tests.conftest import AUDIT_KEY, add_colleague
 
 pytestmark = pytest.mark.browser
 
@@ -207,7 +207,7 @@ def test_a_section_with_errors_and_the_action_form_pass_axe(live_server, page):
 
 def fill_and_submit_in_the_database(instance, statement_level: int = 3) -> None:
     """Answer every statement and submit, straight through storage (the journey is tested above)."""
-    db = store.connect(instance / "assess.db")
+    db = store.connect(instance / "assess.db", audit_key=AUDIT_KEY)
     round_id = store.current_round(db)["id"]
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
     assessment = store.find_assessment(db, team_id, round_id)
@@ -249,7 +249,7 @@ def test_the_pages_after_submission_pass_axe(live_server, page):
 def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
     live_server, page, page_without_js
 ):
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     team_id = store.team_id_by_name(db, "Housing Needs")
     colleague = add_colleague(db, team_id)
     db.conn.close()
@@ -278,7 +278,7 @@ def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
 
     omar.get_by_role("button", name="Save and come back later").click()
     expect(omar.get_by_role("heading", level=1)).to_have_text("Your team’s assessment for 2024/25")
-    db = store.connect(live_server.instance / "assess.db")
+    db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     assessment = store.find_assessment(db, team_id, store.current_round(db)["id"])
     evidence = {a["evidence"] for a in store.answers_of(db, assessment["id"])}
     assert "Notes from our away day" in evidence

@@ -1,11 +1,14 @@
-"""Import (preview, row-level errors, all or nothing) and export (CSV, XLSX) of both registers."""
+"""Import (preview, row-level errors, all or nothing) and export (CSV, XLSX) of both registers.
+
+An import is bounded (assess.config: IMPORT_*): the upload is read no further than its byte
+limit and its rows no further than the row limit; the checked rows wait on the server, never in
+the page, and are written in short transactions (assess.store.registers.confirm_import)."""
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -24,6 +27,7 @@ from assess.registers.views import (
 )
 from assess.registers.views.eqias import groups
 from assess.store import exports as export_queries
+from assess.store import imports
 from assess.store import registers as register_store
 from assess.store.export_types import TEXT
 from assess.web.auth import requires
@@ -31,23 +35,49 @@ from assess.web.auth import requires
 # --- import and export --------------------------------------------------------------------------
 
 IMPORT_KINDS = {"risk": "A risk register", "eqia": "An equality impact assessment"}
+SHOWN_IN_PREVIEW = 20  # the first entries, as a check it is the right file; none are sent back
 
 
-def preview(kind: str, filename: str, content: bytes) -> registers_io.Preview:
-    db = store.get_db()
-    table = registers_io.read_table(filename, content)
+def read_upload(upload) -> bytes:
+    """The uploaded file, read no further than one byte past the import limit."""
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    content = upload.stream.read(limit + 1)
+    if len(content) > limit:
+        raise registers_io.UnreadableFile(
+            f"The file is larger than {registers_io.size_words(limit)}. Split it into smaller "
+            "files and import each"
+        )
+    return content
+
+
+def preview(kind: str, upload) -> tuple[registers_io.Preview, str]:
+    """Check every row (nothing is written); a file with no mistakes is kept for its user
+    until confirmed, under the token returned (else "")."""
+    config, db = current_app.config, store.get_db()
+    table = registers_io.read_table(
+        upload.filename,
+        read_upload(upload),
+        max_rows=config["IMPORT_MAX_ROWS"],
+        max_unzipped_bytes=config["IMPORT_MAX_UNZIPPED_BYTES"],
+    )
     taken = register_store.existing_refs(db, kind)
     if kind == "risk":
-        return registers_io.preview_risks(table, settings(), link_questionnaire(), taken)
-    return registers_io.preview_eqias(table, groups(), link_questionnaire(), taken)
+        result = registers_io.preview_risks(table, settings(), link_questionnaire(), taken)
+    else:
+        result = registers_io.preview_eqias(table, groups(), link_questionnaire(), taken)
+    if result.errors:
+        return result, ""
+    minutes = config["IMPORT_PREVIEW_MINUTES"]
+    return result, imports.save_preview(db, g.user["id"], kind, result.entries, minutes)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @requires("edit_registers")
 def import_file():
-    """Upload, preview (every row checked, nothing written), then import all rows or none."""
+    """Upload, preview (every row checked, nothing written, the checked rows kept on the server
+    under a token), then import all rows or none."""
     form = CsrfForm()
-    errors, result, kind = [], None, request.form.get("kind", "risk")
+    errors, result, token, kind = [], None, "", request.form.get("kind", "risk")
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400, "The form expired. Go back and try again.")
@@ -55,15 +85,19 @@ def import_file():
             errors.append(("kind", "Choose what the file holds"))
         upload = request.files.get("file")
         if request.form.get("confirm") and not errors:
-            return confirm_import(kind)
+            return confirm_import(form, kind)
         if not upload or not upload.filename:
             errors.append(("file", "Choose a CSV or XLSX file to import"))
         if not errors:
             try:
-                result = preview(kind, upload.filename, upload.read())
+                result, token = preview(kind, upload)
             except registers_io.UnreadableFile as error:
                 errors.append(("file", str(error)))
-    status = 400 if errors or (result and result.errors) else 200
+    return import_page(form, kind, errors, result, token)
+
+
+def import_page(form, kind, errors, result=None, token=""):
+    config = current_app.config
     return render_template(
         "registers/import.html",
         form=form,
@@ -72,64 +106,31 @@ def import_file():
         errors=errors,
         field_errors=dict(errors),
         result=result,
-        payload=json.dumps(result.entries) if result and not result.errors else "",
+        shown=result.entries[:SHOWN_IN_PREVIEW] if result else [],
+        token=token,
         failed=bool(result and result.errors),
-    ), status
+        max_size=registers_io.size_words(config["IMPORT_MAX_BYTES"]),
+        max_rows=f"{config['IMPORT_MAX_ROWS']:,}",
+    ), (400 if errors or (result and result.errors) else 200)
 
 
-def confirm_import(kind: str):
-    """The previewed entries come back in the form; they are checked again before anything is
-    written, so a changed payload cannot bypass the rules."""
+def confirm_import(form, kind: str):
+    """Write the import checked under the posted token: this user's, of this kind, unexpired and
+    not yet confirmed, or a clear error and nothing written."""
     try:
-        entries = json.loads(request.form.get("payload", ""))
-        rows = [
-            {**e, "links": ";".join(f"{d}:{m}" for _, d, m in e.get("links", []))} for e in entries
-        ]
-    except (ValueError, TypeError, AttributeError):
-        abort(400, "The import expired. Choose the file again.")
-    db = store.get_db()
-    q = link_questionnaire()
-    taken = register_store.existing_refs(db, kind)
-    if kind == "risk":
-        checked = registers_io.preview_risks(
-            [
-                {
-                    registers_io.RISK_COLUMNS[k]: v
-                    for k, v in r.items()
-                    if k in registers_io.RISK_COLUMNS
-                }
-                for r in rows
-            ],
-            settings(),
-            q,
-            taken,
+        count = register_store.confirm_import(
+            store.get_db(),
+            request.form.get("token", ""),
+            kind,
+            g.user["id"],
+            current_app.config["IMPORT_PREVIEW_MINUTES"],
         )
-    else:
-        flat = [
-            {
-                **{
-                    registers_io.EQIA_COLUMNS[k]: v
-                    for k, v in r.items()
-                    if k in registers_io.EQIA_COLUMNS
-                },
-                "Group": i["group_name"],
-                "Impact": i["impact"],
-                "Severity": i["severity"] or "",
-                "Group evidence": i["evidence"],
-                "Mitigation": i["mitigation"],
-            }
-            for r in rows
-            for i in r.get("impacts", [])
-        ]
-        checked = registers_io.preview_eqias(flat, groups(), q, taken)
-    if checked.errors:
-        flash("The register changed since the preview: choose the file again.", "important")
-        return redirect(url_for("registers.import_file"))
-    count = register_store.import_entries(db, kind, checked.entries, g.user["id"])
+    except (imports.ImportRefused, register_store.DuplicateRef) as error:
+        return import_page(form, kind, [("file", str(error))])
     noun = ("risk" if kind == "risk" else "equality impact assessment") + (
         "" if count == 1 else "s"
     )
-    flash(f"Imported {count} {noun}.")
+    flash(f"Imported {count:,} {noun}.")
     return redirect(url_for("registers.risks" if kind == "risk" else "registers.eqias"))
 
 
