@@ -18,6 +18,8 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
+from assess.assessment.scoring import level_band
+
 FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
 TEXT = "#0b0c0c"  # GOV.UK text colour
 SECONDARY_TEXT = "#505a5f"
@@ -365,6 +367,28 @@ def contrast_ratio(colour: str, other: str) -> float:
 # sequential and colour-blind safe; every cell also prints its number
 HEATMAP_SCHEME: Final = "viridis"
 
+# The on-page heatmap (an HTML table) tints each cell by its level band: viridis sampled at 0, 1/4,
+# 1/2, 3/4 and 1, so the page and the downloaded picture agree. The text colour on each fill is the
+# one with the better contrast; both are at least 4.5:1 (WCAG AA for text), held by a test. The CSS
+# (`frontend/assess.scss`, `.app-heatmap__cell--tint-N`) uses the same colours, held by a test too.
+HEATMAP_TINTS: Final = (
+    ("#440154", "#ffffff"),
+    ("#3b528b", "#ffffff"),
+    ("#21918c", "#0b0c0c"),
+    ("#5ec962", "#0b0c0c"),
+    ("#fde725", "#0b0c0c"),
+)
+HEATMAP_LABEL_WRAP = 18  # characters per line of a downloaded heatmap's column heading
+
+
+def heatmap_tint(score: float | None, levels: tuple[int, ...]) -> int | None:
+    """Which of `HEATMAP_TINTS` a cell takes: its level band (`scoring.level_band`, the one rule)
+    spread over the tints, lowest level darkest. None for no score."""
+    if score is None or score != score:
+        return None
+    band = level_band(score, levels)
+    return round((band - levels[0]) * (len(HEATMAP_TINTS) - 1) / (levels[-1] - levels[0]))
+
 
 def heatmap_chart(
     cells: pd.DataFrame,
@@ -374,10 +398,12 @@ def heatmap_chart(
 ) -> alt.Chart:
     """Rows (in the order given) by columns, coloured by score, with the score in each cell.
 
-    `cells` has one row per (row label, column key): row, column, score, href (the row's
-    results page, or empty).
+    `cells` has one row per (row label, column key): row, column, score. The chart is a download
+    (SVG or PNG) for reports: it carries no links, since a relative link in a picture resolves
+    against wherever the picture is opened (Vega's own base URL included), never this service.
     """
-    labels = dict(columns)
+    # a heading wraps onto lines (Vega draws an array as lines), never cut short
+    labels = {key: "\n".join(textwrap.wrap(name, HEATMAP_LABEL_WRAP)) for key, name in columns}
     data = cells.assign(
         column_name=cells["column"].map(labels),
         text=cells["score"].map(lambda s: "" if pd.isna(s) else f"{s:.2f}"),
@@ -386,15 +412,24 @@ def heatmap_chart(
         dark=(cells["score"].fillna(scale[-1]) - scale[0]) / (scale[-1] - scale[0]) < 0.42,
     )
     row_order = list(dict.fromkeys(data["row"]))
-    column_order = [name for _, name in columns]
+    column_order = [labels[key] for key, _ in columns]
+    longest = max((name.count("\n") + 1 for name in column_order), default=1)
     base = alt.Chart(data).encode(
         x=alt.X(
             "column_name:N",
             sort=column_order,
             title=None,
-            axis=alt.Axis(orient="top", labelAngle=0, labelLimit=150, labelFontSize=12),
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelLimit=0,
+                labelFontSize=12,
+                labelExpr="split(datum.label, '\\n')",
+                labelLineHeight=LINE_HEIGHT,
+                labelPadding=4 + LINE_HEIGHT * (longest - 1),
+            ),
         ),
-        y=alt.Y("row:N", sort=row_order, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("row:N", sort=row_order, title=None, axis=alt.Axis(labelLimit=0)),
     )
     rects = base.mark_rect(stroke="white", strokeWidth=1).encode(
         color=alt.Color(
@@ -402,7 +437,6 @@ def heatmap_chart(
             scale=alt.Scale(scheme=HEATMAP_SCHEME, domain=[scale[0], scale[-1]]),
             legend=alt.Legend(title="Score", orient="bottom"),
         ),
-        href=alt.Href("href:N"),
         tooltip=[
             alt.Tooltip("row:N", title="Team"),
             alt.Tooltip("column_name:N", title="Column"),
@@ -412,7 +446,6 @@ def heatmap_chart(
     numbers = base.mark_text(fontSize=12, font=FONT).encode(
         text="text:N",
         color=alt.condition("datum.dark", alt.value("white"), alt.value("black")),
-        href=alt.Href("href:N"),
     )
     return (
         alt.layer(rects, numbers)
@@ -420,8 +453,8 @@ def heatmap_chart(
             title=title,
             width=max(300, 150 * len(columns)),
             height=max(60, 24 * len(row_order)),
-            description=f"{title}: a heatmap of {len(row_order)} rows; the table below gives "
-            "the same numbers.",
+            description=f"{title}: a heatmap of {len(row_order)} rows, each cell a score from "
+            f"{scale[0]} to {scale[-1]}; the CSV download has the same numbers.",
         )
         .configure_view(strokeWidth=0)
         .configure_axis(labelFont=FONT, labelFontSize=13, domain=False, ticks=False)
@@ -439,13 +472,13 @@ def heatmap_image(
 ) -> str | bytes:
     """A heatmap rendered as "svg" or "png", kept by its inputs like the radars: a heatmap of
     a hundred teams takes seconds to draw, and its data rarely changes between views."""
-    frozen = tuple(cells[["row", "column", "score", "href"]].itertuples(index=False, name=None))
+    frozen = tuple(cells[["row", "column", "score"]].itertuples(index=False, name=None))
     return _heatmap_image(fmt, frozen, tuple(columns), tuple(scale), title)
 
 
 @functools.lru_cache(maxsize=64)
 def _heatmap_image(fmt, frozen_cells, columns, scale, title):
-    cells = pd.DataFrame(list(frozen_cells), columns=["row", "column", "score", "href"])
+    cells = pd.DataFrame(list(frozen_cells), columns=["row", "column", "score"])
     chart = heatmap_chart(cells, list(columns), scale, title)
     return render_svg(chart) if fmt == "svg" else render_png(chart)
 

@@ -91,6 +91,7 @@ MATRIX = [
     Row("/rounds/new",                               "GET",  S,  403, 403, 200, 403, 403),
     Row("/rounds/new",                               "POST", S,  403, 403, 400, 403, 403),
     Row(R,                                           "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/status",                               "GET",  S,  403, 403, 200, 403, 403),
     Row(R + "/status",                               "POST", S,  403, 403, 400, 403, 403),
     Row(R + "/outstanding.csv",                      "GET",  S,  403, 403, 200, 200, 200),
     Row(R + "/reminders",                            "POST", S,  403, 403, 302, 403, 403),
@@ -103,6 +104,7 @@ MATRIX = [
     Row(RT,                                          "GET",  S,  403, 403, 200, 200, 200),
     Row(RT + "/remind",                              "POST", S,  403, 403, 302, 403, 403),
     Row(RT + "/return",                              "POST", S,  403, 403, 400, 403, 403),
+    Row(RT + "/sign-off",                            "GET",  S,  403, 403, 409, 403, 403),
     Row(RT + "/sign-off",                            "POST", S,  403, 403, 409, 403, 403),
     Row(RT + "/moderate/<statement_key>",            "GET",  S,  403, 403, 200, 403, 403),
     Row(RT + "/moderate/<statement_key>",            "POST", S,  403, 403, 409, 403, 403),
@@ -115,6 +117,7 @@ MATRIX = [
     Row("/registers/risks/export.<fmt>",             "GET",  S,  403, 403, 200, 200, 200),
     Row("/registers/risks/new",                      "GET",  S,  403, 403, 200, 403, 403),
     Row("/registers/risks/new",                      "POST", S,  403, 403, 400, 403, 403),
+    Row("/registers/risks/propose",                  "GET",  S,  403, 403, 200, 403, 403),
     Row("/registers/risks/propose",                  "POST", S,  403, 403, 302, 403, 403),
     Row("/registers/risks/<int:risk_id>",            "GET",  S,  200, 200, 200, 200, 200),
     # a proposed risk is on no results page (they list open risks), and its evidence names the
@@ -209,6 +212,8 @@ QUERY = {
     "audit.export": "table=scores&format=csv",
     "audit.find_report": "team={team_id}&round={round_id}",
     "team.new_action": "statement={statement_key}",
+    "rounds.set_status": "status=closed",
+    "registers.propose_risk": "target={dimension_key}:{member_key}&round_id={previous_round_id}",
 }
 # Form data beyond the CSRF token, where an empty form would end in a 404 that proves nothing.
 FORM_DATA = {

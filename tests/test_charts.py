@@ -1,18 +1,25 @@
-"""Radar charts: positions, styles and text, asserted on frames and Vega-Lite specs, not pixels."""
+"""Radar charts and heatmaps: positions, styles, colours and text, asserted on frames, Vega-Lite
+specs and the stylesheet, not pixels."""
 
 import math
+import re
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assess.charts import (
+    HEATMAP_TINTS,
     PX,
     STYLES,
     X_EXTENT,
     ChartError,
     Series,
     contrast_ratio,
+    heatmap_chart,
+    heatmap_tint,
     radar_chart,
     radar_frame,
     radar_grid,
@@ -255,3 +262,66 @@ def test_every_point_lies_between_the_inner_and_outer_rings_for_any_score_on_the
     for row in frame.itertuples():
         assert 1 / 5 - 1e-9 <= radius(row) <= 1 + 1e-9
     assert len(frame) == sum(score is not None for row in rows for score in row[: len(axes)])
+
+
+# --- heatmaps -----------------------------------------------------------------------------------
+
+CSS = Path(__file__).resolve().parent.parent / "assess" / "static" / "govuk" / "assess.css"
+
+
+def long_hex(colour: str) -> str:
+    return "#" + "".join(c * 2 for c in colour[1:]) if len(colour) == 4 else colour
+
+
+@pytest.mark.parametrize(("fill", "text"), HEATMAP_TINTS)
+def test_every_heatmap_tint_carries_its_figure_at_least_4_5_to_1(fill, text):
+    assert contrast_ratio(fill, text) >= 4.5
+
+
+def test_the_stylesheet_tints_heatmap_cells_with_the_same_colours():
+    found = re.findall(
+        r"\.app-heatmap__cell--tint-(\d)\{background-color:(#[0-9a-f]+);color:(#[0-9a-f]+)\}",
+        CSS.read_text(encoding="utf-8-sig"),
+    )
+    assert [(long_hex(fill), long_hex(text)) for _, fill, text in found] == list(HEATMAP_TINTS)
+    assert [int(tint) for tint, _, _ in found] == list(range(len(HEATMAP_TINTS)))
+
+
+@pytest.mark.parametrize(
+    ("score", "levels", "tint"),
+    [
+        (1.0, SCALE, 0),
+        (1.49, SCALE, 0),
+        (1.5, SCALE, 1),  # a score rounds half up to its level band
+        (3.0, SCALE, 2),
+        (4.5, SCALE, 4),
+        (5.0, SCALE, 4),
+        (1.0, (1, 2, 3, 4), 0),
+        (2.0, (1, 2, 3, 4), 1),
+        (3.0, (1, 2, 3, 4), 3),
+        (4.0, (1, 2, 3, 4), 4),
+        (None, SCALE, None),
+        (float("nan"), SCALE, None),
+    ],
+)
+def test_a_heatmap_cell_takes_the_tint_of_the_level_its_score_rounds_to(score, levels, tint):
+    assert heatmap_tint(score, levels) == tint
+
+
+def test_a_downloaded_heatmap_links_nowhere_and_keeps_every_heading_whole():
+    cells = pd.DataFrame(
+        [
+            {"row": team, "column": key, "score": score}
+            for team, score in (("Building Control", 3.71), ("Allocations", None))
+            for key, _ in AREAS
+        ]
+    )
+    chart = heatmap_chart(cells, AREAS, SCALE, "Readiness areas by team")
+    spec = chart.to_dict()
+    assert "href" not in str(spec)
+    svg = render_svg(chart)
+    assert "<a " not in svg and "vega.github.io" not in svg
+    drawn = " ".join(re.findall(r">([^<>]+)</tspan>", svg))
+    for _, name in AREAS:  # wrapped onto lines, never cut short with an ellipsis
+        assert all(word in drawn for word in name.split())
+    assert "…" not in svg

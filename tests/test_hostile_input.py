@@ -1002,6 +1002,15 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
         "bi", "/trends/value",
         {"directorate": ["Housing"], "team": ["{team_id}"], "include": ["submitted"]},
     ),
+    "/rounds/<int:round_id>/status": (
+        "bi", "/rounds/{round_id}/status", {"status": ["closed", "open", "planned"]}
+    ),
+    "/rounds/<int:round_id>/teams/<int:team_id>/sign-off": ("bi", REVIEW + "/sign-off", {}),
+    "/registers/risks/propose": (
+        "bi",
+        "/registers/risks/propose",
+        {"target": ["{target}"], "round_id": ["{previous_round_id}"], "team_id": ["{team_id}"]},
+    ),
     "/registers/risks": (
         "bi",
         "/registers/risks",

@@ -9,7 +9,7 @@ import pytest
 
 from assess import store
 from assess.assessment.scoring import score_assessment
-from tests.conftest import read_page, sign_in_as
+from tests.conftest import csrf_token, read_page, sign_in_as
 
 PRIYA = "priya.shah@council.example"  # Housing Needs: a draft in 2024/25, earlier rounds signed off
 TOM = "tom.reed@council.example"  # Taxi Licensing and Parking Services
@@ -129,3 +129,74 @@ def test_someone_without_a_team_sees_no_assessments(app, db):
     _, page, entries, _ = home_as(app, db, "sam.okafor@council.example")
     assert entries == []
     assert "Your teams’ assessments" not in page.text
+
+
+def test_business_improvement_sees_the_work_waiting_for_them(client_as, db):
+    officer = client_as("business_improvement")
+    round_ = store.current_round(db)
+    submitted = db.execute(
+        "SELECT count(*) FROM assessments WHERE round_id = ? AND status = 'submitted'",
+        [round_["id"]],
+    ).fetchone()[0]
+    html = officer.get("/").get_data(as_text=True)
+    assert "Waiting for you" in html
+    assert f"Review submitted assessments ({round_['name']})" in html
+    assert f"{submitted} waiting" in html
+    assert f'href="/rounds/{round_["id"]}?status=submitted"' in html
+    assert "Choose owners for proposed risks" in html
+    assert "Review equality impact assessments prompted by low scores" in html
+
+
+def test_teams_still_to_submit_after_a_round_closes_are_overdue(client_as, db):
+    officer = client_as("business_improvement")
+    round_ = store.current_round(db)
+    outstanding = db.execute(
+        """SELECT count(*) FROM round_teams rt LEFT JOIN assessments a
+           ON a.round_id = rt.round_id AND a.team_id = rt.team_id
+           WHERE rt.round_id = ? AND coalesce(a.status, 'not_started')
+             IN ('not_started', 'draft', 'returned')""",
+        [round_["id"]],
+    ).fetchone()[0]
+    assert outstanding
+    db.execute("UPDATE rounds SET closes_on = '2999-01-01' WHERE id = ?", [round_["id"]])
+    assert "Chase teams that have not submitted" not in officer.get("/").get_data(as_text=True)
+    db.execute(
+        "UPDATE rounds SET opens_on = '1999-01-01', closes_on = '2000-01-01' WHERE id = ?",
+        [round_["id"]],
+    )
+    html = officer.get("/").get_data(as_text=True)
+    assert f"Chase teams that have not submitted ({round_['name']})" in html
+    assert f"{outstanding} overdue" in html
+
+
+def test_team_leads_and_auditors_have_no_work_list(client_as):
+    for role in ("team_lead", "auditor"):
+        assert "Waiting for you" not in client_as(role).get("/").get_data(as_text=True)
+
+
+def test_questionnaires_are_named_by_date_and_only_council_roles_see_the_hash(client_as, cex):
+    lead = client_as("team_lead").get("/").get_data(as_text=True)
+    officer = client_as("business_improvement").get("/").get_data(as_text=True)
+    assert re.search(r"the version of \d{1,2} \w+ \d{4}", lead)
+    assert cex.short_version not in lead
+    assert cex.short_version in officer
+
+
+def test_a_proposed_risk_without_an_owner_waits_on_business_improvements_home(client_as, db):
+    officer = client_as("business_improvement")
+    assert "Choose owners for proposed risks" in officer.get("/").get_data(as_text=True)
+    round_ = store.current_round(db)
+    page = officer.get(
+        f"/registers/risks/propose?target=readiness_area:customer-insight&round_id={round_['id']}"
+    ).get_data(as_text=True)
+    officer.post(
+        "/registers/risks/propose",
+        data={
+            "csrf_token": csrf_token(page),
+            "target": "readiness_area:customer-insight",
+            "round_id": round_["id"],
+        },
+    )
+    html = officer.get("/").get_data(as_text=True)
+    task = html.split("Choose owners for proposed risks", 1)[1].split("</li>", 1)[0]
+    assert "1 waiting" in task

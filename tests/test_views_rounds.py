@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
 from assess import store
+from assess.charts import heatmap_tint
 from tests.conftest import PEOPLE, csrf_token, hidden_fields, read_page
 
 LEAD = PEOPLE["team_lead"]  # Priya, Housing Needs
@@ -212,12 +214,62 @@ def test_the_heatmap_links_each_team_to_its_results_and_each_value_to_its_statem
     assert "S1" in statements.text and "Council average" in statements.text
 
 
+@pytest.mark.parametrize(
+    "path", ["/heatmap/value", "/heatmap/readiness_area", "/heatmap/value/one-team/statements"]
+)
+def test_the_heatmap_is_a_table_whose_only_link_in_each_row_is_the_team_to_its_results(
+    officer, db, current, path
+):
+    response = officer.get(f"/rounds/{current['id']}{path}")
+    read_page(response)
+    html = response.get_data(as_text=True)
+    assert "<svg" not in html  # the picture is a download; the page draws a table
+    region = re.search(
+        r'<div class="app-heatmap" role="region" aria-label="[^"]+" tabindex="0">(.*?)</div>',
+        html,
+        re.S,
+    )
+    assert region, "the table scrolls inside its own labelled, focusable region"
+    rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>', region.group(1), re.S)
+    links = [re.findall(r'href="([^"]*)"', row) for row in rows]
+    teams = {
+        r["team_id"] for r in store.round_scores(db, current["id"], ("signed_off",), ("overall",))
+    }
+    assert len([found for found in links if found]) == len(teams)
+    assert all(len(found) <= 1 for found in links)  # the team name; no cell is a link
+    assert all(
+        re.fullmatch(rf"/teams/\d+/rounds/{current['id']}/results", href)
+        for found in links
+        for href in found
+    )
+    assert len(re.findall(r"<a\b", region.group(1))) == len(teams)
+
+
+def test_each_heatmap_cell_prints_its_figure_on_the_tint_of_its_level(officer, current):
+    html = officer.get(f"/rounds/{current['id']}/heatmap/value").get_data(as_text=True)
+    cells = re.findall(r'app-heatmap__cell--tint-(\d)">(?:<strong>)?([\d.]+)<', html)
+    assert cells
+    for tint, figure in cells:  # colour is never the only cue: the figure is printed too
+        assert int(tint) == heatmap_tint(float(figure), (1, 2, 3, 4, 5))
+
+
+def test_the_heatmap_groups_teams_under_their_directorate(officer, db, current):
+    html = officer.get(f"/rounds/{current['id']}/heatmap/value").get_data(as_text=True)
+    groups = re.findall(
+        r'<th scope="rowgroup"[^>]*><span class="app-heatmap__directorate-name">([^<]+)', html
+    )
+    rows = store.round_scores(db, current["id"], ("signed_off",), ("overall",))
+    assert [g.strip() for g in groups] == [*sorted({r["directorate"] for r in rows}), "Averages"]
+
+
 def test_the_heatmap_downloads_as_csv_svg_and_png(officer, current):
     base = f"/rounds/{current['id']}/heatmap/readiness_area"
     body = officer.get(base + ".csv").get_data(as_text=True)
     header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert header[:3] == ["Directorate", "Team", "Status"] and header[-1] == "Overall"
-    assert officer.get(base + ".svg").data.lstrip().startswith(b"<svg")
+    svg = officer.get(base + ".svg").data
+    assert svg.lstrip().startswith(b"<svg")
+    assert b"<a " not in svg  # a picture for a report links nowhere
     assert officer.get(base + ".png").data.startswith(b"\x89PNG")
 
 
@@ -357,3 +409,55 @@ def test_the_store_refuses_to_moderate_a_closed_round_whoever_asks(db):
     answer = next(a for a in store.answers_of(db, assessment_id) if a["level"])
     with pytest.raises(store.Locked, match="round is closed"):
         store.moderate(db, assessment_id, answer["statement_key"], 1, "reason", None, list)
+
+
+def test_closing_a_round_asks_first_saying_what_it_does_and_changes_nothing(officer, db, current):
+    url = f"/rounds/{current['id']}/status?status=closed"
+    page = read_page(officer.get(url))
+    assert page.h1 == [f"Close round {current['name']}?"]
+    assert "Team leads can no longer change or submit their assessments" in page.text
+    assert "have not submitted: their drafts stay as drafts" in page.text
+    assert store.round_(db, current["id"])["status"] == "open"
+    tracker = officer.get(f"/rounds/{current['id']}").get_data(as_text=True)
+    assert f'href="/rounds/{current["id"]}/status?status=closed"' in tracker
+    assert 'action="/rounds/' + str(current["id"]) + '/status"' not in tracker
+
+
+def test_a_closed_round_can_be_reopened_and_the_audit_trail_says_so(officer, db, current):
+    post(officer, f"/rounds/{current['id']}/status", {"status": "closed"})
+    tracker = read_page(officer.get(f"/rounds/{current['id']}"))
+    assert "Reopen this round" in tracker.text
+    page = read_page(officer.get(f"/rounds/{current['id']}/status?status=open"))
+    assert page.h1 == [f"Reopen round {current['name']}?"]
+    post(officer, f"/rounds/{current['id']}/status", {"status": "open"})
+    assert store.round_(db, current["id"])["status"] == "open"
+    events = db.execute(
+        """SELECT before, after FROM audit_events WHERE entity = 'round' AND entity_id = ?
+           AND action = 'set_status' ORDER BY id DESC LIMIT 2""",
+        [str(current["id"])],
+    ).fetchall()
+    assert events == [
+        ('{"status": "closed"}', '{"status": "open"}'),
+        ('{"status": "open"}', '{"status": "closed"}'),
+    ]
+
+
+def test_a_round_cannot_go_back_to_planned(officer, current):
+    response = officer.get(f"/rounds/{current['id']}/status?status=planned")
+    assert response.status_code == 400
+
+
+def test_signing_off_asks_first_and_only_for_a_submitted_assessment(officer, db, current):
+    team_id = db.execute(
+        "SELECT team_id FROM assessments WHERE round_id = ? AND status = 'submitted'",
+        [current["id"]],
+    ).fetchone()[0]
+    url = f"/rounds/{current['id']}/teams/{team_id}/sign-off"
+    page = read_page(officer.get(url))
+    assert page.h1[0].startswith("Sign off ") and page.h1[0].endswith("’s assessment?")
+    assert "count in the council’s published figures" in page.text
+    assert store.find_assessment(db, team_id, current["id"])["status"] == "submitted"
+    post(officer, url, {}, url)
+    assert store.find_assessment(db, team_id, current["id"])["status"] == "signed_off"
+    again = read_page(officer.get(url), 409)
+    assert "Only a submitted assessment can be signed off; this one is signed off." in again.text

@@ -99,11 +99,9 @@ def area_scores(round_id: int, q: Questionnaire) -> dict[tuple[str, str], dict[i
     return scores
 
 
-def raise_proposed_risk(
-    q: Questionnaire, round_: dict, dimension: str, member: str, team_id: int | None, user_id: int
-) -> tuple[int, str]:
-    """Raise a proposed risk from a low score in one area (a team's, or the council's), linked
-    to that area; its id and reference. NotFound if the team has no signed-off score there."""
+def proposal(q: Questionnaire, round_: dict, dimension: str, member: str, team_id: int | None):
+    """What raising a proposed risk from a low score in one area (a team's, or the council's)
+    would write, its reference left blank; NotFound if the team has no signed-off score there."""
     db = store.get_db()
     scores = area_scores(round_["id"], q).get((dimension, member), {})
     if team_id is not None and team_id not in scores:
@@ -116,12 +114,27 @@ def raise_proposed_risk(
         team_id=team_id,
         team_name=store.team(db, team_id)["name"] if team_id is not None else "",
     )
-    reference = risk.next_reference(register_store.existing_refs(db, "risk"))
-    fields = risk.proposed_risk(finding, settings(), reference, today())
+    fields = risk.proposed_risk(finding, settings(), "", today())
     fields["source_round_id"] = round_["id"]
-    risk_id = register_store.add_risk(db, fields, user_id, status="proposed")
-    register_store.add_link(db, "risk", risk_id, q.id, dimension, member, user_id)
-    return risk_id, reference
+    return fields
+
+
+def raise_proposed_risk(
+    q: Questionnaire, round_: dict, dimension: str, member: str, team_id: int | None, user_id: int
+) -> tuple[dict, bool]:
+    """Raise a proposed risk from a low score in one area, linked to that area: the risk (id
+    and ref), and whether it is new. The same finding raised again returns the risk it raised
+    before, while that is still proposed or open."""
+    db = store.get_db()
+    fields = proposal(q, round_, dimension, member, team_id)
+    with store.write(db):
+        earlier = register_store.raised_from(db, round_["id"], team_id, q.id, (dimension, member))
+        if earlier:
+            return earlier, False
+        fields["ref"] = risk.next_reference(register_store.existing_refs(db, "risk"))
+        risk_id = register_store.add_risk(db, fields, user_id, status="proposed")
+        register_store.add_link(db, "risk", risk_id, q.id, dimension, member, user_id)
+    return {"id": risk_id, "ref": fields["ref"]}, True
 
 
 def exposure_figures(q: Questionnaire, round_: dict) -> dict:

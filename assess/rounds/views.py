@@ -34,6 +34,7 @@ from assess.web.helpers import (
     Required,
     form_errors,
     found_or_404,
+    long_date,
     page,
     questionnaire_for,
     refuse_expired_form,
@@ -143,18 +144,62 @@ def new():
     return page("rounds/new.html", errors, form=form, teams=teams)
 
 
-@bp.route("/<int:round_id>/status", methods=["POST"])
+# What each change of a round's status does, said on the page that asks to confirm it.
+ROUND_CHANGES = {
+    ("planned", "open"): (
+        "Open this round",
+        "Team leads of the {teams} teams in the round can start their assessments. The round "
+        "closes on {closes}.",
+        "Round {name} is open: team leads can now assess their teams.",
+    ),
+    ("open", "closed"): (
+        "Close this round",
+        "Team leads can no longer change or submit their assessments. {outstanding} of the "
+        "{teams} teams have not submitted: their drafts stay as drafts, unsubmitted. Submitted "
+        "assessments can still be reviewed and signed off. You can reopen the round if it was "
+        "closed by mistake; closing and reopening are recorded in the audit trail.",
+        "Round {name} closed. Unsubmitted drafts stay as drafts.",
+    ),
+    ("closed", "open"): (
+        "Reopen this round",
+        "Team leads can change and submit their assessments again until you close it. Reopening "
+        "is recorded in the audit trail. A round pack frozen while the round was closed keeps "
+        "what it held: freeze a new one after you close the round again.",
+        "Round {name} is open again: team leads can change and submit their assessments.",
+    ),
+}
+
+
+@bp.route("/<int:round_id>/status", methods=["GET", "POST"])
 @requires("run_rounds")
 def set_status(round_id: int):
+    """Open, close or reopen a round: a page says what that does, then one press does it."""
     round_ = round_or_404(round_id)
-    status = request.form.get("status")
-    if not FlaskForm().validate_on_submit() or status not in ("open", "closed"):
-        abort(400, "The form expired or asked for something unknown. Go back and try again.")
+    status = (request.form if request.method == "POST" else request.args).get("status", "")
+    if status == round_["status"]:
+        flash(f"Round {round_['name']} is already {status}.")
+        return redirect(url_for("rounds.tracker", round_id=round_id))
+    if (round_["status"], status) not in ROUND_CHANGES:
+        abort(400, "A round can be opened, closed, or reopened once closed.")
+    button, explained, done = ROUND_CHANGES[(round_["status"], status)]
+    if request.method == "GET":
+        counts = status_counts(r["status"] for r in store.completion(store.get_db(), round_id))
+        return render_template(
+            "rounds/confirm.html",
+            heading=f"{button.split(' this')[0]} round {round_['name']}?",
+            explained=explained.format(
+                teams=counts["teams"],
+                outstanding=counts["outstanding"],
+                closes=long_date(round_["closes_on"]),
+            ),
+            button=button,
+            fields={"status": status},
+            back=url_for("rounds.tracker", round_id=round_id),
+        )
+    if not FlaskForm().validate_on_submit():
+        refuse_expired_form()
     store.set_round_status(store.get_db(), round_id, status, g.user["id"])
-    if status == "closed":
-        flash(f"Round {round_['name']} closed. Unsubmitted drafts stay as drafts.")
-    else:
-        flash(f"Round {round_['name']} is open: team leads can now assess their teams.")
+    flash(done.format(name=round_["name"]))
     return redirect(url_for("rounds.tracker", round_id=round_id))
 
 
@@ -370,7 +415,6 @@ def render_review(db, round_, team, assessment, questionnaire, return_form, erro
         levels={level.level: level.name for level in questionnaire.scale},
         history=store.review_history(db, assessment["id"]),
         return_form=return_form,
-        sign_off_form=FlaskForm(),
         errors=errors,
         can_review=access.may(g.user["role"], "run_rounds"),
         statuses=STATUS_NAMES,
@@ -395,10 +439,27 @@ def return_for_changes(round_id: int, team_id: int):
     return redirect(url_for("rounds.tracker", round_id=round_id))
 
 
-@bp.route("/<int:round_id>/teams/<int:team_id>/sign-off", methods=["POST"])
+@bp.route("/<int:round_id>/teams/<int:team_id>/sign-off", methods=["GET", "POST"])
 @requires("run_rounds")
 def sign_off(round_id: int, team_id: int):
+    """Sign off a submitted assessment: a page says what that does, then one press does it."""
     db, round_, team, assessment, _ = review_context(round_id, team_id)
+    if request.method == "GET":
+        try:
+            store.submitted_assessment(db, assessment["id"], "signed off")
+        except store.Locked as locked:
+            abort(409, str(locked).capitalize() + ".")
+        return render_template(
+            "rounds/confirm.html",
+            heading=f"Sign off {team['name']}’s assessment?",
+            explained="Its scores will count in the council’s published figures for round "
+            f"{round_['name']}, and the team can no longer change it. A low or falling "
+            "Inclusion & Respect score prompts reviews of the equality impact assessments "
+            "linked to it.",
+            button="Sign off this assessment",
+            fields={},
+            back=url_for("rounds.review", round_id=round_id, team_id=team_id),
+        )
     if not FlaskForm().validate_on_submit():
         refuse_expired_form()
     try:
@@ -526,22 +587,53 @@ def score_text(score: float | None) -> str:
     return "" if score is None or pd.isna(score) else f"{score:.2f}"
 
 
-def heatmap_cells(round_id: int, view: dict):
-    """The heatmap's cells: each team's row links to its results; the average rows last."""
+def heatmap_cells(view: dict) -> pd.DataFrame:
+    """The downloaded heatmap's cells, the average rows last. No links: see `heatmap_chart`."""
     cells = []
     for record in view["frame"].to_dict("records"):
         label = record["team"] + (" (submitted)" if record["status"] == "submitted" else "")
-        href = url_for("team.results_page", team_id=record["team_id"], round_id=round_id)
-        cells += [
-            {"row": label, "column": key, "score": record[key], "href": href}
-            for key, _ in view["columns"]
-        ]
+        cells += [{"row": label, "column": key, "score": record[key]} for key, _ in view["columns"]]
     cells += [
-        {"row": row["label"], "column": key, "score": row["averages"][key], "href": ""}
+        {"row": row["label"], "column": key, "score": row["averages"][key]}
         for row in view["average_rows"]
         for key, _ in view["columns"]
     ]
-    return pd.DataFrame(cells, columns=["row", "column", "score", "href"])
+    return pd.DataFrame(cells, columns=["row", "column", "score"])
+
+
+def heatmap_table(round_id: int, view: dict, scale: tuple, text=score_text) -> dict:
+    """The on-page heatmap, a table: teams grouped under their directorate (in the frame's
+    order), each cell its figure (a team's as `text` gives it, an average to two places) and the
+    tint of its level band; the team's name is the row's one link, to its results here. `key`
+    names each level's tint."""
+    keys = [key for key, _ in view["columns"]]
+    levels = tuple(level.level for level in scale)
+
+    def cells(scores: dict, text=text) -> list[dict]:
+        return [
+            {"text": text(scores[k]), "tint": charts.heatmap_tint(scores[k], levels)} for k in keys
+        ]
+
+    groups: list[dict] = []
+    for record in view["frame"].to_dict("records"):
+        if not groups or groups[-1]["directorate"] != record["directorate"]:
+            groups.append({"directorate": record["directorate"], "teams": []})
+        groups[-1]["teams"].append(
+            {
+                "name": record["team"],
+                "status": record["status"],
+                "href": url_for("team.results_page", team_id=record["team_id"], round_id=round_id),
+                "cells": cells(record),
+            }
+        )
+    averages = [
+        {**row, "cells": cells(row["averages"], score_text)} for row in view["average_rows"]
+    ]
+    key = [
+        {"level": level.level, "name": level.name, "tint": charts.heatmap_tint(level.level, levels)}
+        for level in scale
+    ]
+    return {"columns": view["columns"], "groups": groups, "average_rows": averages, "key": key}
 
 
 @bp.route("/<int:round_id>/heatmap/<dimension_key>")
@@ -549,22 +641,13 @@ def heatmap_cells(round_id: int, view: dict):
 def heatmap(round_id: int, dimension_key: str):
     round_ = round_or_404(round_id)
     view = heatmap_view(round_, dimension_key)
-    svg = ""
-    if 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
-        svg = charts.heatmap_image(
-            "svg",
-            heatmap_cells(round_id, view),
-            view["columns"],
-            view["questionnaire"].levels,
-            f"{view['dimension'].name}s by team, {round_['name']}",
-        )
     return render_template(
         "rounds/heatmap.html",
         round=round_,
         view=view,
-        svg=svg,
+        table=heatmap_table(round_id, view, view["questionnaire"].scale),
+        drawable=0 < len(view["frame"]) <= MAX_HEATMAP_ROWS,
         small_group=current_app.config["SMALL_GROUP_TEAMS"],
-        records=view["frame"].to_dict("records"),
         query=request.args.to_dict(),
     )
 
@@ -597,7 +680,7 @@ def heatmap_download(round_id: int, dimension_key: str, fmt: str):
         abort(404)
     body = charts.heatmap_image(
         fmt,
-        heatmap_cells(round_id, view),
+        heatmap_cells(view),
         view["columns"],
         view["questionnaire"].levels,
         f"{view['dimension'].name}s by team, {round_['name']}",
@@ -628,27 +711,19 @@ def drill_down(round_id: int, member_key: str):
         "columns": columns,
         "average_rows": reports.average_rows(wide, wide, [s.key for s in statements]),
     }
-    svg = ""
-    if 0 < len(wide) <= MAX_HEATMAP_ROWS:
-        svg = charts.heatmap_image(
-            "svg",
-            heatmap_cells(round_id, view),
-            columns,
-            questionnaire.levels,
-            f"{section.member(member_key).name}: statements by team, {round_['name']}",
-        )
     return render_template(
         "rounds/drill_down.html",
         round=round_,
         member=section.member(member_key),
         statements=statements,
-        records=wide.to_dict("records"),
-        columns=columns,
-        average_rows=view["average_rows"],
-        svg=svg,
+        table=heatmap_table(round_id, view, questionnaire.scale, level_text),
         include_submitted=include_submitted,
-        levels={level.level: level.name for level in questionnaire.scale},
     )
+
+
+def level_text(level: float | None) -> str:
+    """A level as the drill-down shows it: a whole number, blank for none."""
+    return "" if level is None or pd.isna(level) else str(int(level))
 
 
 @bp.route("/<int:round_id>/calibration")

@@ -41,6 +41,7 @@ from assess.store.assessments import (
     sign_off_assessment,
     start_assessment,
     submit_assessment,
+    submitted_assessment,
     team,
 )
 from assess.store.audit import (
@@ -217,6 +218,7 @@ __all__ = [
     "scores_of",
     "set_targets",
     "sign_off_assessment",
+    "submitted_assessment",
     "start_assessment",
     "store_questionnaire_version",
     "store_questionnaire_versions",

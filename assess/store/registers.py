@@ -99,6 +99,24 @@ def _record_score(db: Database, risk_id: int, record: dict, actor_id: int | None
     )
 
 
+def raised_from(
+    db: Database, round_id: int, team_id: int | None, questionnaire_id: str, target: tuple
+) -> dict | None:
+    """The proposed or open risk already raised from this finding (a round's low score in one
+    area, a team's or the council's), if any: raising it again returns this one."""
+    dimension, member = target
+    row = db.execute(
+        """SELECT r.id, r.ref FROM risks r
+           JOIN register_links l ON l.entry_kind = 'risk' AND l.entry_id = r.id
+           WHERE r.source_round_id = ? AND r.source_team_id IS ?
+             AND r.status IN ('proposed', 'open')
+             AND l.questionnaire_id = ? AND l.dimension = ? AND l.member = ?
+           ORDER BY r.id LIMIT 1""",
+        [round_id, team_id, questionnaire_id, dimension, member],
+    ).fetchone()
+    return None if row is None else {"id": row[0], "ref": row[1]}
+
+
 def add_risk(db: Database, fields: dict, actor_id: int | None, status: str = "open") -> int:
     """Add a risk (status "proposed" until its owner accepts it) with its first score."""
     stamp = now()

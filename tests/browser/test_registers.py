@@ -150,7 +150,13 @@ def test_an_import_with_a_bad_row_is_refused_with_the_row_named_then_a_good_one_
 def test_business_improvement_proposes_a_risk_and_its_owner_accepts_it(live_server, page):
     sign_in(page, live_server.url, OFFICER)
     page.goto(f"{live_server.url}/registers/exposure")
-    page.get_by_role("button", name=f"Raise a proposed risk for {AREA}").click()
+    page.get_by_role("link", name=f"Raise a proposed risk for {AREA}").click()
+    expect(heading(page)).to_have_text("Raise a proposed risk")
+    expect(
+        page.get_by_text("The council average in Readiness area: Customer insight")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Raise proposed risk").click()
     expect(heading(page)).to_contain_text("PROP-01: Low maturity in Customer insight")
     expect(page.get_by_text("Needs an owner", exact=True)).to_be_visible()
     assert_accessible(page)

@@ -62,6 +62,9 @@ def test_a_round_from_opening_to_sign_off(live_server, browser):
     officer.get_by_role("button", name="Create round").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Round 2025/26")
     officer.get_by_role("button", name="Open this round").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Open round 2025/26?")
+    assert_accessible(officer)
+    officer.get_by_role("button", name="Open this round").click()
     expect(officer.get_by_text("is open")).to_be_visible()
     assert_accessible(officer)
     round_id = store.round_by_name(db, "2025/26")["id"]
@@ -93,6 +96,10 @@ def test_a_round_from_opening_to_sign_off(live_server, browser):
 
     # Business improvement signs it off; the history keeps every step.
     officer.goto(f"{live_server.url}/rounds/{round_id}/teams/{team_id}")
+    officer.get_by_role("button", name="Sign off this assessment").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text(
+        "Sign off Taxi Licensing’s assessment?"
+    )
     officer.get_by_role("button", name="Sign off this assessment").click()
     expect(officer.get_by_text("is signed off")).to_be_visible()
     officer.goto(f"{live_server.url}/rounds/{round_id}/teams/{team_id}")

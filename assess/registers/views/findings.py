@@ -7,40 +7,86 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 
 from assess import store
 from assess.registers import entries as registers_io
-from assess.registers.display import exposure_figures, link_questionnaire, raise_proposed_risk
+from assess.registers import rules
+from assess.registers.display import (
+    exposure_figures,
+    link_questionnaire,
+    proposal,
+    raise_proposed_risk,
+    settings,
+    today,
+)
 from assess.registers.views import CsrfForm, bp, can_edit
+from assess.store import registers as register_store
 from assess.web.auth import requires
+from assess.web.helpers import refuse_expired_form
 
 # --- proposed risks from low scores -------------------------------------------------------------
 
 
-@bp.route("/risks/propose", methods=["POST"])
-@requires("edit_registers")
-def propose_risk():
-    """One step from a low score to a proposed risk, pre-filled with what led to it."""
-    if not CsrfForm().validate_on_submit():
-        abort(400)
-    db = store.get_db()
-    q = link_questionnaire()
-    dimension, _, member = request.form.get("target", "").partition(":")
-    if not registers_io.link_target_exists(q, dimension, member):
+def finding_or_404(values) -> tuple[str, str, dict, int | None]:
+    """The area (dimension, member), round and team (None: the council) a proposal is for."""
+    dimension, _, member = values.get("target", "").partition(":")
+    if not registers_io.link_target_exists(link_questionnaire(), dimension, member):
         abort(404)
     try:
-        round_ = store.round_(db, int(request.form.get("round_id", "0")))
+        round_ = store.round_(store.get_db(), int(values.get("round_id", "0")))
     except (store.NotFound, ValueError, OverflowError):  # OverflowError: beyond SQLite's integers
         abort(404)
-    team_id = request.form.get("team_id", type=int)
+    return dimension, member, round_, values.get("team_id", type=int)
+
+
+@bp.route("/risks/propose", methods=["GET", "POST"])
+@requires("edit_registers")
+def propose_risk():
+    """A low score's proposed risk: a page saying what it will be, then one press raises it.
+    The same finding raised twice gives the risk raised the first time."""
+    posted = request.method == "POST"
+    if posted and not CsrfForm().validate_on_submit():
+        refuse_expired_form()
+    dimension, member, round_, team_id = finding_or_404(request.form if posted else request.args)
+    q = link_questionnaire()
     try:
-        risk_id, reference = raise_proposed_risk(
-            q, round_, dimension, member, team_id, g.user["id"]
-        )
+        if not posted:
+            return confirm_page(q, dimension, member, round_, team_id)
+        found, new = raise_proposed_risk(q, round_, dimension, member, team_id, g.user["id"])
     except store.NotFound:  # no such team, or it has no signed-off score in this round
         abort(404)
     flash(
-        f"Proposed risk {reference} raised. Choose its owner from the service's users; it "
+        f"Proposed risk {found['ref']} raised. Choose its owner from the service's users; it "
         "joins the register when they accept it."
+        if new
+        else f"This finding was raised before, as proposed risk {found['ref']}: nothing new "
+        "was added."
     )
-    return redirect(url_for("registers.risk_detail", risk_id=risk_id))
+    return redirect(url_for("registers.risk_detail", risk_id=found["id"]))
+
+
+def confirm_page(q, dimension: str, member: str, round_: dict, team_id: int | None):
+    """What the proposed risk will say, or the risk this finding already raised."""
+    finding = {"target": f"{dimension}:{member}", "round_id": round_["id"]}
+    if team_id is None:
+        back = url_for("registers.exposure") + "#low-areas"
+    else:
+        finding["team_id"] = team_id
+        back = url_for("team.results_page", team_id=team_id, round_id=round_["id"]) + "#risks"
+    return render_template(
+        "registers/propose.html",
+        risk=rules.scored_risk(
+            proposal(q, round_, dimension, member, team_id) | {"next_review_on": None},
+            settings(),
+            [],
+            today(),
+        ),
+        earlier=register_store.raised_from(
+            store.get_db(), round_["id"], team_id, q.id, (dimension, member)
+        ),
+        area=registers_io.link_name(q, dimension, member),
+        round=round_,
+        finding=finding,
+        back=back,
+        form=CsrfForm(),
+    )
 
 
 # --- risks exposed by low maturity --------------------------------------------------------------
