@@ -198,6 +198,8 @@ MATRIX = [
     Row("/admin/users/new",                          "POST", S,  403, 403, 403, 403, 400),
     Row("/admin/users/<int:user_id>",                "GET",  S,  403, 403, 403, 403, 200),
     Row("/admin/users/<int:user_id>",                "POST", S,  403, 403, 403, 403, 302),
+    Row("/admin/users/<int:user_id>/password",       "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/users/<int:user_id>/password",       "POST", S,  403, 403, 403, 403, 400),
     Row("/admin/teams/new",                          "GET",  S,  403, 403, 403, 403, 200),
     Row("/admin/teams/new",                          "POST", S,  403, 403, 403, 403, 400),
     Row("/admin/directorates/new",                   "GET",  S,  403, 403, 403, 403, 200),

@@ -563,6 +563,12 @@ FORMS: dict[str, Form] = {
         {"role": "team_lead", "teams": "{team_ids}", "active": "y"},
         shows=("/admin/",),
     ),
+    "/admin/users/<int:user_id>/password": Form(
+        "admin",
+        "/admin/users/{user_id}/password",
+        {"password": "a new temporary password"},
+        examples=4,
+    ),
     "/admin/teams/new": Form(
         "admin",
         "/admin/teams/new",
@@ -1053,7 +1059,8 @@ for _table in (
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).
 NO_QUERY = {
     "/", "/admin/", "/admin/directorates/<int:directorate_id>", "/admin/directorates/new",
-    "/admin/teams/new", "/admin/users/<int:user_id>", "/admin/users/new", "/audit/",
+    "/admin/teams/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",
+    "/admin/users/new", "/audit/",
     "/audit/api/v1/openapi.json", "/audit/assessments/<int:assessment_id>/report", "/audit/packs",
     "/audit/packs/<int:pack_id>.json.gz", "/audit/tokens", "/audit/verify", "/healthz",
     "/registers/eqias", "/registers/eqias/<int:eqia_id>", "/registers/eqias/<int:eqia_id>/edit",

@@ -4,7 +4,7 @@ is refused after it, on every browser the user had signed in on, and nobody else
 from __future__ import annotations
 
 from assess import store
-from tests.conftest import PEOPLE, csrf_token, sign_in
+from tests.conftest import PEOPLE, csrf_token, read_page, sign_in
 
 
 def copy_of(client, app):
@@ -136,3 +136,28 @@ def test_ending_sessions_raises_only_that_users_session_version(db):
 
     assert store.user_by_id(db, priya["id"])["session_version"] == priya["session_version"] + 1
     assert store.user_by_id(db, jo["id"])["session_version"] == jo["session_version"]
+
+
+def test_a_new_temporary_password_ends_every_session_and_only_it_signs_in(app, client_as, db):
+    lead = client_as("team_lead")
+    assert lead.get("/").status_code == 200
+    admin = client_as("administrator")
+    user = store.user_by_email(db, PEOPLE["team_lead"])
+    url = f"/admin/users/{user['id']}/password"
+    page = read_page(admin.get(url))
+    assert page.h1 == [f"Set a new temporary password for {user['name']}"]
+    token = csrf_token(admin.get(url).get_data(as_text=True))
+    short = admin.post(url, data={"csrf_token": token, "password": "short"})
+    assert short.status_code == 400
+    assert "The password must be at least 12 characters" in short.get_data(as_text=True)
+    assert lead.get("/").status_code == 200, "a refused change ends nothing"
+    response = admin.post(url, data={"csrf_token": token, "password": "a new one for priya"})
+    assert response.status_code == 302
+    assert lead.get("/").status_code == 302, "the old session is signed out"
+    event = db.execute(
+        "SELECT after FROM audit_events WHERE action = 'set_password' ORDER BY id DESC"
+    ).fetchone()
+    assert event == ('{"password": "changed"}',)
+    fresh = app.test_client()
+    assert sign_in(fresh, PEOPLE["team_lead"], "a new one for priya").status_code == 302
+    assert sign_in(app.test_client(), PEOPLE["team_lead"]).status_code != 302

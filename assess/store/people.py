@@ -153,7 +153,7 @@ def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: boo
 def end_sessions(db: Database, user_id: int) -> None:
     """End every session the user has open: each holds the session version it signed in with,
     and a session whose version is no longer the user's is signed out on its next request.
-    Sign-out, a role change and deactivation call this (so would a password change)."""
+    Sign-out, a password change, a role change and deactivation call this."""
     with write(db):
         db.execute("UPDATE users SET session_version = session_version + 1 WHERE id = ?", [user_id])
 
@@ -220,6 +220,17 @@ def update_user(
             before={"role": before["role"], "active": before["active"], "teams": old_teams},
             after={"role": role, "active": int(active), "teams": team_ids},
         )
+
+
+def set_password(db: Database, user_id: int, password_hash: str, actor_id: int | None) -> None:
+    """Give a user a new password and end every session they have open. The audit event says
+    the password changed, never what to."""
+    with write(db):
+        if user_by_id(db, user_id) is None:
+            raise NotFound(f"user {user_id} does not exist")
+        db.table("users").update(user_id, {"password_hash": password_hash})
+        end_sessions(db, user_id)
+        record_event(db, actor_id, "set_password", "user", user_id, after={"password": "changed"})
 
 
 def directorates_with_teams(db: Database) -> list[dict]:

@@ -40,6 +40,24 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role, name) for role, name in store.ROLE_NAMES.items()]
 
 
+def temporary_password() -> PasswordField:
+    return PasswordField(
+        "Temporary password",
+        validators=[
+            InputRequired("Enter a temporary password"),
+            not_only_spaces,
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
+            ),
+        ],
+    )
+
+
+class PasswordForm(FlaskForm):
+    password = temporary_password()
+
+
 class UserForm(FlaskForm):
     role = RadioField("Role", validate_choice=True)
     teams = SelectMultipleField("Teams", coerce=int)
@@ -61,17 +79,7 @@ class NewUserForm(UserForm):
             Length(max=254),
         ],
     )
-    password = PasswordField(
-        "Temporary password",
-        validators=[
-            InputRequired("Enter a temporary password"),
-            not_only_spaces,
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"The password must be at least {MIN_PASSWORD_LENGTH} characters",
-            ),
-        ],
-    )
+    password = temporary_password()
 
     def validate_email(self, field) -> None:
         if HIDDEN_CHARACTERS.search(field.data or ""):
@@ -170,6 +178,25 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.index"))
     errors = form_errors(form)
     return page("admin/user.html", errors, form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@requires("administer")
+def set_password(user_id: int):
+    """A new temporary password, for someone who has forgotten theirs: every session they have
+    open ends at once."""
+    user = store.user_by_id(store.get_db(), user_id)
+    if user is None:
+        abort(404)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        store.set_password(store.get_db(), user_id, hash_password(form.password.data), g.user["id"])
+        flash(
+            f"{user['name']} has a new temporary password and was signed out everywhere. Give "
+            "it to them in a separate message."
+        )
+        return redirect(url_for("admin.edit_user", user_id=user_id))
+    return page("admin/password.html", form_errors(form), form=form, user=user)
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])

@@ -82,9 +82,7 @@ def test_a_table_too_wide_for_a_phone_scrolls_in_a_named_region_keyboard_users_c
         assert box[0] > box[1], "the rounds table is wider than a phone"
         region.focus()
         page.keyboard.press("ArrowRight")
-        page.wait_for_function(
-            "() => document.querySelector('.app-table-scroll').scrollLeft > 0"
-        )
+        page.wait_for_function("() => document.querySelector('.app-table-scroll').scrollLeft > 0")
         assert_accessible(page)
     finally:
         context.close()
