@@ -118,3 +118,28 @@ def test_every_room_and_module_named_in_the_readme_map_exists_and_each_room_is_n
     rooms = {f"assess/{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
     unnamed = sorted(rooms - named)
     assert not unnamed, f"the README's map leaves out {unnamed}"
+
+
+VIEW_MOST_LINES = 40
+
+
+def routes_in(path: Path):
+    """Each function a blueprint routes to, with its length in lines (decorators left out)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.FunctionDef) and any(
+            isinstance(d, ast.Call)
+            and isinstance(d.func, ast.Attribute)
+            and d.func.attr == "route"
+            for d in node.decorator_list
+        ):
+            yield node.name, node.end_lineno - node.lineno + 1
+
+
+def test_views_only_translate_none_is_over_40_lines():
+    long = {
+        f"{module_name(path)}.{name}": lines
+        for path in SOURCES
+        for name, lines in routes_in(path)
+        if lines > VIEW_MOST_LINES
+    }
+    assert long == {}, f"views over {VIEW_MOST_LINES} lines: move the rule out of the view"

@@ -101,7 +101,6 @@ def save_section(v: Visit, section: str, statements, number: dict[str, int]):
     (400) naming whatever could not be, or a statement still unanswered on "Save and continue";
     409 if someone else changed these answers since the page was opened."""
     team_id, round_id = v.team["id"], v.round["id"]
-    keys = [s.key for s in statements]
     form = section_form(statements, v.questionnaire.scale)
     if not form.validate_on_submit() or not form.seen.data:
         abort(400, "The form expired or was not sent by this service. Go back and try again.")
@@ -115,14 +114,10 @@ def save_section(v: Visit, section: str, statements, number: dict[str, int]):
         if v.assessment
         else store.start_assessment(db, team_id, round_id, g.user["id"])
     )
+    shown = ([s.key for s in statements], form.seen.data)
     try:
         store.save_answers(
-            db,
-            assessment_id,
-            posted.rows,
-            g.user["id"],
-            section=section,
-            shown=(keys, form.seen.data),
+            db, assessment_id, posted.rows, g.user["id"], section=section, shown=shown
         )
     except store.Locked as locked:
         return refuse_change(v, str(locked))

@@ -439,27 +439,32 @@ def return_for_changes(round_id: int, team_id: int):
     return redirect(url_for("rounds.tracker", round_id=round_id))
 
 
+def sign_off_page(db, round_: dict, team: dict, assessment: dict):
+    """What signing off does, asked before it is done; 409 if it is not waiting for review."""
+    try:
+        store.submitted_assessment(db, assessment["id"], "signed off")
+    except store.Locked as locked:
+        abort(409, str(locked).capitalize() + ".")
+    return render_template(
+        "rounds/confirm.html",
+        heading=f"Sign off {team['name']}’s assessment?",
+        explained="Its scores will count in the council’s published figures for round "
+        f"{round_['name']}, and the team can no longer change it. A low or falling "
+        "Inclusion & Respect score prompts reviews of the equality impact assessments "
+        "linked to it.",
+        button="Sign off this assessment",
+        fields={},
+        back=url_for("rounds.review", round_id=round_["id"], team_id=team["id"]),
+    )
+
+
 @bp.route("/<int:round_id>/teams/<int:team_id>/sign-off", methods=["GET", "POST"])
 @requires("run_rounds")
 def sign_off(round_id: int, team_id: int):
     """Sign off a submitted assessment: a page says what that does, then one press does it."""
     db, round_, team, assessment, _ = review_context(round_id, team_id)
     if request.method == "GET":
-        try:
-            store.submitted_assessment(db, assessment["id"], "signed off")
-        except store.Locked as locked:
-            abort(409, str(locked).capitalize() + ".")
-        return render_template(
-            "rounds/confirm.html",
-            heading=f"Sign off {team['name']}’s assessment?",
-            explained="Its scores will count in the council’s published figures for round "
-            f"{round_['name']}, and the team can no longer change it. A low or falling "
-            "Inclusion & Respect score prompts reviews of the equality impact assessments "
-            "linked to it.",
-            button="Sign off this assessment",
-            fields={},
-            back=url_for("rounds.review", round_id=round_id, team_id=team_id),
-        )
+        return sign_off_page(db, round_, team, assessment)
     if not FlaskForm().validate_on_submit():
         refuse_expired_form()
     try:
