@@ -11,6 +11,12 @@ DEFAULTS = {
     # in the instance folder as `audit_key`. See docs/security.md.
     "AUDIT_KEY": None,
     "ENV_NAME": "production",
+    # The council's name, in the header and every page title. The default is the demo council's
+    # (fictional) name: set the council's own before going live.
+    "COUNCIL_NAME": "Northbridge City Council",
+    # Who to contact about personal data (the privacy notice); empty says the council's data
+    # protection officer. For example "dpo@council.example" or "the information governance team".
+    "PRIVACY_CONTACT": "",
     "DATABASE": "assess.db",  # relative to the instance folder
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),
     "CHANGE_THRESHOLD": 0.5,  # a change smaller than this many levels is "no meaningful change"
@@ -72,6 +78,8 @@ ENVIRONMENT = {
     "ASSESS_SECRET_KEY": ("SECRET_KEY", str),
     "ASSESS_AUDIT_KEY": ("AUDIT_KEY", str),
     "ASSESS_ENV": ("ENV_NAME", str),
+    "ASSESS_COUNCIL_NAME": ("COUNCIL_NAME", str),
+    "ASSESS_PRIVACY_CONTACT": ("PRIVACY_CONTACT", str),
     "ASSESS_DATABASE": ("DATABASE", str),
     "ASSESS_QUESTIONNAIRES": ("QUESTIONNAIRES", str),
     "ASSESS_CHANGE_THRESHOLD": ("CHANGE_THRESHOLD", float),

@@ -69,6 +69,9 @@ MATRIX = [
     Row("/sign-in",                                  "POST", 400, 400, 400, 400, 400, 400),
     Row("/sign-out",                                 "POST", 302, 302, 302, 302, 302, 302),
     Row("/healthz",                                  "GET",  200, 200, 200, 200, 200, 200),
+    Row("/accessibility",                            "GET",  200, 200, 200, 200, 200, 200),
+    Row("/privacy",                                  "GET",  200, 200, 200, 200, 200, 200),
+    Row("/cookies",                                  "GET",  200, 200, 200, 200, 200, 200),
     Row("/static/<path:filename>",                   "GET",  200, 200, 200, 200, 200, 200),
     # a team's journey: its own lead changes it, council-wide roles read it, another lead
     # finds nothing there

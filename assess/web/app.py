@@ -117,10 +117,11 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     from assess.assessment import views as team
     from assess.rounds import council_views as council
     from assess.rounds import views as rounds
-    from assess.web import admin, auth, home, sign_in
+    from assess.web import admin, auth, home, pages, sign_in
 
     app.register_blueprint(sign_in.bp)
     app.register_blueprint(home.bp)
+    app.register_blueprint(pages.bp)
     app.register_blueprint(team.bp)
     from assess.audit import views as audit_views
 
@@ -138,4 +139,5 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     security.init_app(app)
     app.before_request(auth.load_signed_in_user)
     app.context_processor(auth.template_context)
+    app.context_processor(lambda: {"council_name": app.config["COUNCIL_NAME"]})
     return app
