@@ -27,20 +27,36 @@ GRID = "#b1b4b6"  # light grey: rings and spokes are guides, not data
 
 # One style per series, in the order given (team, council average, previous round, target).
 # Okabe-Ito colours, each at least 3:1 against white; dash and shape differ too, so colour is
-# never the only cue.
+# never the only cue. The first series (the team) is also filled; the others are outlines.
 STYLES = (
-    ("#0072B2", [1, 0], "circle"),  # solid
-    ("#D55E00", [6, 4], "square"),  # dashed
+    ("#0072B2", [1, 0], "circle"),  # solid, filled
+    ("#D55E00", [8, 4], "square"),  # dashed
     ("#009E73", [2, 3], "triangle-up"),  # dotted
-    ("#000000", [12, 4], "diamond"),  # long dash
+    ("#000000", [14, 4, 2, 4], "diamond"),  # dash-dot
 )
+FILL_OPACITY = 0.2  # the team's area: a tint under its line, the line carries the contrast
 
-PX = 140  # pixels per unit of radius; the outer ring has radius 1
-LABEL_RADIUS = 1.12  # axis labels sit just beyond the outer ring
-X_EXTENT = 2.3  # room either side of the centre for wrapped axis labels
-WRAP = 22  # characters per line of an axis label
-LINE_HEIGHT = 16  # pixels, for 13px labels
-LEGEND_ROW = 0.17
+# Text size. An SVG in an <img> scales with the picture, so its text is drawn at
+# font size x displayed width / RADAR_WIDTH. The pages never draw a radar narrower than
+# NARROWEST_DISPLAY: the column of a 360 px phone less GOV.UK's 15 px margins; below that the
+# figure keeps this width and scrolls sideways (`.app-figure--radar` in frontend/assess.scss).
+# So every font size here is at least 12 x RADAR_WIDTH / NARROWEST_DISPLAY, which keeps all
+# text at 12 px or more wherever it is shown, and at 18 px when drawn at its natural size.
+RADAR_WIDTH = 480  # pixels, the whole SVG, padding included
+NARROWEST_DISPLAY = 330
+PADDING = 10
+FONT_SIZE = math.ceil(12 * RADAR_WIDTH / NARROWEST_DISPLAY)  # 18: labels, numbers, legend
+TITLE_SIZE = FONT_SIZE + 4
+RADAR_LINE_HEIGHT = round(FONT_SIZE * 1.2)
+# Bold Arial averages about 0.5em a character over words; layout assumes 0.55em, to spare.
+CHAR_WIDTH = 0.55 * FONT_SIZE
+WRAP = 12  # characters per line of an axis label ("intelligence" is the longest word so far)
+
+LABEL_RADIUS = 1.08  # axis labels sit just beyond the outer ring
+PX = math.floor(((RADAR_WIDTH / 2 - PADDING) - WRAP * CHAR_WIDTH) / LABEL_RADIUS)  # px per unit
+X_EXTENT = (RADAR_WIDTH / 2 - PADDING) / PX  # room either side of the centre, in units
+LINE_HEIGHT = 16  # pixels, for the heatmap's 12-13px headings
+LEGEND_ROW = (FONT_SIZE + 10) / PX
 MARGIN = 0.12
 
 
@@ -120,6 +136,26 @@ def radar_outline(points: pd.DataFrame, count: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["series", "order", "x", "y"])
 
 
+def radar_fill(points: pd.DataFrame, count: int) -> pd.DataFrame:
+    """The area a series encloses, as polygons (part, order, x, y) to fill under its line.
+
+    Only wedges between two scored neighbours are filled, so the fill stops where the line
+    breaks: filling across a missing score would suggest one.
+    """
+    at = {row.order: (row.x, row.y) for row in points.itertuples()}
+    if len(at) == count:
+        return pd.DataFrame(
+            [(0, order, *at[order]) for order in range(count)], columns=["part", "order", "x", "y"]
+        )
+    rows = []
+    for index in range(count):
+        following = (index + 1) % count
+        if index in at and following in at:
+            wedge = [(0.0, 0.0), at[index], at[following]]
+            rows += [(index, order, x, y) for order, (x, y) in enumerate(wedge)]
+    return pd.DataFrame(rows, columns=["part", "order", "x", "y"])
+
+
 def radar_grid(axes: list[tuple[str, str]], scale: tuple[int, ...]) -> RadarGrid:
     """Rings at each level, spokes, axis labels beyond the outer ring, level numbers."""
     _check_axes(axes)
@@ -141,10 +177,10 @@ def radar_grid(axes: list[tuple[str, str]], scale: tuple[int, ...]) -> RadarGrid
         # Vega writes lines 2.. below the first, so anchor the whole block: its top edge is
         # where the rest of a label above, beside or below the ring would be
         share = {"bottom": 1.0, "middle": 0.5, "top": 0.0}[baseline]
-        block_top = y + share * len(lines) * LINE_HEIGHT / PX
-        y = block_top - share * LINE_HEIGHT / PX
+        block_top = y + share * len(lines) * RADAR_LINE_HEIGHT / PX
+        y = block_top - share * RADAR_LINE_HEIGHT / PX
         highest = max(highest, block_top)
-        lowest = min(lowest, block_top - len(lines) * LINE_HEIGHT / PX)
+        lowest = min(lowest, block_top - len(lines) * RADAR_LINE_HEIGHT / PX)
         labels.append((key, label, "\n".join(lines), x, y, align, baseline))
     axis_labels = pd.DataFrame(
         labels, columns=["axis", "label", "text", "x", "y", "align", "baseline"]
@@ -157,15 +193,19 @@ def radar_grid(axes: list[tuple[str, str]], scale: tuple[int, ...]) -> RadarGrid
 
 
 def legend_frame(names: list[str], top: float) -> pd.DataFrame:
-    """A legend drawn from marks, in two columns from `top` down: a line, a marker, the name.
+    """A legend drawn from marks, one row per series from `top` down: a line, a marker, the name.
 
-    Vega's own legend shows a line or a shape, not both, and every series has both.
+    Vega's own legend shows a line or a shape, not both, and every series has both. One column,
+    so a long round name never runs off the side.
     """
-    rows = []
-    for i, name in enumerate(names):
-        left = -X_EXTENT + 0.1 + (i % 2) * 1.6
-        rows.append((name, left, left + 0.36, top - (i // 2) * LEGEND_ROW))
+    left = -X_EXTENT + 4 / PX
+    rows = [(name, left, left + 48 / PX, top - i * LEGEND_ROW) for i, name in enumerate(names)]
     return pd.DataFrame(rows, columns=["series", "x", "x2", "y"])
+
+
+def _wrap_title(text: str, size: int) -> list[str]:
+    """Lines of a title or subtitle that fit across the chart (Vega draws a list as lines)."""
+    return textwrap.wrap(text, int((RADAR_WIDTH - 2 * PADDING) / (0.55 * size))) or [""]
 
 
 def describe(axes: list[tuple[str, str]], series: list[Series]) -> str:
@@ -199,7 +239,8 @@ def radar_chart(
 ) -> alt.LayerChart:
     """A radar chart of one to four series, drawn to a fixed scale, with a legend below it.
 
-    Styles follow the order of `series`: team, council average, previous round, target.
+    Styles follow the order of `series`: team, council average, previous round, target. The
+    first is filled, the rest are outlines. All text is `FONT_SIZE` or more (see there).
     """
     if not 1 <= len(series) <= len(STYLES):
         raise ChartError(f"a radar chart shows 1 to {len(STYLES)} series, not {len(series)}")
@@ -207,7 +248,7 @@ def radar_chart(
     if len(set(names)) != len(names):
         raise ChartError(f"series names must differ: {names}")
     points, grid = radar_frame(axes, series, scale), radar_grid(axes, scale)
-    legend_top = grid.bottom - 2 * MARGIN
+    legend_top = grid.bottom - MARGIN - LEGEND_ROW / 2
     legend = legend_frame(names, legend_top)
     top, bottom = grid.top + MARGIN, legend["y"].min() - LEGEND_ROW / 2
     colour, dash, shape = _encodings(names)
@@ -229,27 +270,48 @@ def radar_chart(
         .mark_line(color=GRID, strokeWidth=1)
         .encode(x(), y, detail="axis:N", order="order:Q")
     )
-    level_labels = (
-        alt.Chart(grid.level_labels)
-        .mark_text(align="right", baseline="bottom", dx=-5, dy=-1, fontSize=11)
-        .encode(x(), y, text="text:N", color=alt.value(SECONDARY_TEXT))
+    level_text = alt.Chart(grid.level_labels).encode(
+        x(), y, text="text:N", color=alt.value(SECONDARY_TEXT)
     )
+    level_labels = [  # beside the first spoke, under each ring, on a white halo over the lines
+        level_text.mark_text(
+            align="right",
+            baseline="top",
+            dx=-4,
+            dy=1,
+            fontSize=FONT_SIZE,
+            stroke="#ffffff",
+            strokeWidth=4,
+            strokeJoin="round",
+        ),
+        level_text.mark_text(align="right", baseline="top", dx=-4, dy=1, fontSize=FONT_SIZE),
+    ]
     axis_labels = [  # Vega-Lite sets align and baseline per mark, not per row
         alt.Chart(group)
         .mark_text(
             align=cast(Align, align),
             baseline=cast(Baseline, baseline),
             lineBreak="\n",
-            lineHeight=LINE_HEIGHT,
-            fontSize=13,
+            lineHeight=RADAR_LINE_HEIGHT,
+            fontSize=FONT_SIZE,
             fontWeight="bold",
         )
         .encode(x(), y, text="text:N", color=alt.value(TEXT))
         for (align, baseline), group in grid.axis_labels.groupby(["align", "baseline"])
     ]
+    team_fill = (
+        alt.Chart(radar_fill(points[points["series"] == names[0]], len(axes)))
+        .mark_line(
+            interpolate="linear-closed",
+            fill=STYLES[0][0],
+            fillOpacity=FILL_OPACITY,
+            strokeOpacity=0,
+        )
+        .encode(x(), y, detail="part:N", order="order:Q")
+    )
     lines = (
         alt.Chart(radar_outline(points, len(axes)))
-        .mark_line(strokeWidth=2.5)
+        .mark_line(strokeWidth=3)
         .encode(x(), y, colour, dash, order="order:Q")
     )
     tooltip = [
@@ -259,40 +321,49 @@ def radar_chart(
     ]
     markers = (
         alt.Chart(points)
-        .mark_point(filled=True, size=70, opacity=1)
+        .mark_point(filled=True, size=80, opacity=1)
         .encode(x(), y, colour, shape, tooltip=tooltip)
     )
+    key_fill = (  # the team's key is a filled swatch, like its area
+        alt.Chart(legend.iloc[:1])
+        .mark_rect(fill=STYLES[0][0], fillOpacity=FILL_OPACITY, height=FONT_SIZE)
+        .encode(x(), y, alt.X2("x2:Q"))
+    )
     key_lines = (
-        alt.Chart(legend).mark_rule(strokeWidth=2.5).encode(x(), y, alt.X2("x2:Q"), colour, dash)
+        alt.Chart(legend).mark_rule(strokeWidth=3).encode(x(), y, alt.X2("x2:Q"), colour, dash)
     )
     key_markers = (
         alt.Chart(legend)
         .transform_calculate(middle="(datum.x + datum.x2) / 2")
-        .mark_point(filled=True, size=70, opacity=1)
+        .mark_point(filled=True, size=80, opacity=1)
         .encode(x("middle"), y, colour, shape)
     )
     key_names = (
         alt.Chart(legend)
-        .mark_text(align="left", baseline="middle", dx=8, fontSize=13)
+        .mark_text(align="left", baseline="middle", dx=8, fontSize=FONT_SIZE)
         .encode(x("x2"), y, text="series:N", color=alt.value(TEXT))
     )
-    levels = ", ".join(f"{level} {name}" for level, name in sorted((level_names or {}).items()))
-    layers = [rings, spokes, level_labels, *axis_labels, lines, markers]
+    levels = ", ".join(  # a no-break space keeps each level's number with its name
+        f"{level}\u00a0{name}" for level, name in sorted((level_names or {}).items())
+    )
+    title_lines = _wrap_title(title, TITLE_SIZE)
+    subtitle_lines = _wrap_title(f"Levels: {levels}", FONT_SIZE) if levels else [""]
+    layers = [rings, spokes, team_fill, *axis_labels, lines, markers, *level_labels]
     return (
-        alt.layer(*layers, key_lines, key_markers, key_names)
+        alt.layer(*layers, key_fill, key_lines, key_markers, key_names)
         .properties(
             title=alt.Title(
-                title,
-                subtitle=f"Levels: {levels}" if levels else "",
+                title_lines,
+                subtitle=subtitle_lines,
                 anchor="start",
-                fontSize=18,
-                subtitleFontSize=13,
+                fontSize=TITLE_SIZE,
+                subtitleFontSize=FONT_SIZE,
                 subtitleColor=SECONDARY_TEXT,
                 color=TEXT,
             ),
-            width=round(2 * X_EXTENT * PX),
+            width=RADAR_WIDTH - 2 * PADDING,
             height=round((top - bottom) * PX),
-            padding=10,
+            padding=PADDING,
             description=f"{title}. {describe(axes, series)}",
         )
         .configure(font=FONT)

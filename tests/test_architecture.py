@@ -127,9 +127,7 @@ def routes_in(path: Path):
     """Each function a blueprint routes to, with its length in lines (decorators left out)."""
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.FunctionDef) and any(
-            isinstance(d, ast.Call)
-            and isinstance(d.func, ast.Attribute)
-            and d.func.attr == "route"
+            isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "route"
             for d in node.decorator_list
         ):
             yield node.name, node.end_lineno - node.lineno + 1

@@ -50,7 +50,7 @@ def action(**fields):
         "owner": "Team leader",
         "due_day": "31",
         "due_month": "3",
-        "due_year": "2025",
+        "due_year": "2030",
         "status": "not_started",
         **fields,
     }

@@ -3,6 +3,7 @@ specs and the stylesheet, not pixels."""
 
 import math
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assess.charts import (
+    CHAR_WIDTH,
     HEATMAP_TINTS,
     PX,
     STYLES,
@@ -181,15 +183,15 @@ def test_the_axis_labels_are_in_the_chart_wrapped_when_long():
     by_label = {row["label"]: row["text"] for row in rows if "label" in row}
     assert set(by_label) == {label for _, label in AREAS}
     assert by_label["Customer insight and business intelligence"] == (
-        "Customer insight and\nbusiness intelligence"
+        "Customer\ninsight and\nbusiness\nintelligence"
     )
 
 
 @pytest.mark.parametrize("axes", [VALUES, AREAS], ids=["values", "readiness areas"])
 def test_axis_labels_fit_across_the_chart(axes):
-    """Bold 13px Arial averages about 0.5em a character; 0.58em leaves room to spare."""
+    """Bold Arial averages about 0.5em a character; CHAR_WIDTH (0.55em) leaves room to spare."""
     for row in radar_grid(axes, SCALE).axis_labels.itertuples():
-        width = max(len(line) for line in row.text.split("\n")) * 13 * 0.58 / PX
+        width = max(len(line) for line in row.text.split("\n")) * CHAR_WIDTH / PX
         left = {"left": row.x, "center": row.x - width / 2, "right": row.x - width}[row.align]
         assert -X_EXTENT <= left <= X_EXTENT - width, row.label
 
@@ -215,8 +217,9 @@ def test_vega_draws_no_axes_or_gridlines(spec):
 def test_level_names_are_spelled_out_under_the_title():
     names = {1: "Emerging", 2: "Developing", 3: "Established", 4: "Embedded", 5: "Leading"}
     spec = radar_chart(VALUES, SERIES, SCALE, "Corporate values", names).to_dict()
-    assert spec["title"]["text"] == "Corporate values"
-    assert spec["title"]["subtitle"].startswith("Levels: 1 Emerging, 2 Developing")
+    assert spec["title"]["text"] == ["Corporate values"]
+    subtitle = " ".join(spec["title"]["subtitle"]).replace("\u00a0", " ")
+    assert subtitle.startswith("Levels: 1 Emerging, 2 Developing")
 
 
 @pytest.mark.parametrize("count", [0, 5])
@@ -262,6 +265,111 @@ def test_every_point_lies_between_the_inner_and_outer_rings_for_any_score_on_the
     for row in frame.itertuples():
         assert 1 / 5 - 1e-9 <= radius(row) <= 1 + 1e-9
     assert len(frame) == sum(score is not None for row in rows for score in row[: len(axes)])
+
+
+# --- the drawn radar: fill, text size, nothing cut off ----------------------------------------
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+TEMPLATES = Path(__file__).resolve().parent.parent / "assess" / "templates"
+LONG_TITLE = "Children's Services Front Door and Early Help Hub: readiness areas, 2025/26"
+LEVELS = {1: "Emerging", 2: "Developing", 3: "Established", 4: "Embedded", 5: "Leading"}
+AREA_SERIES = [
+    Series(name, dict(zip([key for key, _ in AREAS], scores, strict=True)))
+    for name, scores in [
+        ("Your team", [3.1, 2.4, 2.9, 3.4]),
+        ("Council average", [3.0, 2.6, 3.0, 3.3]),
+        ("Autumn 2024/25 (pilot round)", [2.9, 2.5, 2.8, 3.2]),
+        ("Target", [4, 4, 4, 4]),
+    ]
+]
+
+
+def drawn(axes, series, title=LONG_TITLE) -> ET.Element:
+    return ET.fromstring(render_svg(radar_chart(axes, series, SCALE, title, LEVELS)))
+
+
+def texts(svg: ET.Element) -> list[dict]:
+    """Every <text>: where Vega put it (group translations added up), its size and lines."""
+    found = []
+
+    def walk(node: ET.Element, dx: float, dy: float) -> None:
+        move = re.match(r"translate\(([-\d.e]+),([-\d.e]+)\)", node.get("transform", ""))
+        if move:
+            dx, dy = dx + float(move[1]), dy + float(move[2])
+        if node.tag == SVG_NS + "text":
+            tspans = node.findall(SVG_NS + "tspan")
+            found.append(
+                {
+                    "x": dx,
+                    "y": dy,
+                    "size": float(node.get("font-size", "0px").removesuffix("px")),
+                    "anchor": node.get("text-anchor", "start"),
+                    "lines": [t.text or "" for t in tspans] or [node.text or ""],
+                    "line_height": max((float(t.get("dy", 0)) for t in tspans), default=0),
+                }
+            )
+        for child in node:
+            walk(child, dx, dy)
+
+    walk(svg, 0, 0)
+    return found
+
+
+def radar_display_widths() -> dict[str, int]:
+    """The widths the pages draw a radar at: each <img>'s width, and a 360 px phone's column."""
+    widths = {"phone column (360 px screen less 15 px margins)": 330}
+    for page in ("team/results.html", "audit/report.html"):
+        markup = (TEMPLATES / page).read_text()
+        for width in re.findall(r'<img[^>]*team\.chart[^>]*width="(\d+)"', markup, re.S):
+            widths[page] = int(width)
+    return widths
+
+
+def test_the_teams_series_is_filled_and_the_others_are_outlines():
+    svg = render_svg(radar_chart(VALUES, SERIES, SCALE, "Corporate values"))
+    fills = set(re.findall(r'<path[^>]*\bfill="(#[0-9A-Fa-f]{6})"[^>]*fill-opacity', svg))
+    team, *others = [colour for colour, _, _ in STYLES]
+    assert fills == {team}
+    lines = re.findall(r'<path[^>]*aria-roledescription="line mark"[^>]*>', svg)
+    for colour in others:
+        outlines = [line for line in lines if f'stroke="{colour}"' in line]
+        assert outlines and not any('fill="#' in line for line in outlines), colour
+
+
+def test_the_teams_fill_stops_where_its_line_breaks_at_a_missing_score():
+    spec = radar_chart(VALUES, SERIES, SCALE, "Corporate values").to_dict()
+    filled = [layer for layer in layers(spec) if layer["mark"].get("fillOpacity")]
+    parts = {row["part"] for row in values(spec, filled[0])}
+    assert parts == {0, 1, 4}  # Stepping Up (axis 3) has no score: no wedge 2-3 or 3-4
+
+
+@pytest.mark.parametrize(("page", "width"), radar_display_widths().items())
+@pytest.mark.parametrize("axes", ["values", "readiness areas"])
+def test_every_text_in_the_radar_is_at_least_12px_where_the_pages_show_it(page, width, axes):
+    svg = drawn(VALUES, SERIES) if axes == "values" else drawn(AREAS, AREA_SERIES)
+    natural = float(svg.get("width"))
+    for text in texts(svg):
+        assert text["size"] * width / natural >= 12, (page, text["lines"])
+
+
+@pytest.mark.parametrize("axes", ["values", "readiness areas"])
+def test_no_text_in_the_radar_is_cut_off(axes):
+    """Every line, at about 0.55em a character, lies inside the picture."""
+    svg = drawn(VALUES, SERIES) if axes == "values" else drawn(AREAS, AREA_SERIES)
+    width, height = float(svg.get("width")), float(svg.get("height"))
+    for text in texts(svg):
+        longest = max(len(line) for line in text["lines"]) * 0.55 * text["size"]
+        left = text["x"] - {"start": 0, "middle": longest / 2, "end": longest}[text["anchor"]]
+        bottom = text["y"] + (len(text["lines"]) - 1) * text["line_height"]
+        assert left >= 0 and left + longest <= width, text["lines"]
+        assert text["size"] * 0.7 <= text["y"] and bottom <= height, text["lines"]
+
+
+def test_long_names_in_the_radar_are_split_across_lines():
+    lines = [line for text in texts(drawn(AREAS, AREA_SERIES)) for line in text["lines"]]
+    assert {"Customer", "insight and", "business", "intelligence"} <= set(lines)
+    assert LONG_TITLE not in lines
+    assert "Autumn 2024/25 (pilot round)" in lines  # a legend entry has a line to itself
 
 
 # --- heatmaps -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from datetime import datetime
 
 import pytest
@@ -841,6 +842,18 @@ def test_the_export_page_leads_to_a_teams_report(client, db):
     assert response.headers["Location"].endswith(
         f"/audit/assessments/{signed_off_assessment(db)['id']}/report"
     )
+
+
+def test_the_report_choices_are_exactly_the_assessments_that_exist(client, db):
+    sign_in(client, BUSINESS_IMPROVEMENT)
+    page = client.get("/audit/").get_data(as_text=True)
+    select = page.split('name="assessment"', 1)[1].split("</select>", 1)[0]
+    offered = {int(v) for v in re.findall(r'value="(\d+)"', select)}
+    assert offered == {r[0] for r in db.execute("SELECT id FROM assessments")}
+    some = min(offered)
+    response = client.get(f"/audit/report?assessment={some}")
+    assert response.headers["Location"].endswith(f"/audit/assessments/{some}/report")
+    assert client.get(response.headers["Location"]).status_code == 200
 
 
 def test_a_team_lead_can_print_only_their_own_teams_report(client, db):

@@ -225,6 +225,13 @@ def test_the_summary_names_the_highest_and_lowest_with_two_decimals():
     )
 
 
+def test_the_summary_names_the_team_for_readers_who_are_not_its_lead():
+    rows = [row("One Team", 3.5), row("Stepping Up", 2.25)]
+    assert results.summary(rows, "value", None, 0.5, team="Housing Needs") == (
+        "Housing Needs scores highest on One Team (3.50) and lowest on Stepping Up (2.25)."
+    )
+
+
 def test_a_preview_resting_on_too_few_sections_calls_nothing_highest_or_lowest():
     rows = [row("One Team", 3.5), row("Stepping Up", 2.25)]
     text = results.summary(rows, "value", None, 0.5, compare=False)

@@ -116,7 +116,7 @@ def test_every_page_of_a_team_outside_the_rounds_scope_is_not_found(council, cex
     answers = {f"{s.key}-level": "3" for s in cex.statements_in("value", "one-team")}
     form = {"csrf_token": token, "seen": "x", "action": "later", "confirm": "y", **answers}
     form |= {"what": "Train", "owner": "Priya", "due_day": "1", "due_month": "6"}
-    form |= {"due_year": "2025", "one-team": "4"}
+    form |= {"due_year": "2030", "one-team": "4"}
     db = store.connect(
         council["app"].config["DATABASE_PATH"], audit_key=council["app"].config["AUDIT_KEY"]
     )

@@ -432,7 +432,7 @@ def test_an_improvement_actions_fields_carry_their_limits_and_refuse_more(counci
     assert re.search(rf'<input[^>]*name="owner"[^>]*maxlength="{MAX_OWNER}"', html)
     assert "Up to 2,000 characters." in Page(html).text
     hidden = hidden_fields(html)
-    fields = {"owner": "Priya", "due_day": "1", "due_month": "6", "due_year": "2025"}
+    fields = {"owner": "Priya", "due_day": "1", "due_month": "6", "due_year": "2030"}
     # Each line break is one character to the browser's maxlength, and to the server.
     at_limit = "a\r\n" * (MAX_ACTION_TEXT // 2)
     assert client.post(url, data={**hidden, **fields, "what": at_limit}).status_code == 302

@@ -98,7 +98,7 @@ def test_business_improvement_adds_a_risk_and_the_change_is_audited(officer, db)
     page = read_page(officer.get(response.headers["Location"]))
     assert page.h1 == ["CEX-R50: Assisted digital sessions end"]
     assert "Risk CEX-R50 added to the register." in page.text
-    assert "12 (Possible likelihood, major impact) Amber" in page.text
+    assert "12 (likelihood: possible, impact: major) Amber" in page.text
     stored = register_store.risk(db, risk_id_of(db, "CEX-R50"))
     assert (stored["current_likelihood"], stored["next_review_on"]) == (3, "2030-01-31")
     event = db.execute(
@@ -270,7 +270,7 @@ def choose_owner(officer, db, risk_id, user_id):
 def test_business_improvement_chooses_the_owner_from_the_services_users(officer, db):
     risk_id = propose(officer, db)
     html = officer.get(f"/registers/risks/{risk_id}/edit").get_data(as_text=True)
-    assert "Priya Shah (Team lead)" in html
+    assert "Priya Shah (priya.shah@council.example), Team lead" in html
     assert "Jo Maxwell" not in html  # an auditor only reads: never an owner
     assert 'name="owner"' not in html  # no free text for a proposed risk
     priya = user_id_of(db, LEAD)

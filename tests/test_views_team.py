@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assess import store
@@ -225,8 +227,10 @@ def test_another_teams_lead_cannot_change_this_team(client_as, db, journey, cex)
 def test_business_improvement_can_read_but_not_change_an_assessment(client_as, journey, cex):
     officer = client_as("business_improvement")
     assert read_page(officer.get(journey["base"] + "/")).h1 == [
-        "Your team’s assessment for 2024/25"
+        "Assessment of Housing Needs for 2024/25"
     ]
+    results = read_page(officer.get(journey["base"] + "/results")).text
+    assert "Your team" not in results and "your team" not in results
     assert officer.get(journey["base"] + "/sections/one-team").status_code == 302
     token = csrf_token(officer.get(journey["base"] + "/check").get_data(as_text=True))
     response = officer.post(
@@ -270,7 +274,7 @@ def add_action(client, journey, statement_key, **fields):
         "owner": "Team leader",
         "due_day": "31",
         "due_month": "3",
-        "due_year": "2025",
+        "due_year": "2030",
         "status": "not_started",
         **fields,
     }
@@ -283,7 +287,7 @@ def test_an_improvement_action_is_added_against_a_gap_and_shown(client, db, jour
     assert response.status_code == 302
     page = read_page(client.get(journey["base"] + "/results"))
     assert (
-        "Publish our service standards Team leader 31 March 2025 Not started"
+        "Publish our service standards Team leader 31 March 2030 Not started"
         in page.text.replace(f"For: {cex.statements[0].text} ", "")
     )
 
@@ -311,7 +315,7 @@ def test_an_action_can_only_be_closed_with_evidence_of_what_changed(client, db, 
         "owner": "Team leader",
         "due_day": "31",
         "due_month": "3",
-        "due_year": "2025",
+        "due_year": "2030",
         "status": "done",
         "csrf_token": token,
     }
@@ -490,3 +494,42 @@ def test_a_save_from_the_page_that_showed_your_own_errors_is_not_stale(client, d
     fixed = client.post(url, data={**from_error_page, **answers, f"{first.key}-level": "2"})
     assert fixed.headers["Location"].endswith("/sections/stepping-up")
     assert saved(db, journey)[first.key]["level"] == 2
+
+
+def test_why_a_statement_does_not_apply_is_asked_only_under_not_applicable(client_as, journey):
+    lead = client_as("team_lead")
+    html = lead.get(journey["base"] + "/sections/one-team").get_data(as_text=True)
+    boxes = dict(
+        (name, hidden)
+        for hidden, name in re.findall(
+            r'class="govuk-radios__conditional([^"]*)" id="conditional-([^"]+)-na"', html
+        )
+    )
+    not_applicable = {
+        re.search(r'name="([^"]+)"', tag)[1]: " checked" in tag
+        for tag in re.findall(r"<input[^>]*>", html)
+        if 'value="na"' in tag
+    }
+    assert set(boxes) == set(not_applicable), "each statement's reason box is a conditional"
+    for name, checked in not_applicable.items():
+        assert f'data-shown-when="{name}=na"' in html
+        assert (boxes[name] == "") == checked, name
+    assert any(boxes.values()), "the boxes of statements not marked N/A start hidden"
+
+
+def test_a_new_action_due_in_the_past_is_refused_and_an_old_one_keeps_its_date(
+    client, db, journey, cex
+):
+    key = cex.statements[0].key
+    past = add_action(client, journey, key, due_year="2020")
+    assert "The date the action is due must be today or in the future" in read_page(past, 400).text
+    assert add_action(client, journey, key).status_code == 302
+    action_id = db.execute("SELECT max(id) FROM improvement_actions").fetchone()[0]
+    db.execute("UPDATE improvement_actions SET due_on = '2020-03-31' WHERE id = ?", [action_id])
+    page = read_page(client.get(journey["base"] + "/results"))
+    assert "31 March 2020 Not started Overdue" in page.text
+    url = f"{journey['base']}/actions/{action_id}"
+    html = client.get(url).get_data(as_text=True)
+    form = {**hidden_fields(html), "what": "Publish", "owner": "Team lead", "due_day": "31"}
+    form |= {"due_month": "3", "due_year": "2020", "status": "in_progress"}
+    assert client.post(url, data=form).status_code == 302, "its saved date may have passed"

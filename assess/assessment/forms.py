@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from assess.assessment.questionnaire import Level, Statement
 from assess.store import ACTION_STATUSES, ANSWER_DEFAULTS
-from assess.web.helpers import Required
+from assess.web.helpers import Required, example_date
 
 # The longest text each field takes, in characters: the server refuses more, and the pages say
 # so (a textarea's maxlength and its hint read the same numbers).
@@ -218,6 +218,7 @@ class ActionForm(FlaskForm):
         ],
     )
     due_on: date | None = None
+    saved_due_on: date | None = None  # an action's due date as saved: it may have passed
 
     def validate_due_day(self, field) -> None:
         parts = [_clean(f.data) for f in (self.due_day, self.due_month, self.due_year)]
@@ -228,10 +229,12 @@ class ActionForm(FlaskForm):
             self.due_on = date(year, month, day)
         except (ValueError, OverflowError):  # a number too big for a date is not a date
             raise ValidationError(
-                "The date the action is due must be a real date, for example 31 3 2025"
+                f"The date the action is due must be a real date, for example {example_date()}"
             ) from None
         if not 2000 <= year <= 2100:
             raise ValidationError("The year must have 4 digits, for example 2025")
+        if self.due_on < date.today() and self.due_on != self.saved_due_on:
+            raise ValidationError("The date the action is due must be today or in the future")
 
     def validate_evidence_of_change(self, field) -> None:
         if self.status.data == "done" and not _clean(field.data):

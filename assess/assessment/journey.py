@@ -12,7 +12,8 @@ from assess import store
 from assess.assessment import results
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, PUBLISHED, council_average, score_assessment
-from assess.registers.display import linked_to_weakest
+from assess.registers.display import linked_to_weakest, today
+from assess.registers.rules import action_overdue
 from assess.web import access
 from assess.web.helpers import questionnaire_for
 
@@ -34,6 +35,11 @@ class Visit:
         """The team lead may still change answers: the round is open and nothing is submitted."""
         status = self.assessment["status"] if self.assessment else "draft"
         return self.can_edit and self.round["status"] == "open" and status in EDITABLE
+
+    @property
+    def team_words(self) -> str:
+        """How a page names the team: "Your team" to its own lead, its name to anyone else."""
+        return "Your team" if self.can_edit else self.team["name"]
 
     @property
     def status(self) -> str:
@@ -122,7 +128,12 @@ def team_results(v: Visit) -> dict:
                 "dimension": dimension,
                 "rows": rows,
                 "summary": results.summary(
-                    rows, noun, previous and previous["round_name"], threshold, comparable
+                    rows,
+                    noun,
+                    previous and previous["round_name"],
+                    threshold,
+                    comparable,
+                    v.team_words,
                 ),
             }
         )
@@ -144,7 +155,10 @@ def team_results(v: Visit) -> dict:
         "strengths": strengths,
         "gaps": gaps,
         "threshold": threshold,
-        "actions": store.actions_for(db, v.team["id"], v.round["id"]),
+        "actions": [
+            {**a, "overdue": action_overdue(a, today())}
+            for a in store.actions_for(db, v.team["id"], v.round["id"])
+        ],
         "targets": targets,
         # the risks and equality impacts linked to the team's weakest areas
         "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),

@@ -150,9 +150,11 @@ def summary(
     previous_round: str | None,
     threshold: float,
     compare: bool = True,
+    team: str = "Your team",
 ) -> str:
-    """One paragraph in words, saying what the chart and table show. With `compare` off (a
-    preview resting on too few sections) no member is called highest or lowest."""
+    """One paragraph in words, saying what the chart and table show, naming the team as `team`
+    ("Your team" to its lead). With `compare` off (a preview resting on too few sections) no
+    member is called highest or lowest."""
     scored = [r for r in rows if r.team is not None]
     if not scored:
         return f"There are no scores for any {noun} yet."
@@ -168,10 +170,10 @@ def summary(
             "highest or lowest yet."
         ]
     elif best.team == worst.team:
-        sentences = [f"Your team scores {best.team:.2f} on every {noun} with a score."]
+        sentences = [f"{team} scores {best.team:.2f} on every {noun} with a score."]
     else:
         sentences = [
-            f"Your team scores highest on {best.name} ({best.team:.2f}) and lowest on "
+            f"{team} scores highest on {best.name} ({best.team:.2f}) and lowest on "
             f"{worst.name} ({worst.team:.2f})."
         ]
     compared = [r for r in scored if r.council is not None]

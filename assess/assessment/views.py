@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     Response,
@@ -321,7 +323,7 @@ def radar_image(v: Visit, figures: dict, dimension_key: str, fmt: str):
         abort(404)
     rows = entry["rows"]
     series = [
-        charts.Series("Your team", {r.key: r.team for r in rows}),
+        charts.Series(v.team_words, {r.key: r.team for r in rows}),
         charts.Series("Council average", {r.key: r.council for r in rows}),
     ]
     if figures["previous"]:
@@ -404,9 +406,7 @@ def new_action(team_id: int, round_id: int):
             g.user["id"],
         )
         flash("Improvement action added.")
-        return redirect(
-            url_for("team.results_page", team_id=team_id, round_id=round_id) + "#actions"
-        )
+        return redirect(url_for("team.results_page", team_id=team_id, round_id=round_id))
     return render_action(v, form, v.questionnaire.statement(statement_key), None)
 
 
@@ -431,6 +431,7 @@ def edit_action(team_id: int, round_id: int, action_id: int):
         )
     else:
         form = ActionForm()
+    form.saved_due_on = date.fromisoformat(existing["due_on"])
     if form.validate_on_submit():
         store.update_action(
             db,
@@ -445,9 +446,7 @@ def edit_action(team_id: int, round_id: int, action_id: int):
             g.user["id"],
         )
         flash("Improvement action updated.")
-        return redirect(
-            url_for("team.results_page", team_id=team_id, round_id=round_id) + "#actions"
-        )
+        return redirect(url_for("team.results_page", team_id=team_id, round_id=round_id))
     statement = next(
         (s for s in v.questionnaire.statements if s.key == existing["statement_key"]), None
     )

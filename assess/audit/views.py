@@ -274,7 +274,10 @@ def download_pack(pack_id: int):
 @bp.route("/report")
 @requires("read_council")
 def find_report():
-    """From the export page's round and team choice to that assessment's report."""
+    """From the export page's choice of assessment (or a round and a team) to its report."""
+    chosen = _id(request.args.get("assessment"))
+    if chosen:
+        return redirect(url_for("audit.report", assessment_id=chosen))
     db = store.get_db()
     team_id, round_id = _id(request.args.get("team")), _id(request.args.get("round"))
     found = team_id and round_id and store.find_assessment(db, team_id, round_id)

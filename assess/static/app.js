@@ -24,3 +24,30 @@ function markScrollingTables () {
 }
 markScrollingTables()
 window.addEventListener('resize', markScrollingTables)
+
+// A "Copy" button for a value the page shows once (a new API token): hidden until the
+// browser can copy, and it says when it has.
+for (const button of document.querySelectorAll('[data-copy-from]')) {
+  if (!navigator.clipboard) continue
+  button.hidden = false
+  button.addEventListener('click', async () => {
+    const field = document.getElementById(button.dataset.copyFrom)
+    await navigator.clipboard.writeText(field.value)
+    button.textContent = 'Copied'
+  })
+}
+
+// "Why does this not apply?" is asked only once "Not applicable" is chosen: a box with
+// data-shown-when="NAME=VALUE" shows while that radio is checked. (GOV.UK's own conditional
+// reveal marks the radio aria-expanded, which a radio may not carry.)
+for (const box of document.querySelectorAll('[data-shown-when]')) {
+  const [name, value] = box.dataset.shownWhen.split('=')
+  const radios = document.querySelectorAll(`input[type="radio"][name="${CSS.escape(name)}"]`)
+  const sync = () => {
+    const chosen = [...radios].find((radio) => radio.checked)
+    const hasText = box.querySelector('textarea')?.value.trim()
+    box.classList.toggle('govuk-radios__conditional--hidden', chosen?.value !== value && !hasText)
+  }
+  for (const radio of radios) radio.addEventListener('change', sync)
+  sync()
+}

@@ -333,6 +333,14 @@ def filter_choices(db: Database) -> dict[str, list[dict[str, Any]]]:
         "rounds": list(db.query("SELECT id, name FROM rounds ORDER BY opens_on DESC, id")),
         "directorates": list(db.query("SELECT id, name FROM directorates ORDER BY name")),
         "teams": list(db.query("SELECT id, name FROM teams ORDER BY name")),
+        # a report exists only where a team has an assessment: newest round first, then by team
+        "reports": list(
+            db.query(
+                """SELECT a.id, r.name AS round, t.name AS team, a.status FROM assessments a
+                   JOIN rounds r ON r.id = a.round_id JOIN teams t ON t.id = a.team_id
+                   ORDER BY r.opens_on DESC, r.id DESC, t.name"""
+            )
+        ),
     }
 
 

@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Regexp, StopValidation, Va
 
 from assess import store
 from assess.web.auth import MIN_PASSWORD_LENGTH, hash_password, requires
-from assess.web.helpers import Required, form_errors, page
+from assess.web.helpers import Required, form_errors, page, person_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -229,9 +229,7 @@ def directorate(directorate_id: int | None = None):
         data={"name": existing["name"], "lead": existing["lead_user_id"] or 0} if existing else None
     )
     form.lead.choices = [SelectChoice(0, "No lead")] + [
-        SelectChoice(u["id"], f"{u['name']} ({store.ROLE_NAMES[u['role']]})")
-        for u in store.users_with_teams(db)
-        if u["active"]
+        SelectChoice(u["id"], person_label(u)) for u in store.users_with_teams(db) if u["active"]
     ]
     form.existing_id = directorate_id
     if form.validate_on_submit():

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from assess.web.helpers import example_date
+
 COMPONENTS = (
     "back-link",
     "button",
@@ -37,3 +39,4 @@ def init_app(app: Flask) -> None:
         module = env.get_template(f"govuk_frontend_jinja/components/{component}/macro.html").module
         env.globals[macro_name(component)] = getattr(module, macro_name(component))
     env.globals["error_summary"] = env.get_template("team/_macros.html").module.error_summary
+    env.globals["example_date"] = example_date

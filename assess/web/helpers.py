@@ -18,6 +18,17 @@ MAX_ID = 2**63 - 1  # SQLite's largest integer
 T = TypeVar("T")
 
 
+def person_label(user: dict) -> str:
+    """A person in a list to choose from: name, work email (two people may share a name) and
+    role."""
+    return f"{user['name']} ({user['email']}), {store.ROLE_NAMES[user['role']]}"
+
+
+def example_date() -> str:
+    """A date to show in a hint, in the GOV.UK date input's order: 31 March next year."""
+    return f"31 3 {date.today().year + 1}"
+
+
 def long_date(value: str | None) -> str:
     """'2024-12-13' or an ISO timestamp -> '13 December 2024', the GOV.UK date style."""
     if not value:

@@ -163,7 +163,9 @@ def test_business_improvement_proposes_a_risk_and_its_owner_accepts_it(live_serv
     page.get_by_role("link", name="Change this risk or choose its owner").click()
     expect(heading(page)).to_have_text("Change risk PROP-01")
     assert_accessible(page)
-    page.get_by_label("Owner").select_option(label="Priya Shah (Team lead)")
+    page.get_by_label("Owner").select_option(
+        label="Priya Shah (priya.shah@council.example), Team lead"
+    )
     page.get_by_role("button", name="Save risk").click()
     expect(page.get_by_text("Waiting for its owner to accept it")).to_be_visible()
     expect(page.get_by_role("button", name="Accept this risk")).to_have_count(0)

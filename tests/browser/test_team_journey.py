@@ -164,7 +164,7 @@ def test_improvement_actions_and_targets_from_the_results_page(live_server, page
     page.get_by_label("Who owns it?").fill("Team leader")
     page.get_by_label("Day").fill("31")
     page.get_by_label("Month").fill("3")
-    page.get_by_label("Year").fill("2025")
+    page.get_by_label("Year").fill("2030")
     page.get_by_role("button", name="Save action").click()
     actions = page.get_by_role("table", name="Improvement actions")
     expect(actions).to_contain_text("Agree a joint process with the Contact Centre")
@@ -282,3 +282,19 @@ def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
     assessment = store.find_assessment(db, team_id, store.current_round(db)["id"])
     evidence = {a["evidence"] for a in store.answers_of(db, assessment["id"])}
     assert "Notes from our away day" in evidence
+
+
+def test_the_reason_box_shows_only_under_not_applicable(live_server, page):
+    open_assessment(page, live_server.url)
+    page.goto(page.url.rstrip("/") + "/sections/service-excellence")
+    first = page.locator(".app-statement").first
+    reason = first.get_by_label("Why does this not apply to your team?")
+    expect(reason).to_be_hidden()
+    first.get_by_label("Not applicable").check()
+    expect(reason).to_be_visible()
+    reason.fill("We have no public counter")
+    first.locator('input[value="3"]').check()
+    expect(reason).to_be_visible()  # a reason typed is never hidden
+    reason.fill("")
+    first.locator('input[value="2"]').check()
+    expect(reason).to_be_hidden()

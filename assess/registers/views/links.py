@@ -11,7 +11,7 @@ from assess.registers.display import link_questionnaire
 from assess.registers.views import KIND_NAMES, CsrfForm, bp, date_parts, detail_url, read_dates
 from assess.store import registers as register_store
 from assess.web.auth import requires
-from assess.web.helpers import found_or_404, page
+from assess.web.helpers import example_date, found_or_404, page
 
 # --- links and actions (both kinds) -------------------------------------------------------------
 
@@ -75,7 +75,8 @@ def read_action_form(values: dict, due: dict, statuses: dict) -> tuple[dict, dic
         errors.append(("owner", "Enter who owns the action"))
     due_on = registers_io.check_date(dates["due_on"]) if dates["due_on"] else None
     if due_on is None:
-        errors.append(("due_on_day", "Enter the date the action is due, for example 31 3 2025"))
+        example = example_date()
+        errors.append(("due_on_day", f"Enter the date the action is due, for example {example}"))
     if values["status"] not in statuses:
         errors.append(("status", "Choose the action’s status"))
     elif values["status"] == "done" and not values.get("completion_note"):

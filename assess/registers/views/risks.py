@@ -28,7 +28,7 @@ from assess.registers.views import (
 from assess.store import registers as register_store
 from assess.web import access
 from assess.web.auth import requires, sign_in_required
-from assess.web.helpers import page, refuse_expired_form
+from assess.web.helpers import page, person_label, refuse_expired_form
 
 # --- risk register ------------------------------------------------------------------------------
 
@@ -131,10 +131,7 @@ def proposed(existing: dict | None) -> bool:
 
 
 def owner_choices() -> list[dict]:
-    return [
-        {**u, "role_name": store.ROLE_NAMES[u["role"]]}
-        for u in register_store.owner_choices(store.get_db())
-    ]
+    return [{**u, "label": person_label(u)} for u in register_store.owner_choices(store.get_db())]
 
 
 def read_owner_user(fields: dict, errors: list, values: dict) -> None:
