@@ -94,3 +94,15 @@ def test_a_table_that_fits_adds_no_tab_stop(page, live_server):
     box = page.locator(".app-table-scroll").first
     assert box.get_attribute("tabindex") is None
     assert box.get_attribute("role") is None
+
+
+def test_the_administrators_navigation_fits_on_one_line_at_1280_px(page, live_server):
+    """The most entries any role has; who is signed in sits in the header, not beside them."""
+    sign_in(page, live_server.url, PEOPLE["administrator"])
+    links = page.get_by_role("navigation", name="Menu").get_by_role("link")
+    tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all()) if box}
+    assert len(links.all()) == 6 and len(tops) == 1, tops
+    header = page.locator(".app-header")
+    assert "Alex Morgan" in header.inner_text()
+    header.get_by_role("button", name="Sign out").click()
+    assert page.url.endswith("/sign-in") or "/sign-in" in page.url
