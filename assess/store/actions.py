@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from assess.store.audit import insert_recorded, record_event
+from assess.store.audit import insert_recorded, record_event, record_update
 from assess.store.db import NotFound, now, write
 
 # --- improvement actions and targets ------------------------------------------------------------
@@ -55,15 +55,7 @@ def update_action(db: Database, action_id: int, changes: dict, user_id: int | No
         elif changes.get("status") not in (None, "done"):
             changes["closed_at"] = None
         db.table("improvement_actions").update(action_id, changes)
-        record_event(
-            db,
-            user_id,
-            "update",
-            "improvement_action",
-            action_id,
-            before={k: before[k] for k in changes if k in before},
-            after=changes,
-        )
+        record_update(db, user_id, "improvement_action", action_id, before, changes)
 
 
 def actions_for(db: Database, team_id: int, round_id: int) -> list[dict]:

@@ -55,6 +55,20 @@ def record_event(
     db.table("audit_events").insert(event)
 
 
+def record_update(
+    db: Database,
+    actor_id: int | None,
+    entity: str,
+    entity_id: Any,
+    before: dict,
+    changes: dict,
+    action: str = "update",
+) -> None:
+    """Record a change to a row: the changed fields as they were, and as they are now."""
+    was = {k: before[k] for k in changes if k in before}
+    record_event(db, actor_id, action, entity, entity_id, before=was, after=changes)
+
+
 def insert_recorded(
     db: Database, table: str, record: dict, actor_id: int | None, audit: dict | None = None
 ) -> int:

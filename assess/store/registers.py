@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from assess.assessment.scoring import PUBLISHED, council_average
 from assess.registers import rules as risk_rules
 from assess.store.assessments import round_scores
-from assess.store.audit import record_event
+from assess.store.audit import record_event, record_update
 from assess.store.db import NotFound, insert_row, now, write
 from assess.store.imports import ImportRefused, claim, finish, record_written, stale_imports
 from assess.store.rounds import questionnaire_version, round_before
@@ -152,15 +152,7 @@ def update_risk(db: Database, risk_id: int, changes: dict, actor_id: int | None)
         db.table("risks").update(risk_id, changed)
         if "current_likelihood" in changed or "current_impact" in changed:
             _record_score(db, risk_id, {**before, **changed}, actor_id)
-        record_event(
-            db,
-            actor_id,
-            "update",
-            "risk",
-            risk_id,
-            before={k: before[k] for k in changed if k in before},
-            after=changed,
-        )
+        record_update(db, actor_id, "risk", risk_id, before, changed)
 
 
 def accept_risk(db: Database, risk_id: int, actor: dict) -> bool:
@@ -405,15 +397,8 @@ def update_register_action(
         if not changed:
             return
         db.table("register_actions").update(action_id, changed)
-        record_event(
-            db,
-            actor_id,
-            "close" if changed.get("status") == "done" else "update",
-            "register_action",
-            action_id,
-            before={k: before[k] for k in changed},
-            after=changed,
-        )
+        action = "close" if changed.get("status") == "done" else "update"
+        record_update(db, actor_id, "register_action", action_id, before, changed, action)
 
 
 def actions_of(db: Database, kind: str, entry_id: int) -> list[dict]:
