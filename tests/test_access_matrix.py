@@ -205,6 +205,8 @@ MATRIX = [
     Row("/admin/users/<int:user_id>/password",       "POST", S,  403, 403, 403, 403, 400),
     Row("/admin/teams/new",                          "GET",  S,  403, 403, 403, 403, 200),
     Row("/admin/teams/new",                          "POST", S,  403, 403, 403, 403, 400),
+    Row("/admin/teams/<int:team_id>",                "GET",  S,  403, 403, 403, 403, 200),
+    Row("/admin/teams/<int:team_id>",                "POST", S,  403, 403, 403, 403, 400),
     Row("/admin/directorates/new",                   "GET",  S,  403, 403, 403, 403, 200),
     Row("/admin/directorates/new",                   "POST", S,  403, 403, 403, 403, 400),
     Row("/admin/directorates/<int:directorate_id>",  "GET",  S,  403, 403, 403, 403, 200),

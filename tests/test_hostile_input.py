@@ -576,6 +576,13 @@ FORMS: dict[str, Form] = {
         text=("name",),
         shows=("/admin/",),
     ),
+    "/admin/teams/<int:team_id>": Form(
+        "admin",
+        "/admin/teams/{team_id}",
+        {"name": "Housing Needs and Advice", "directorate": "{directorate_id}"},
+        text=("name",),
+        shows=("/admin/",),
+    ),
     "/admin/directorates/new": Form(
         "admin",
         "/admin/directorates/new",
@@ -1059,7 +1066,8 @@ for _table in (
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).
 NO_QUERY = {
     "/", "/admin/", "/admin/directorates/<int:directorate_id>", "/admin/directorates/new",
-    "/admin/teams/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",
+    "/admin/teams/new", "/admin/teams/<int:team_id>", "/admin/users/<int:user_id>",
+    "/admin/users/<int:user_id>/password",
     "/admin/users/new", "/audit/",
     "/audit/api/v1/openapi.json", "/audit/assessments/<int:assessment_id>/report", "/audit/packs",
     "/audit/packs/<int:pack_id>.json.gz", "/audit/tokens", "/audit/verify", "/healthz",

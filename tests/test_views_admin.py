@@ -159,3 +159,45 @@ def test_teams_and_directorates_are_added_and_a_lead_is_set(admin, db):
 )
 def test_only_administrators_reach_administration(client_as, role, url):
     assert client_as(role).get(url).status_code == 403
+
+
+def test_an_administrator_renames_a_team_and_moves_it_keeping_its_assessments(client_as, db):
+    admin = client_as("administrator")
+    team_id = store.team_id_by_name(db, "Housing Needs")
+    other = db.execute("SELECT id FROM directorates WHERE name = 'Communities'").fetchone()[0]
+    assessments = db.execute(
+        "SELECT count(*) FROM assessments WHERE team_id = ?", [team_id]
+    ).fetchone()[0]
+    index = admin.get("/admin/").get_data(as_text=True)
+    assert f'href="/admin/teams/{team_id}">Housing Needs</a>' in index
+    url = f"/admin/teams/{team_id}"
+    token = csrf_token(admin.get(url).get_data(as_text=True))
+    taken = admin.post(url, data={"csrf_token": token, "name": "Allocations", "directorate": other})
+    assert "There is already a team with this name" in taken.get_data(as_text=True)
+    same = admin.post(
+        url, data={"csrf_token": token, "name": "Housing Needs", "directorate": other}
+    )
+    assert same.status_code == 302, "a team keeps its own name"
+    renamed = {"csrf_token": token, "name": "Housing Advice", "directorate": other}
+    assert admin.post(url, data=renamed).status_code == 302
+    team = store.team(db, team_id)
+    assert (team["name"], team["directorate_id"]) == ("Housing Advice", other)
+    after = db.execute("SELECT count(*) FROM assessments WHERE team_id = ?", [team_id])
+    assert after.fetchone()[0] == assessments
+
+
+def test_an_administrator_renames_a_directorate(client_as, db):
+    admin = client_as("administrator")
+    directorate_id = db.execute("SELECT id FROM directorates WHERE name = 'Housing'").fetchone()[0]
+    url = f"/admin/directorates/{directorate_id}"
+    token = csrf_token(admin.get(url).get_data(as_text=True))
+    response = admin.post(url, data={"csrf_token": token, "name": "Housing and Homes", "lead": "0"})
+    assert response.status_code == 302
+    assert db.execute(
+        "SELECT name FROM directorates WHERE id = ?", [directorate_id]
+    ).fetchone() == ("Housing and Homes",)
+    event = db.execute(
+        """SELECT before, after FROM audit_events
+           WHERE entity = 'directorate' AND action = 'update' ORDER BY id DESC"""
+    ).fetchone()
+    assert event == ('{"name": "Housing"}', '{"name": "Housing and Homes"}')

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from assess.store.audit import insert_recorded, record_event
+from assess.store.audit import insert_recorded, record_event, record_update
 from assess.store.db import NotFound, now, write
 
 ROLES = ("team_lead", "business_improvement", "auditor", "administrator")
@@ -28,6 +28,32 @@ def add_directorate(db: Database, name: str, actor_id: int | None = None) -> int
 
 def add_team(db: Database, name: str, directorate_id: int, actor_id: int | None = None) -> int:
     return insert_recorded(db, "teams", {"name": name, "directorate_id": directorate_id}, actor_id)
+
+
+def update_team(
+    db: Database, team_id: int, name: str, directorate_id: int, actor_id: int | None
+) -> None:
+    """Rename a team or move it to another directorate; its assessments stay its own."""
+    with write(db):
+        before = db.execute(
+            "SELECT name, directorate_id FROM teams WHERE id = ?", [team_id]
+        ).fetchone()
+        if before is None:
+            raise NotFound(f"team {team_id} does not exist")
+        changes = {"name": name, "directorate_id": directorate_id}
+        db.table("teams").update(team_id, changes)
+        was = {"name": before[0], "directorate_id": before[1]}
+        record_update(db, actor_id, "team", team_id, was, changes)
+
+
+def rename_directorate(db: Database, directorate_id: int, name: str, actor_id: int | None) -> None:
+    with write(db):
+        before = db.execute("SELECT name FROM directorates WHERE id = ?", [directorate_id])
+        row = before.fetchone()
+        if row is None:
+            raise NotFound(f"directorate {directorate_id} does not exist")
+        db.table("directorates").update(directorate_id, {"name": name})
+        record_update(db, actor_id, "directorate", directorate_id, {"name": row[0]}, {"name": name})
 
 
 def create_user(

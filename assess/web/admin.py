@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, Regexp, StopValidation, Va
 
 from assess import store
 from assess.web.auth import MIN_PASSWORD_LENGTH, hash_password, requires
-from assess.web.helpers import Required, form_errors, page, person_label
+from assess.web.helpers import Required, form_errors, found_or_404, page, person_label
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -94,9 +94,11 @@ class NewUserForm(UserForm):
 class TeamForm(FlaskForm):
     name = StringField("Team name", validators=[Required("Enter the team's name"), Length(max=200)])
     directorate = SelectField("Directorate", coerce=int, validate_choice=True)
+    existing_id: int | None = None
 
     def validate_name(self, field) -> None:
-        if store.team_id_by_name(store.get_db(), field.data) is not None:
+        clash = store.team_id_by_name(store.get_db(), field.data)
+        if clash is not None and clash != self.existing_id:
             raise ValidationError("There is already a team with this name")
 
 
@@ -131,6 +133,7 @@ def index():
         "admin/index.html",
         users=store.users_with_teams(db),
         directorates=store.directorates_with_teams(db),
+        teams=store.active_teams(db),
         versions=store.questionnaire_versions(db),
         loaded={q.version for q in current_app.extensions["questionnaires"].values()},
     )
@@ -200,19 +203,30 @@ def set_password(user_id: int):
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @requires("administer")
-def new_team():
+def team(team_id: int | None = None):
+    """Add a team, or rename one or move it to another directorate."""
     db = store.get_db()
-    form = TeamForm()
+    existing = found_or_404(store.team, db, team_id) if team_id is not None else None
+    form = TeamForm(
+        data={"name": existing["name"], "directorate": existing["directorate_id"]}
+        if existing
+        else None
+    )
     form.directorate.choices = [
         SelectChoice(d["id"], d["name"]) for d in store.directorates_with_teams(db)
     ]
+    form.existing_id = team_id
     if form.validate_on_submit():
-        store.add_team(db, form.name.data.strip(), form.directorate.data, g.user["id"])
-        flash(f"Team {form.name.data.strip()} added.")
+        name = form.name.data.strip()
+        if team_id is None:
+            store.add_team(db, name, form.directorate.data, g.user["id"])
+        else:
+            store.update_team(db, team_id, name, form.directorate.data, g.user["id"])
+        flash(f"Team {name} saved.")
         return redirect(url_for("admin.index"))
-    errors = form_errors(form)
-    return page("admin/team.html", errors, form=form)
+    return page("admin/team.html", form_errors(form), form=form, existing=existing)
 
 
 @bp.route("/directorates/new", methods=["GET", "POST"])
@@ -233,7 +247,10 @@ def directorate(directorate_id: int | None = None):
     ]
     form.existing_id = directorate_id
     if form.validate_on_submit():
-        target = directorate_id or store.add_directorate(db, form.name.data.strip(), g.user["id"])
+        name = form.name.data.strip()
+        target = directorate_id or store.add_directorate(db, name, g.user["id"])
+        if existing and name != existing["name"]:
+            store.rename_directorate(db, target, name, g.user["id"])
         store.set_directorate_lead(db, target, form.lead.data or None, g.user["id"])
         flash(f"Directorate {form.name.data.strip()} saved.")
         return redirect(url_for("admin.index"))
