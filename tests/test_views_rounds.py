@@ -169,7 +169,11 @@ def test_moderation_keeps_the_teams_level_and_rescored_results_say_so(
 
     before = {(s["dimension"], s["member"]): s["score"] for s in store.scores_of(db, assessment_id)}
     new_level = 1 if answer["level"] > 1 else 5
-    post(officer, url, {"level": str(new_level), "reason": "No evidence of this."}, url)
+    saved = post(officer, url, {"level": str(new_level), "reason": "No evidence of this."}, url)
+    key = answer["statement_key"]
+    assert saved.location.endswith(f"?moderated={key}#{key}"), "it lands on the statement"
+    row = officer.get(saved.location).get_data(as_text=True).split(f'id="{key}"', 1)[1]
+    assert "Moderation saved: scores recomputed" in row.split("</tr>", 1)[0]
     moderated = next(
         a
         for a in store.answers_of(db, assessment_id)

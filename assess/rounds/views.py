@@ -418,6 +418,7 @@ def render_review(db, round_, team, assessment, questionnaire, return_form, erro
         errors=errors,
         can_review=access.may(g.user["role"], "run_rounds"),
         statuses=STATUS_NAMES,
+        moderated=request.args.get("moderated"),
     ), status
 
 
@@ -506,10 +507,11 @@ def moderate(round_id: int, team_id: int, statement_key: str):
     elif form.validate_on_submit():
         locked = save_moderation(db, assessment["id"], statement_key, form, questionnaire)
         if not locked:
-            flash("Moderation saved; the team's scores were recomputed.")
-            return redirect(
-                url_for("rounds.review", round_id=round_id, team_id=team_id) + f"#{statement_key}"
+            # Said in the statement's own row, where the page lands, not above it.
+            review_url = url_for(
+                "rounds.review", round_id=round_id, team_id=team_id, moderated=statement_key
             )
+            return redirect(f"{review_url}#{statement_key}")
     errors = form_errors(form)
     if locked and not closed:  # closed while the page was open: the form is still shown
         errors = [("level", locked)]
