@@ -643,7 +643,8 @@ def trend_chart(frame: pd.DataFrame, names: dict[str, str], title: str) -> alt.C
             sort=labels,
             title=None,
             scale=alt.Scale(domain=labels, range=[s[0] for s in styles]),
-            legend=alt.Legend(orient="bottom", columns=2, symbolStrokeWidth=2.5),
+            # One column, no label limit: a readiness area's name is never cut short.
+            legend=alt.Legend(orient="bottom", columns=1, symbolStrokeWidth=2.5, labelLimit=0),
         ),
         strokeDash=alt.StrokeDash(
             "name:N",

@@ -28,6 +28,7 @@ from assess.charts import (
     radar_outline,
     render_png,
     render_svg,
+    trend_chart,
 )
 
 SCALE = (1, 2, 3, 4, 5)
@@ -433,3 +434,21 @@ def test_a_downloaded_heatmap_links_nowhere_and_keeps_every_heading_whole():
     for _, name in AREAS:  # wrapped onto lines, never cut short with an ellipsis
         assert all(word in drawn for word in name.split())
     assert "…" not in svg
+
+
+def test_the_trends_legend_names_every_line_in_full():
+    names = {
+        "digital-access": "Digital access and automation of routine transactions",
+        "customer-insight": "Customer insight and business intelligence",
+    }
+    frame = pd.DataFrame(
+        [
+            {"member": m, "round": r, "opens_on": o, "score": 3.0, "segment": 0}
+            for m in names
+            for r, o in (("2023/24", "2023-09-01"), ("2024/25", "2024-09-01"))
+        ]
+    )
+    svg = render_svg(trend_chart(frame, names, "Readiness areas over rounds"))
+    assert "…" not in svg
+    for name in names.values():
+        assert name in svg
