@@ -32,13 +32,14 @@ EVIDENCE = (
 
 def build(folder: Path, rows: int) -> int:
     """A demo instance topped up with synthetic answers to `rows`; returns the answer count."""
+    from generate import open_instance
+
     from assess import demo, store
     from assess.assessment.questionnaire import load_folder
     from assess.config import DEFAULTS
-    from assess.web.app import AUDIT_KEY_FILE, instance_key
     from assess.web.auth import hash_password
 
-    db = store.connect(folder / "assess.db", audit_key=instance_key(folder, AUDIT_KEY_FILE))
+    db = open_instance(folder)
     store.migrate(db)
     questionnaire = load_folder(Path(DEFAULTS["QUESTIONNAIRES"]))[demo.DEMO_QUESTIONNAIRE]
     demo.seed(db, questionnaire, hash_password(demo.DEMO_PASSWORD))

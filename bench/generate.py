@@ -16,11 +16,15 @@ from assess.web.app import AUDIT_KEY_FILE, instance_key
 from assess.web.auth import hash_password
 
 
+def audit_key(folder: Path) -> str:
+    """The instance's audit key, the one an app on this folder makes and uses in development
+    (a bench serving it as production passes it as ASSESS_AUDIT_KEY)."""
+    return instance_key(folder, AUDIT_KEY_FILE)
+
+
 def open_instance(folder: Path, path: Path | None = None) -> store.Database:
-    """The instance's database (or `path`, a copy of it) with the instance's audit key, the one
-    an app on this folder makes and uses in development."""
-    key = instance_key(folder, AUDIT_KEY_FILE)
-    return store.connect(path or folder / "assess.db", audit_key=key)
+    """The instance's database (or `path`, a copy of it) with the instance's audit key."""
+    return store.connect(path or folder / "assess.db", audit_key=audit_key(folder))
 
 
 def generate(folder: Path, teams: int, rounds: int, track=lambda items, label: items) -> float:

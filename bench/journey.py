@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate, open_instance  # noqa: E402
+from generate import audit_key, generate, open_instance  # noqa: E402
 
 from assess import store  # noqa: E402
 from assess.demo import DEMO_PASSWORD  # noqa: E402
@@ -145,6 +145,7 @@ def main() -> None:
         **os.environ,
         "ASSESS_INSTANCE": str(folder),
         "ASSESS_SECRET_KEY": "bench",
+        "ASSESS_AUDIT_KEY": audit_key(folder),
         "ASSESS_ENV": "production",
     }
     server = subprocess.Popen(

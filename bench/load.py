@@ -33,11 +33,14 @@ import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assess import store
-from assess.demo import DEMO_PASSWORD
-from assess.store.audit import check_audit_trail
-from assess.web.app import AUDIT_KEY_FILE, instance_key
-from assess.web.auth import hash_password
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import audit_key, open_instance  # noqa: E402
+
+from assess import store  # noqa: E402
+from assess.demo import DEMO_PASSWORD  # noqa: E402
+from assess.store.audit import check_audit_trail  # noqa: E402
+from assess.web.auth import hash_password  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv/bin"
@@ -318,7 +321,7 @@ def build_instance(folder: Path, users: int) -> tuple[list[tuple[str, int]], int
         check=True,
         capture_output=True,
     )
-    db = store.connect(folder / "assess.db", audit_key=instance_key(folder, AUDIT_KEY_FILE))
+    db = open_instance(folder)
     round_id = store.current_round(db)["id"]
     directorate = store.add_directorate(db, "Load Test")
     password = hash_password(DEMO_PASSWORD)
@@ -346,6 +349,7 @@ def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen:
         **os.environ,
         "ASSESS_INSTANCE": str(folder),
         "ASSESS_SECRET_KEY": "load-test",
+        "ASSESS_AUDIT_KEY": audit_key(folder),
         "ASSESS_ENV": "production",
         "ASSESS_BIND": f"127.0.0.1:{port}",
         "ASSESS_WORKERS": str(workers),
@@ -457,14 +461,14 @@ def half_submitted(db: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def check_snapshot(path: Path, audit_key: str) -> list[str]:
+def check_snapshot(folder: Path, path: Path) -> list[str]:
     """An online backup taken under load: sound, nothing half submitted, its audit chain whole."""
     problems = []
     try:
         store.check_backup(path)
     except store.StorageError as error:
         return [f"backup: {error}"]
-    db = store.connect(path, audit_key=audit_key)
+    db = open_instance(folder, path)
     try:
         problems += [f"backup: {p}" for p in half_submitted(db.conn)]
         chain = check_audit_trail(db)
@@ -579,7 +583,7 @@ def main() -> int:
         if backup.error:
             failures.append(f"backup: {backup.error}")
         else:
-            failures += check_snapshot(folder / "backup.db", instance_key(folder, AUDIT_KEY_FILE))
+            failures += check_snapshot(folder, folder / "backup.db")
 
     # Which failed connections the killed worker explains: those open at the moment of the kill.
     no_response = [r for r in run.log if r.status is None]

@@ -233,3 +233,39 @@ def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
     template = folder / "template.db"
     shutil.copy(app.config["DATABASE_PATH"], template)
     return SampleCouncil(template, users, tokens, ids)
+
+
+def risk_form(**changes) -> dict:
+    """A risk as the register's form posts it (dates as GOV.UK date inputs), with `changes`."""
+    values = {
+        "ref": "CEX-R50",
+        "title": "Assisted digital sessions end",
+        "cause": "Funding for the Community Larder sessions stops",
+        "event": "Sessions close",
+        "consequence": "Digitally excluded residents lose help",
+        "category": "Inclusion",
+        "owner": "Head of Communities",
+        "raised_on_day": "1",
+        "raised_on_month": "10",
+        "raised_on_year": "2024",
+        "inherent_likelihood": "4",
+        "inherent_impact": "4",
+        "current_likelihood": "3",
+        "current_impact": "4",
+        "target_likelihood": "2",
+        "target_impact": "3",
+        "response": "Treat",
+        "controls": "Bid for external funding",
+        "next_review_on_day": "31",
+        "next_review_on_month": "1",
+        "next_review_on_year": "2030",
+    }
+    return {**values, **changes}
+
+
+def stored_risk(ref: str, title: str) -> dict:
+    """The fewest fields a risk is stored with: every likelihood and impact 2."""
+    scores = {
+        f"{s}_{a}": 2 for s in ("inherent", "current", "target") for a in ("likelihood", "impact")
+    }
+    return {"ref": ref, "title": title, "raised_on": "2024-01-01", **scores}

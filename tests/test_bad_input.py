@@ -11,6 +11,7 @@ import pytest
 
 from assess import store
 from tests.conftest import csrf_token, hidden_fields, read_page
+from tests.samples import risk_form
 
 HUGE = "99999999999999999999"  # int() takes it; date() overflows
 SPACES = "   "
@@ -129,33 +130,6 @@ def test_a_return_comment_of_only_spaces_is_refused(officer, db):
 
 
 # --- the registers ------------------------------------------------------------------------------
-
-
-def risk_form(**changes) -> dict:
-    return {
-        "ref": "CEX-R50",
-        "title": "Assisted digital sessions end",
-        "cause": "Funding stops",
-        "event": "Sessions close",
-        "consequence": "Residents lose help",
-        "category": "Inclusion",
-        "owner": "Head of Communities",
-        "raised_on_day": "1",
-        "raised_on_month": "10",
-        "raised_on_year": "2024",
-        "inherent_likelihood": "4",
-        "inherent_impact": "4",
-        "current_likelihood": "3",
-        "current_impact": "4",
-        "target_likelihood": "2",
-        "target_impact": "3",
-        "response": "Treat",
-        "controls": "Bid for external funding",
-        "next_review_on_day": "31",
-        "next_review_on_month": "1",
-        "next_review_on_year": "2030",
-        **changes,
-    }
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ import re
 
 from assess import store
 from assess.store import registers as register_store
+from tests.samples import stored_risk
 
 LEAD = "priya.shah@council.example"  # Housing Needs
 
@@ -75,16 +76,7 @@ def test_an_open_risk_linked_where_the_leads_teams_are_not_weak_is_not_found(cli
     user = store.user_by_email(db, LEAD)
     risk_id = register_store.add_risk(
         db,
-        {
-            "ref": "OTHER-1",
-            "title": "Another team's concern",
-            "raised_on": "2024-01-01",
-            **{
-                f"{s}_{a}": 2
-                for s in ("inherent", "current", "target")
-                for a in ("likelihood", "impact")
-            },
-        },
+        stored_risk("OTHER-1", "Another team's concern"),
         None,
     )
     url = f"/registers/risks/{risk_id}"

@@ -14,6 +14,7 @@ from assess.store import registers as register_store
 from assess.store.register_exports import RISKS, without_provenance
 from assess.web.app import create_app
 from tests.conftest import csrf_token, hidden_fields, read_page
+from tests.samples import risk_form, stored_risk
 
 OFFICER = "sam.okafor@council.example"  # business improvement
 AUDITOR = "jo.maxwell@council.example"
@@ -24,33 +25,6 @@ HEADINGS = (
     "Inherent impact,Current likelihood,Current impact,Target likelihood,Target impact,"
     "Response,Existing controls,Last review,Next review,Links"
 )
-
-
-def risk_form(**changes) -> dict:
-    values = {
-        "ref": "CEX-R50",
-        "title": "Assisted digital sessions end",
-        "cause": "Funding for the Community Larder sessions stops",
-        "event": "Sessions close",
-        "consequence": "Digitally excluded residents lose help",
-        "category": "Inclusion",
-        "owner": "Head of Communities",
-        "raised_on_day": "1",
-        "raised_on_month": "10",
-        "raised_on_year": "2024",
-        "inherent_likelihood": "4",
-        "inherent_impact": "4",
-        "current_likelihood": "3",
-        "current_impact": "4",
-        "target_likelihood": "2",
-        "target_impact": "3",
-        "response": "Treat",
-        "controls": "Bid for external funding",
-        "next_review_on_day": "31",
-        "next_review_on_month": "1",
-        "next_review_on_year": "2030",
-    }
-    return {**values, **changes}
 
 
 def post(client, url, data, page_url=None, **kwargs):
@@ -185,16 +159,7 @@ def test_a_team_lead_reads_linked_entries_but_not_the_register(client, db, clien
     assert "Change this risk" not in read_page(client.get(f"/registers/risks/{linked}")).text
     unlinked = register_store.add_risk(
         db,
-        {
-            "ref": "U-1",
-            "title": "Unlinked",
-            "raised_on": "2024-01-01",
-            **{
-                f"{s}_{a}": 2
-                for s in ("inherent", "current", "target")
-                for a in ("likelihood", "impact")
-            },
-        },
+        stored_risk("U-1", "Unlinked"),
         None,
     )
     assert client.get(f"/registers/risks/{unlinked}").status_code == 404

@@ -147,13 +147,13 @@ def new():
 # What each change of a round's status does, said on the page that asks to confirm it.
 ROUND_CHANGES = {
     ("planned", "open"): (
-        "Open this round",
+        "Open",
         "Team leads of the {teams} teams in the round can start their assessments. The round "
         "closes on {closes}.",
         "Round {name} is open: team leads can now assess their teams.",
     ),
     ("open", "closed"): (
-        "Close this round",
+        "Close",
         "Team leads can no longer change or submit their assessments. {outstanding} of the "
         "{teams} teams have not submitted: their drafts stay as drafts, unsubmitted. Submitted "
         "assessments can still be reviewed and signed off. You can reopen the round if it was "
@@ -161,7 +161,7 @@ ROUND_CHANGES = {
         "Round {name} closed. Unsubmitted drafts stay as drafts.",
     ),
     ("closed", "open"): (
-        "Reopen this round",
+        "Reopen",
         "Team leads can change and submit their assessments again until you close it. Reopening "
         "is recorded in the audit trail. A round pack frozen while the round was closed keeps "
         "what it held: freeze a new one after you close the round again.",
@@ -181,18 +181,19 @@ def set_status(round_id: int):
         return redirect(url_for("rounds.tracker", round_id=round_id))
     if (round_["status"], status) not in ROUND_CHANGES:
         abort(400, "A round can be opened, closed, or reopened once closed.")
-    button, explained, done = ROUND_CHANGES[(round_["status"], status)]
+    verb, explained, done = ROUND_CHANGES[(round_["status"], status)]
     if request.method == "GET":
         counts = status_counts(r["status"] for r in store.completion(store.get_db(), round_id))
         return render_template(
             "rounds/confirm.html",
-            heading=f"{button.split(' this')[0]} round {round_['name']}?",
+            heading=f"{verb} round {round_['name']}?",
             explained=explained.format(
                 teams=counts["teams"],
                 outstanding=counts["outstanding"],
                 closes=long_date(round_["closes_on"]),
             ),
-            button=button,
+            button=f"{verb} this round",
+            warning=status == "closed",
             fields={"status": status},
             back=url_for("rounds.tracker", round_id=round_id),
         )

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -19,11 +18,6 @@ class ImportRefused(ValueError):
 
 
 NOT_FOUND = "This import was not found. Choose the file again."
-
-
-def cutoff(minutes: float) -> str:
-    """The time (as `now()` writes it) before which a preview has expired."""
-    return (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def save_preview(
@@ -51,7 +45,7 @@ def discard_expired(db: Database, max_age_minutes: float) -> int:
     """Delete previews older than `max_age_minutes`, except one still being written."""
     return db.execute(
         "DELETE FROM import_previews WHERE created_at < ? AND state <> 'writing'",
-        [cutoff(max_age_minutes)],
+        [now(max_age_minutes)],
     ).rowcount
 
 
@@ -71,7 +65,7 @@ def claim(db: Database, token: str, user_id: int, kind: str, max_age_minutes: fl
                 "This import has already been confirmed. Check the register, or choose the "
                 "file again."
             )
-        if row[2] < cutoff(max_age_minutes):
+        if row[2] < now(max_age_minutes):
             raise ImportRefused(
                 f"This import expired: a checked file waits {max_age_minutes:g} minutes to be "
                 "confirmed. Choose the file again."
@@ -109,6 +103,6 @@ def stale_imports(db: Database, max_age_minutes: float) -> list[dict]:
         for row in db.query(
             """SELECT token, kind, user_id, written FROM import_previews
                WHERE state = 'writing' AND claimed_at < ?""",
-            [cutoff(max_age_minutes)],
+            [now(max_age_minutes)],
         )
     ]

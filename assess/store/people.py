@@ -48,8 +48,7 @@ def update_team(
 
 def rename_directorate(db: Database, directorate_id: int, name: str, actor_id: int | None) -> None:
     with write(db):
-        before = db.execute("SELECT name FROM directorates WHERE id = ?", [directorate_id])
-        row = before.fetchone()
+        row = db.execute("SELECT name FROM directorates WHERE id = ?", [directorate_id]).fetchone()
         if row is None:
             raise NotFound(f"directorate {directorate_id} does not exist")
         db.table("directorates").update(directorate_id, {"name": name})

@@ -31,6 +31,7 @@ from assess.store import imports
 from assess.store import registers as register_store
 from assess.store.export_types import TEXT
 from assess.web.auth import requires
+from assess.web.helpers import refuse_expired_form
 
 # --- import and export --------------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ def import_file():
     errors, result, token, kind = [], None, "", request.form.get("kind", "risk")
     if request.method == "POST":
         if not form.validate_on_submit():
-            abort(400, "The form expired. Go back and try again.")
+            refuse_expired_form()
         if kind not in IMPORT_KINDS:
             errors.append(("kind", "Choose what the file holds"))
         upload = request.files.get("file")
