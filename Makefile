@@ -32,7 +32,9 @@ $(BIN)/uv: | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/assess init-db --demo-if-empty
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop). Demo sign-ins are in the README."
-	ASSESS_LOG_FORMAT=text $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+	ASSESS_LOG_FORMAT=text $(BIN)/assess draw-charts & renderer=$$!; \
+	ASSESS_LOG_FORMAT=text $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT); \
+	kill $$renderer
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check assess tests bench wsgi.py

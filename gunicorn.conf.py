@@ -37,8 +37,24 @@ logconfig_dict = {
 }
 
 
-def post_worker_init(worker):
-    """Start the chart renderer in each worker, so no team lead waits for it."""
-    from assess import charts
+def when_ready(server):
+    """Start the chart renderer beside the workers: it draws every chart, so no request waits
+    on drawing and no worker loads the renderer."""
+    from assess.charts import renderer
 
-    charts.warm_up()
+    def close_listeners():
+        for listener in server.LISTENERS:
+            listener.close()
+
+    server.chart_renderer = renderer.start_beside(server.app.wsgi(), close_listeners)
+
+
+def on_exit(server):
+    """Stop the chart renderer with the server."""
+    import contextlib
+    import signal
+
+    pid = getattr(server, "chart_renderer", None)
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)

@@ -16,6 +16,7 @@ import click
 from assess import demo, store
 from assess.assessment.questionnaire import QuestionnaireError, load_folder, load_questionnaire
 from assess.audit.chain import UNSEALED
+from assess.charts import renderer
 from assess.store.audit import check_audit_trail, seal_unkeyed_events
 from assess.store.backup import replaced_last_event, set_aside_if_damaged
 from assess.store.db import check_file, check_sound
@@ -224,6 +225,22 @@ def load(ctx: click.Context) -> None:
     for q in app.extensions["questionnaires"].values():
         new = store.store_questionnaire_version(db, q)
         click.echo(f"{'new' if new else 'known'}  {q.id} version {q.short_version}")
+
+
+@cli.command("draw-charts")
+@click.option("--until-idle", is_flag=True, help="Stop when nothing is left to draw (for scripts).")
+@click.pass_context
+@_storage_errors
+def draw_charts(ctx: click.Context, until_idle: bool) -> None:
+    """Run the chart renderer: draw every chart as the figures it shows change.
+
+    gunicorn starts it beside its workers; `make run` beside the development server.
+    """
+    app = _app(ctx)
+    renderer.note_every_round(app)
+    steps = renderer.run(app, until_idle=until_idle)
+    if until_idle:
+        click.echo(f"Charts drawn and up to date ({steps} steps).")
 
 
 @cli.command("create-user")

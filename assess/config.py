@@ -18,6 +18,10 @@ DEFAULTS = {
     # protection officer. For example "dpo@council.example" or "the information governance team".
     "PRIVACY_CONTACT": "",
     "DATABASE": "assess.db",  # relative to the instance folder
+    # Drawn charts, a cache beside the database (deleting it loses nothing: charts are redrawn).
+    "CHARTS_DATABASE": "charts.db",
+    "CHART_WAIT_SECONDS": 20.0,  # how long a chart download waits for the renderer to draw it
+    "CHARTS_KEPT": 20000,  # the renderer keeps this many newest pictures and drops older ones
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),
     "CHANGE_THRESHOLD": 0.5,  # a change smaller than this many levels is "no meaningful change"
     "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
@@ -81,6 +85,9 @@ ENVIRONMENT = {
     "ASSESS_COUNCIL_NAME": ("COUNCIL_NAME", str),
     "ASSESS_PRIVACY_CONTACT": ("PRIVACY_CONTACT", str),
     "ASSESS_DATABASE": ("DATABASE", str),
+    "ASSESS_CHARTS_DATABASE": ("CHARTS_DATABASE", str),
+    "ASSESS_CHART_WAIT_SECONDS": ("CHART_WAIT_SECONDS", float),
+    "ASSESS_CHARTS_KEPT": ("CHARTS_KEPT", int),
     "ASSESS_QUESTIONNAIRES": ("QUESTIONNAIRES", str),
     "ASSESS_CHANGE_THRESHOLD": ("CHANGE_THRESHOLD", float),
     "ASSESS_SMALL_GROUP_TEAMS": ("SMALL_GROUP_TEAMS", int),

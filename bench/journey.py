@@ -86,16 +86,25 @@ def free_port() -> int:
 
 def memory_mb(pid: int) -> dict[str, float]:
     """PSS (shared pages split between the processes that share them, so it adds up) of the
-    master and of the workers, and RSS of all (which counts shared pages once per process)."""
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
-    totals = {"master": 0.0, "workers": 0.0, "rss": 0.0}
-    for process in [pid, *map(int, children.stdout.split())]:
+    master, the web workers and the chart renderer (with its supervisor), the largest RSS of
+    a web worker, and RSS of all (which counts shared pages once per process)."""
+    totals = {"master": 0.0, "workers": 0.0, "renderer": 0.0, "rss": 0.0, "worker_rss": 0.0}
+    queue = [pid]
+    while queue:
+        process = queue.pop()
+        children = subprocess.run(["pgrep", "-P", str(process)], capture_output=True, text=True)
+        queue += map(int, children.stdout.split())
+        name = Path(f"/proc/{process}/comm").read_text().strip()
+        part = "renderer" if name.startswith("assess-") else "workers"
+        part = "master" if process == pid else part
         for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
             key, value, *_ = line.split()
             if key == "Pss:":
-                totals["master" if process == pid else "workers"] += int(value) / 1024
+                totals[part] += int(value) / 1024
             elif key == "Rss:":
                 totals["rss"] += int(value) / 1024
+                if part == "workers":
+                    totals["worker_rss"] = max(totals["worker_rss"], int(value) / 1024)
     return totals
 
 
@@ -249,11 +258,13 @@ def main() -> None:
     print(f"{'whole questionnaire, sum of its 6 requests':<44} {percentiles(totals)}")
     print(f"{'results page (HTML)':<44} {percentiles(pages)}")
     print(f"{'results chart SVG, cached':<44} {percentiles(charts)}")
-    print(f"{'results chart SVG, first render':<44} {percentiles(first_chart)}")
+    print(f"{'results chart SVG, first request':<44} {percentiles(first_chart)}")
+    together = memory["workers"] + memory["master"] + memory["renderer"]
     print(
         f"server memory (PSS): 2 workers {memory['workers']:.0f} MB, master "
-        f"{memory['master']:.0f} MB, together {memory['workers'] + memory['master']:.0f} MB "
-        f"(RSS {memory['rss']:.0f} MB counts pages shared with the master once per process)"
+        f"{memory['master']:.0f} MB, chart renderer {memory['renderer']:.0f} MB, together "
+        f"{together:.0f} MB; largest web worker RSS {memory['worker_rss']:.0f} MB "
+        f"(RSS of all {memory['rss']:.0f} MB counts shared pages once per process)"
     )
 
 

@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import audit_key, open_instance  # noqa: E402
 
 from assess import store  # noqa: E402
+from assess.charts.renderer import SUPERVISOR_NAME  # noqa: E402
 from assess.demo import DEMO_PASSWORD  # noqa: E402
 from assess.store.audit import check_audit_trail  # noqa: E402
 from assess.web.auth import hash_password  # noqa: E402
@@ -381,8 +382,17 @@ def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen:
 
 
 def workers_of(master: int) -> list[int]:
+    """The master's web workers (not the chart renderer's supervisor beside them)."""
     children = Path(f"/proc/{master}/task/{master}/children")
-    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+    return [pid for pid in pids if is_web_worker(pid)]
+
+
+def is_web_worker(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip() != SUPERVISOR_NAME
+    except OSError:  # it has just ended
+        return False
 
 
 @dataclass

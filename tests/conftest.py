@@ -4,10 +4,12 @@ in without a password check (`client_as`), and the sample council the route-walk
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import shutil
 import socket
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import pytest
 
 from assess import demo, store
 from assess.assessment.questionnaire import load_folder
+from assess.charts import renderer
 from assess.config import DEFAULTS
 from assess.web.app import AUDIT_KEY_FILE, create_app
 from assess.web.auth import hash_password
@@ -74,6 +77,32 @@ def app(instance):
     """An app on its own instance folder, signing cookies with the random key create_app makes
     there (instance/secret_key), as in development."""
     return create_app({"TESTING": True}, instance_path=instance)
+
+
+def draw_charts(app) -> None:
+    """Draw every chart waiting, as the renderer would between two page views."""
+    renderer.run(app, until_idle=True)
+
+
+@contextlib.contextmanager
+def running_renderer(app, ahead: bool = True):
+    """The chart renderer drawing in the background, as gunicorn runs it beside the workers.
+    Suites that swap the database file between tests draw only what is asked (`ahead` False)."""
+    stop = threading.Event()
+    options = {"stop": stop.is_set, "ahead": ahead}
+    thread = threading.Thread(target=renderer.run, args=(app,), kwargs=options)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+@pytest.fixture
+def chart_renderer(app):
+    with running_renderer(app):
+        yield
 
 
 @pytest.fixture

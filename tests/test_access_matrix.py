@@ -18,6 +18,7 @@ would spend most of this test's time hashing passwords.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
@@ -27,7 +28,7 @@ from flask import Flask
 
 from assess import store
 from assess.web.app import create_app
-from tests.conftest import csrf_token, sign_in_as
+from tests.conftest import csrf_token, running_renderer, sign_in_as
 from tests.samples import SampleCouncil
 
 ROLES = (
@@ -273,7 +274,7 @@ class Prepared:
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Prepared:
+def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Iterator[Prepared]:
     app = sample_council.app_in(tmp_path_factory.mktemp("access_matrix"))
     ids = sample_council.ids
     samples = {
@@ -287,7 +288,8 @@ def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Prepared:
         "proposed risk": {"risk_id": ids["proposed_risk_id"]},
         "proposed to Priya": {"risk_id": ids["risk_proposed_to_priya_id"]},
     }
-    return Prepared(app, sample_council, samples, variants)
+    with running_renderer(app, ahead=False):
+        yield Prepared(app, sample_council, samples, variants)
 
 
 @pytest.fixture

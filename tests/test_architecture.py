@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,8 @@ PURE = (
     "audit/round_pack.py",
     "audit/xlsx.py",
     "audit/writers.py",
-    "charts.py",
+    "charts/__init__.py",
+    "charts/builders.py",
     "web/access.py",
 )
 WEB_FRAMEWORKS = ("flask", "flask_wtf", "werkzeug", "wtforms", "jinja2")
@@ -141,3 +144,25 @@ def test_views_only_translate_none_is_over_40_lines():
         if lines > VIEW_MOST_LINES
     }
     assert long == {}, f"views over {VIEW_MOST_LINES} lines: move the rule out of the view"
+
+
+def test_web_workers_load_neither_altair_nor_vl_convert(app):
+    """Only the renderer draws: a worker that built the app and served the pages with charts
+    has not imported the drawing libraries (they are the heaviest thing assess can load)."""
+    program = (
+        "import sys\n"
+        "from assess.web.app import create_app\n"
+        f"app = create_app({{'TESTING': True}}, instance_path={str(app.instance_path)!r})\n"
+        "import assess.charts, assess.web.pictures, assess.assessment.journey\n"
+        "print(sorted(m for m in ('altair', 'vl_convert') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+    for path in SOURCES:
+        if "charts/builders.py" in str(path) or "charts/renderer.py" in str(path):
+            continue
+        imported = imports_of(path)
+        assert not any(m.startswith(("altair", "vl_convert")) for m in imported), path
+        assert "assess.charts.builders" not in imported, path

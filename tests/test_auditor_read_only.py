@@ -115,7 +115,7 @@ def test_every_state_changing_route_refuses_the_auditor(client_as, db, walk):
 
 
 def test_every_page_the_auditor_reads_leaves_the_data_as_it_was(
-    client_as, db, walk, sample_council
+    client_as, db, walk, sample_council, chart_renderer
 ):
     client = client_as("auditor")
     # The API reads a token, not the session: the auditor's own, made before the snapshot.

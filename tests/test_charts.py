@@ -11,17 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assess.charts import (
+from assess.charts import HEATMAP_TINTS, Series, contrast_ratio, heatmap_tint
+from assess.charts.builders import (
     CHAR_WIDTH,
-    HEATMAP_TINTS,
     PX,
     STYLES,
     X_EXTENT,
     ChartError,
-    Series,
-    contrast_ratio,
     heatmap_chart,
-    heatmap_tint,
     radar_chart,
     radar_frame,
     radar_grid,

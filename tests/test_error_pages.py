@@ -91,3 +91,13 @@ def test_every_status_has_a_page_with_a_title_and_advice(code):
     page = errors.page_for(code)
     assert page.title and page.advice
     assert (page is errors.PAGES[500]) == (code >= 500)
+
+
+def test_a_chart_not_drawn_in_time_says_to_try_again_in_the_services_layout(app, client_as):
+    """No renderer is running: a download waits `CHART_WAIT_SECONDS`, then says so, politely."""
+    app.config["CHART_WAIT_SECONDS"] = 0.2
+    response = client_as("business_improvement").get("/registers/risks/matrix.svg")
+    page = read_page(response, 503)
+    assert page.h1 == ["This chart is being prepared"]
+    assert response.headers["Retry-After"] == "60"
+    assert "Sign out" in page.text  # the service's header, not a bare page

@@ -16,7 +16,7 @@ from assess import store
 from assess.audit import exports, writers
 from assess.store import exports as export_queries
 from assess.store import registers as register_store
-from tests.conftest import read_page, sign_in
+from tests.conftest import draw_charts, read_page, sign_in
 
 AUDITOR = "jo.maxwell@council.example"
 BUSINESS_IMPROVEMENT = "sam.okafor@council.example"
@@ -798,7 +798,7 @@ def signed_off_assessment(db) -> dict:
     return store.find_assessment(db, chosen["team"], chosen["round"])
 
 
-def test_the_printable_report_shows_results_answers_actions_and_provenance(client, db):
+def test_the_printable_report_shows_results_answers_actions_and_provenance(app, client, db):
     assessment = signed_off_assessment(db)
     answers = store.answers_of(db, assessment["id"])
     with_evidence = next(a for a in answers if a["evidence"])
@@ -814,6 +814,8 @@ def test_the_printable_report_shows_results_answers_actions_and_provenance(clien
     )
     signer = store.user_by_id(db, assessment["signed_off_by"])
     sign_in(client, AUDITOR)
+    client.get(f"/audit/assessments/{assessment['id']}/report")
+    draw_charts(app)  # as the renderer does in the background
     response = client.get(f"/audit/assessments/{assessment['id']}/report")
     page = read_page(response)
     assert page.h1 == ["Assessment report: Housing Needs, 2023/24"]

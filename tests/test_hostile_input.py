@@ -21,7 +21,7 @@ import json
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from html import unescape as html_unescape
@@ -41,7 +41,7 @@ from werkzeug.routing import IntegerConverter
 from assess import demo, store
 from assess.assessment.forms import MAX_TEXT, Names
 from assess.web.app import create_app
-from tests.conftest import PEOPLE, Page, csrf_token, sign_in_as
+from tests.conftest import PEOPLE, Page, csrf_token, running_renderer, sign_in_as
 from tests.samples import SampleCouncil
 
 # --- what hostile input looks like --------------------------------------------------------------
@@ -193,7 +193,7 @@ class Council:
 
 
 @pytest.fixture(scope="module")
-def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Council:
+def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Iterator[Council]:
     """The sample council (tests/samples.py): Housing Needs' draft answers every statement, so
     its check page can submit; Sam, of business improvement, has a risk proposed to him."""
     app = sample_council.app_in(tmp_path_factory.mktemp("hostile"))
@@ -206,7 +206,8 @@ def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Council:
         "user_id": users["other_lead"],
         "team_ids": [str(t) for t in sample_council.ids["team_ids"]],
     }
-    return Council(app, sample_council, ids, users, bearer)
+    with running_renderer(app, ahead=False):
+        yield Council(app, sample_council, ids, users, bearer)
 
 
 @pytest.fixture

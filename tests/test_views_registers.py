@@ -13,7 +13,7 @@ from assess import store
 from assess.store import registers as register_store
 from assess.store.register_exports import RISKS, without_provenance
 from assess.web.app import create_app
-from tests.conftest import csrf_token, hidden_fields, read_page
+from tests.conftest import csrf_token, draw_charts, hidden_fields, read_page
 from tests.samples import risk_form, stored_risk
 
 OFFICER = "sam.okafor@council.example"  # business improvement
@@ -60,7 +60,7 @@ def test_the_register_filters_by_band_and_overdue_review_and_sorts_by_ref(office
     assert "1 of 11 open risks" in page.text and "Savings from channel shift" in page.text
 
 
-def test_the_matrix_chart_says_how_many_risks_sit_in_each_cell(officer):
+def test_the_matrix_chart_says_how_many_risks_sit_in_each_cell(officer, chart_renderer):
     response = officer.get("/registers/risks/matrix.svg")
     assert response.mimetype == "image/svg+xml"
     assert "risks at likelihood Possible, impact Major (Amber)" in response.get_data(as_text=True)
@@ -472,9 +472,13 @@ def test_a_new_action_cannot_start_as_done(officer, db):
     [("inherent", "inherent (before controls) scores"), ("target", "target scores"),
      ("current", "current scores"), ("nonsense", "current scores")],
 )  # fmt: skip
-def test_the_matrix_shows_inherent_current_or_target_scores(officer, db, stage, caption):
+def test_the_matrix_shows_inherent_current_or_target_scores(
+    app, officer, stage, caption, chart_renderer
+):
     page = read_page(officer.get(f"/registers/risks?stage={stage}&band=Red"))
     assert f"The risk matrix as a table ({caption})" in page.text
+    assert "risk matrix chart is being prepared" in page.text
+    draw_charts(app)
     html = officer.get(f"/registers/risks?stage={stage}&band=Red").get_data(as_text=True)
     assert f"band=Red&amp;stage={stage if stage != 'nonsense' else 'current'}" in html
     svg = officer.get(f"/registers/risks/matrix.svg?stage={stage}").get_data(as_text=True)

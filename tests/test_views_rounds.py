@@ -266,7 +266,7 @@ def test_the_heatmap_groups_teams_under_their_directorate(officer, db, current):
     assert [g.strip() for g in groups] == [*sorted({r["directorate"] for r in rows}), "Averages"]
 
 
-def test_the_heatmap_downloads_as_csv_svg_and_png(officer, current):
+def test_the_heatmap_downloads_as_csv_svg_and_png(officer, current, chart_renderer):
     base = f"/rounds/{current['id']}/heatmap/readiness_area"
     body = officer.get(base + ".csv").get_data(as_text=True)
     header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))

@@ -259,7 +259,7 @@ def test_a_draft_shows_a_live_preview_of_its_results(client, journey):
 
 
 @pytest.mark.parametrize("fmt, start", [("svg", b"<svg"), ("png", b"\x89PNG")])
-def test_each_chart_downloads_as_svg_and_png(client, journey, fmt, start):
+def test_each_chart_downloads_as_svg_and_png(client, journey, fmt, start, chart_renderer):
     response = client.get(f"{journey['base']}/charts/readiness_area.{fmt}?download=1")
     assert response.status_code == 200
     assert response.data.lstrip().startswith(start) or start in response.data[:200]
@@ -344,7 +344,7 @@ def test_open_actions_carry_over_to_the_next_round(client, db, journey, cex):
     assert "carried over from 2023/24" in page.text
 
 
-def test_targets_show_in_the_table_and_on_the_chart(client, journey):
+def test_targets_show_in_the_table_and_on_the_chart(client, journey, chart_renderer):
     url = journey["base"] + "/targets"
     token = csrf_token(client.get(url).get_data(as_text=True))
     response = client.post(url, data={"csrf_token": token, "one-team": "4", "stepping-up": "5"})

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, g
 
-from assess import store
+from assess import charts, store
 from assess.assessment import results
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, PUBLISHED, council_average, score_assessment
@@ -163,6 +163,49 @@ def team_results(v: Visit) -> dict:
         # the risks and equality impacts linked to the team's weakest areas
         "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),
     }
+
+
+def team_radars(v: Visit, figures: dict) -> dict[str, charts.Chart]:
+    """The results page's radar charts by dimension key: the team, the council average, the
+    last round and the targets, named as this visitor reads them ("Your team" or the name)."""
+    radars = {}
+    for entry in figures["dimensions"]:
+        rows = entry["rows"]
+        series = [
+            charts.Series(v.team_words, {r.key: r.team for r in rows}),
+            charts.Series("Council average", {r.key: r.council for r in rows}),
+        ]
+        if figures["previous"]:
+            series.append(
+                charts.Series(figures["previous"]["round_name"], {r.key: r.previous for r in rows})
+            )
+        if any(r.target is not None for r in rows):
+            series.append(charts.Series("Target", {r.key: r.target for r in rows}))
+        radars[entry["dimension"].key] = charts.radar(
+            [(r.key, r.name) for r in rows],
+            series,
+            v.questionnaire.levels,
+            title=f"{v.team['name']}: {entry['dimension'].name.lower()}s, {v.round['name']}",
+            level_names={level.level: level.name for level in v.questionnaire.scale},
+        )
+    return radars
+
+
+def radars_of_round(round_id: int, team_id: int | None = None) -> list[tuple[int, charts.Chart]]:
+    """The results radars of every team in a round (or of one team), as its lead and as anyone
+    else reads them, by team id: what the renderer draws ahead when the figures change."""
+    db = store.get_db()
+    round_ = store.round_(db, round_id)
+    found = []
+    for assessment in store.assessments_in_round(db, round_id):
+        if team_id is not None and assessment["team_id"] != team_id:
+            continue
+        team = store.team(db, assessment["team_id"])
+        questionnaire = questionnaire_for(db, assessment["questionnaire_version"])
+        for can_edit in (True, False):
+            v = Visit(team, round_, assessment, questionnaire, can_edit)
+            found += [(team["id"], c) for c in team_radars(v, team_results(v)).values()]
+    return found
 
 
 def linked_on_own_results(kind: str) -> set[int]:

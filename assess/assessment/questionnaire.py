@@ -10,6 +10,7 @@ import functools
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,16 +192,26 @@ def _text(data: dict, name: str, where: _Located, key: str, required: bool = Tru
     return " ".join(value.split())
 
 
+def _mappings(
+    data: list, name: str, message: str, where: _Located
+) -> Iterator[tuple[int, str, dict]]:
+    """(index, key, item) for each item of the list `name` that is a mapping; `message` is the
+    problem recorded for any other item."""
+    for i, item in enumerate(data):
+        key = f"{name}[{i}]"
+        if isinstance(item, dict):
+            yield i, key, item
+        else:
+            where.problem(key, message)
+
+
 def _scale(data: Any, where: _Located) -> tuple[Level, ...]:
     if not isinstance(data, list) or len(data) < 2:
         where.problem("scale", "bad scale: give a list of at least 2 levels")
         return ()
     levels, problems_before = [], len(where.problems)
-    for i, item in enumerate(data):
-        key = f"scale[{i}]"
-        if not isinstance(item, dict):
-            where.problem(key, "bad scale: each level needs 'level', 'name' and 'descriptor'")
-            continue
+    needs = "bad scale: each level needs 'level', 'name' and 'descriptor'"
+    for i, key, item in _mappings(data, "scale", needs, where):
         number = item.get("level")
         if not isinstance(number, int) or isinstance(number, bool) or number != i + 1:
             where.problem(
@@ -289,11 +300,8 @@ def _statements(
     by_key = {d.key: d for d in dimensions}
     sections = next((d for d in dimensions if d.sections), None)
     statements, seen = [], set()
-    for i, item in enumerate(data):
-        key = f"statements[{i}]"
-        if not isinstance(item, dict):
-            where.problem(key, "each statement is a mapping with key, text, levels and dimensions")
-            continue
+    needs = "each statement is a mapping with key, text, levels and dimensions"
+    for i, key, item in _mappings(data, "statements", needs, where):
         statement_key = item.get("key")
         if not isinstance(statement_key, str) or not KEY_PATTERN.match(statement_key):
             where.problem(f"{key}.key", "a statement key uses lower-case letters, digits, '-', '_'")

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -17,7 +16,7 @@ from flask import (
     url_for,
 )
 
-from assess import charts, store
+from assess import store
 from assess.assessment import results
 from assess.assessment.forms import (
     MAX_TEXT,
@@ -30,9 +29,10 @@ from assess.assessment.forms import (
     section_form,
     targets_form,
 )
-from assess.assessment.journey import Visit, answers_by_key, team_results, visit
+from assess.assessment.journey import Visit, answers_by_key, team_radars, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
+from assess.web import pictures
 from assess.web.auth import sign_in_required
 from assess.web.helpers import first_errors, form_errors, found_or_404, long_time, page
 
@@ -316,32 +316,6 @@ def submitted(team_id: int, round_id: int):
 # --- results ------------------------------------------------------------------------------------
 
 
-def radar_image(v: Visit, figures: dict, dimension_key: str, fmt: str):
-    """The values or readiness-area radar: the team, the council, the last round, the targets."""
-    entry = next((d for d in figures["dimensions"] if d["dimension"].key == dimension_key), None)
-    if entry is None:
-        abort(404)
-    rows = entry["rows"]
-    series = [
-        charts.Series(v.team_words, {r.key: r.team for r in rows}),
-        charts.Series("Council average", {r.key: r.council for r in rows}),
-    ]
-    if figures["previous"]:
-        series.append(
-            charts.Series(figures["previous"]["round_name"], {r.key: r.previous for r in rows})
-        )
-    if any(r.target is not None for r in rows):
-        series.append(charts.Series("Target", {r.key: r.target for r in rows}))
-    return charts.radar_image(
-        fmt,
-        [(r.key, r.name) for r in rows],
-        series,
-        v.questionnaire.levels,
-        title=f"{v.team['name']}: {entry['dimension'].name.lower()}s, {v.round['name']}",
-        level_names={level.level: level.name for level in v.questionnaire.scale},
-    )
-
-
 @bp.route("/results")
 @sign_in_required
 def results_page(team_id: int, round_id: int):
@@ -354,6 +328,7 @@ def results_page(team_id: int, round_id: int):
         "team/results.html",
         visit=v,
         figures=figures,
+        drawn=pictures.shown(team_radars(v, figures)),
         statuses=store.ACTION_STATUSES,
         statements={s.key: s for s in v.questionnaire.statements},
     )
@@ -363,18 +338,12 @@ def results_page(team_id: int, round_id: int):
 @sign_in_required
 def chart(team_id: int, round_id: int, dimension: str, fmt: str):
     v = visit(team_id, round_id)
-    if v.assessment is None or fmt not in ("svg", "png"):
+    radars = team_radars(v, team_results(v)) if v.assessment else {}
+    if dimension not in radars:
         abort(404)
-    body = radar_image(v, team_results(v), dimension, fmt)
-    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
-    if request.args.get("download"):
-        name = (
-            f"{v.team['name']}-{v.round['name']}-{dimension}".lower()
-            .replace(" ", "-")
-            .replace("/", "-")
-        )
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    name = f"{v.team['name']}-{v.round['name']}-{dimension}".lower().replace(" ", "-")
+    download = name.replace("/", "-") if request.args.get("download") else None
+    return pictures.picture_response(radars[dimension], fmt, download)
 
 
 # --- improvement actions and targets ------------------------------------------------------------

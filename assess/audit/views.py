@@ -28,7 +28,7 @@ from assess.store import audit as audit_store
 from assess.store import exports as export_queries
 from assess.store import round_packs as pack_store
 from assess.store import tokens as token_store
-from assess.web import access
+from assess.web import access, pictures
 from assess.web.auth import requires, sign_in_required
 from assess.web.helpers import parse_id
 
@@ -303,10 +303,12 @@ def report(assessment_id: int):
     people = {role: users.get(found[f"{role}_by"]) for role in roles}
     scores = store.scores_of(db, assessment_id)
     section = v.questionnaire.section_dimension
+    figures = journey.team_results(v)
     return render_template(
         "audit/report.html",
         visit=v,
-        figures=journey.team_results(v),
+        figures=figures,
+        drawn=pictures.shown(journey.team_radars(v, figures)),
         people=people,
         rules_versions=sorted({s["rules_version"] for s in scores}),
         answers=journey.answers_by_key(v),

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from assess import charts, store
 from assess.assessment.scoring import OVERALL, council_average, too_few_teams
 from assess.rounds import tables as reports
+from assess.rounds.figures import council_radar, round_frame
+from assess.web import pictures
 from assess.web.auth import requires
 from assess.web.helpers import questionnaire_for, round_or_404
 
 bp = Blueprint("council", __name__)
-
-SPREAD_SERIES = ("Council median", "Lower quartile", "Upper quartile")
 
 
 def statuses_from_request() -> tuple[str, ...]:
@@ -21,14 +21,6 @@ def statuses_from_request() -> tuple[str, ...]:
     if request.args.get("include") == "submitted":
         return ("submitted", "signed_off")
     return ("signed_off",)
-
-
-def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFrame, list[str]]:
-    db = store.get_db()
-    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
-    members = [m.key for m in questionnaire.dimension(dimension_key).members]
-    rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
-    return reports.heatmap_frame(rows, members), members
 
 
 def council_figures(round_: dict, statuses) -> dict:
@@ -71,11 +63,18 @@ def council_figures(round_: dict, statuses) -> dict:
 @requires("read_council")
 def council(round_id: int):
     round_ = round_or_404(round_id)
-    figures = council_figures(round_, statuses_from_request())
+    statuses = statuses_from_request()
+    figures = council_figures(round_, statuses)
+    radars = {
+        d["dimension"].key: council_radar(round_, d["dimension"].key, statuses)
+        for d in figures["dimensions"]
+        if d["teams"]
+    }
     return render_template(
         "council/council.html",
         round=round_,
         figures=figures,
+        drawn=pictures.shown(radars),
         include_submitted=request.args.get("include") == "submitted",
         threshold=current_app.config["CHANGE_THRESHOLD"],
     )
@@ -85,36 +84,12 @@ def council(round_id: int):
 @requires("read_council")
 def council_chart(round_id: int, dimension_key: str, fmt: str):
     round_ = round_or_404(round_id)
-    if fmt not in ("svg", "png"):
-        abort(404)
     questionnaire = questionnaire_for(store.get_db(), round_["questionnaire_version"])
-    try:
-        dimension = questionnaire.dimension(dimension_key)
-    except StopIteration:
+    if dimension_key not in {d.key for d in questionnaire.dimensions}:
         abort(404)
-    frame, members = round_frame(round_, dimension_key, statuses_from_request())
-    spread = {row["member"]: row for row in reports.spread(frame, members).to_dict("records")}
-    series = [
-        charts.Series(name, {key: spread[key][column] for key in spread})
-        for name, column in zip(
-            SPREAD_SERIES, ("median", "lower_quartile", "upper_quartile"), strict=True
-        )
-    ]
-    body = charts.radar_image(
-        fmt,
-        [(m.key, m.name) for m in dimension.members],
-        series,
-        questionnaire.levels,
-        title=f"The council: {dimension.name.lower()}s, {round_['name']}",
-        level_names={level.level: level.name for level in questionnaire.scale},
-    )
-    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
-    if request.args.get("download"):
-        response.headers["Content-Disposition"] = (
-            f'attachment; filename="council-{dimension_key}-{round_["name"].replace("/", "-")}'
-            f'.{fmt}"'
-        )
-    return response
+    chart = council_radar(round_, dimension_key, statuses_from_request())
+    name = f"council-{dimension_key}-{round_['name'].replace('/', '-')}"
+    return pictures.picture_response(chart, fmt, name if request.args.get("download") else None)
 
 
 # --- trends -------------------------------------------------------------------------------------
@@ -193,13 +168,10 @@ def render_trends(dimension_key: str):
     teams = store.active_teams(db)
     rounds_ = list(teams_per_round) if any(teams_per_round.values()) else []
     table = {(r["member"], r["round"]): r for r in frame.to_dict("records")}
-    svg = ""
+    svg = None
     if not frame.empty:
-        svg = charts.render_svg(
-            charts.trend_chart(
-                frame, names, title=trend_title(dimension_key, names, directorate, team_id, teams)
-            )
-        )
+        title = trend_title(dimension_key, names, directorate, team_id, teams)
+        svg = pictures.inline_svg(charts.trend(frame, names, title))
     return render_template(
         "council/trends.html",
         frame=frame,
@@ -207,6 +179,7 @@ def render_trends(dimension_key: str):
         rounds=rounds_,
         table=table,
         svg=svg,
+        chart_pending=not frame.empty and svg is None,
         dimension_key=dimension_key,
         directorates=sorted({t["directorate"] for t in teams}),
         teams=teams,

@@ -28,7 +28,7 @@ from assess.audit import exports
 from assess.rounds import reminders
 from assess.rounds import tables as reports
 from assess.store import registers as register_store
-from assess.web import access, mail
+from assess.web import access, mail, pictures
 from assess.web.auth import requires
 from assess.web.helpers import (
     Required,
@@ -686,16 +686,13 @@ def heatmap_download(round_id: int, dimension_key: str, fmt: str):
         )
     if fmt not in ("svg", "png") or not 0 < len(view["frame"]) <= MAX_HEATMAP_ROWS:
         abort(404)
-    body = charts.heatmap_image(
-        fmt,
-        heatmap_cells(view),
+    chart = charts.heatmap(
+        list(heatmap_cells(view).itertuples(index=False, name=None)),
         view["columns"],
         view["questionnaire"].levels,
         f"{view['dimension'].name}s by team, {round_['name']}",
     )
-    response = Response(body, mimetype="image/svg+xml" if fmt == "svg" else "image/png")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return pictures.picture_response(chart, fmt, name)
 
 
 @bp.route("/<int:round_id>/heatmap/value/<member_key>/statements")

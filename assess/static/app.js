@@ -51,3 +51,24 @@ for (const box of document.querySelectorAll('[data-shown-when]')) {
   for (const radio of radios) radio.addEventListener('change', sync)
   sync()
 }
+
+// A chart still being drawn when the page was made: ask for the picture (the server waits a
+// little for the renderer) and, once it arrives, show it where the note was. Without
+// JavaScript, or if it does not come, the note stays and the table below has the numbers.
+for (const note of document.querySelectorAll('[data-chart-src]')) {
+  const picture = new Image()
+  picture.alt = note.dataset.chartAlt
+  if (note.dataset.chartWidth) {
+    picture.width = Number(note.dataset.chartWidth)
+    picture.height = Number(note.dataset.chartHeight)
+  }
+  picture.addEventListener('load', () => {
+    const figure = document.createElement('figure')
+    figure.className = note.dataset.chartClass
+    if (note.dataset.label) figure.dataset.label = note.dataset.label
+    figure.append(picture)
+    note.replaceWith(figure)
+    markScrollingTables()
+  })
+  picture.src = note.dataset.chartSrc
+}

@@ -17,8 +17,11 @@ ASSESSMENT_STATUSES = ("draft", "submitted", "returned", "signed_off")
 # --- assessments --------------------------------------------------------------------------------
 
 
-def start_assessment(db: Database, team_id: int, round_id: int, user_id: int | None) -> int:
-    """The team's assessment for a round, pinned to the round's questionnaire version."""
+def start_assessment(
+    db: Database, team_id: int, round_id: int, user_id: int | None, stamp: str | None = None
+) -> int:
+    """The team's assessment for a round, pinned to the round's questionnaire version; `stamp`
+    (default now) is when it was started, for a seeded history such as the demo's."""
     row = db.execute(
         "SELECT id FROM assessments WHERE team_id = ? AND round_id = ?", [team_id, round_id]
     ).fetchone()
@@ -29,7 +32,7 @@ def start_assessment(db: Database, team_id: int, round_id: int, user_id: int | N
     ).fetchone()
     if version is None:
         raise NotFound(f"round {round_id} does not exist")
-    stamp = now()
+    stamp = stamp or now()
     record = {
         "team_id": team_id,
         "round_id": round_id,
@@ -363,6 +366,13 @@ def find_assessment(db: Database, team_id: int, round_id: int) -> dict | None:
         )
     )
     return rows[0] if rows else None
+
+
+def assessments_in_round(db: Database, round_id: int) -> list[dict]:
+    """Every assessment of a round, drafts included, by team id."""
+    return list(
+        db.query("SELECT * FROM assessments WHERE round_id = ? ORDER BY team_id", [round_id])
+    )
 
 
 def previous_assessment(db: Database, team_id: int, round_id: int) -> dict | None:

@@ -125,6 +125,12 @@ def prepared(form: UserForm) -> UserForm:
     return form
 
 
+def saved(message: str):
+    """Back to the administration page, saying what was saved."""
+    flash(message)
+    return redirect(url_for("admin.index"))
+
+
 @bp.route("/")
 @requires("administer")
 def index():
@@ -153,10 +159,8 @@ def new_user():
             form.teams.data,
             g.user["id"],
         )
-        flash(f"{form.name.data.strip()} can now sign in with the temporary password.")
-        return redirect(url_for("admin.index"))
-    errors = form_errors(form)
-    return page("admin/user.html", errors, form=form, user=None)
+        return saved(f"{form.name.data.strip()} can now sign in with the temporary password.")
+    return page("admin/user.html", form_errors(form), form=form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -177,10 +181,8 @@ def edit_user(user_id: int):
             store.update_user(
                 db, user_id, form.role.data, form.active.data, form.teams.data, g.user["id"]
             )
-            flash(f"{user['name']}'s account was updated.")
-            return redirect(url_for("admin.index"))
-    errors = form_errors(form)
-    return page("admin/user.html", errors, form=form, user=user)
+            return saved(f"{user['name']}'s account was updated.")
+    return page("admin/user.html", form_errors(form), form=form, user=user)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -224,8 +226,7 @@ def team(team_id: int | None = None):
             store.add_team(db, name, form.directorate.data, g.user["id"])
         else:
             store.update_team(db, team_id, name, form.directorate.data, g.user["id"])
-        flash(f"Team {name} saved.")
-        return redirect(url_for("admin.index"))
+        return saved(f"Team {name} saved.")
     return page("admin/team.html", form_errors(form), form=form, existing=existing)
 
 
@@ -252,7 +253,5 @@ def directorate(directorate_id: int | None = None):
         if existing and name != existing["name"]:
             store.rename_directorate(db, target, name, g.user["id"])
         store.set_directorate_lead(db, target, form.lead.data or None, g.user["id"])
-        flash(f"Directorate {form.name.data.strip()} saved.")
-        return redirect(url_for("admin.index"))
-    errors = form_errors(form)
-    return page("admin/directorate.html", errors, form=form, existing=existing)
+        return saved(f"Directorate {name} saved.")
+    return page("admin/directorate.html", form_errors(form), form=form, existing=existing)

@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from assess import config, store
 from assess.assessment.questionnaire import load_folder
-from assess.web import errors, govuk, logs, security
+from assess.web import errors, govuk, logs, pictures, security
 from assess.web.helpers import first_errors, long_date, long_time
 
 csrf = CSRFProtect()
@@ -99,6 +99,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
         app.config["ENV_NAME"] not in ("development",) and not app.testing
     )
     app.config["DATABASE_PATH"] = Path(app.instance_path) / app.config["DATABASE"]
+    app.config["CHARTS_PATH"] = Path(app.instance_path) / app.config["CHARTS_DATABASE"]
 
     app.extensions["questionnaires"] = load_folder(Path(app.config["QUESTIONNAIRES"]))
 
@@ -111,6 +112,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.jinja_env.undefined = ChainableUndefined  # the GOV.UK macros read optional nested params
     govuk.init_app(app)
     errors.init_app(app)
+    pictures.init_app(app)
     csrf.init_app(app)
     app.teardown_appcontext(store.close_request_db)
 

@@ -58,6 +58,19 @@ PAGES = {
 }
 
 
+CHART_PENDING = ErrorPage(
+    "This chart is being prepared",
+    "Charts are drawn in the background after the figures change. Try again in a minute: the "
+    "page the chart belongs to has a table with the same numbers.",
+)
+
+
+def chart_pending():
+    """A chart download asked for before the renderer has drawn it: try again shortly."""
+    page = render_template("error.html", page=CHART_PENDING, message=None)
+    return page, 503, {"Retry-After": "60"}
+
+
 def page_for(code: int) -> ErrorPage:
     """The page for a status; an unlisted 4xx reads as a problem with what was sent."""
     return PAGES.get(code) or (PAGES[400] if 400 <= code < 500 else PAGES[500])

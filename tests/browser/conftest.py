@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from assess.web.app import create_app
 from tests.browser.helpers import PAGES_WITHOUT_JAVASCRIPT
+from tests.conftest import running_renderer
 
 CHROMIUM = os.environ.get("ASSESS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -55,7 +56,8 @@ def live_server(instance):
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", instance=instance)
+    with running_renderer(app):
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", instance=instance)
     server.shutdown()
     thread.join()
     server.server_close()

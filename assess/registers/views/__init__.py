@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, url_for
+from flask import Blueprint, abort, g, request, url_for
 from flask_wtf import FlaskForm
 
 from assess import store
@@ -113,6 +113,35 @@ def actions_for_page(kind: str, entry_id: int) -> list[dict]:
         {**a, "overdue": risk.action_overdue(a, on)}
         for a in register_store.actions_of(store.get_db(), kind, entry_id)
     ]
+
+
+def entry_page(kind: str, entry_id: int) -> dict:
+    """What a risk's page and an EqIA's page both show: its links and actions, and whether the
+    reader may change them."""
+    return {
+        "actions": actions_for_page(kind, entry_id),
+        "action_statuses": risk.ACTION_STATUSES,
+        "links": links_for_page(kind, entry_id),
+        "link_choices": link_choices(link_questionnaire()),
+        "can_edit": can_edit(),
+        "form": CsrfForm(),
+    }
+
+
+def entry_form(values: dict, date_names: tuple[str, ...], errors: list[tuple[str, str]]) -> dict:
+    """What a risk's form and an EqIA's form both show: each date as its day, month and year (as
+    typed, when it is not a date) and each error at the field it names."""
+    return {
+        "dates": {
+            d: date_parts(values.get(d))
+            if values.get(d) and values.get(d) != "not a date"
+            else {p: request.form.get(f"{d}_{p}", "") for p in ("day", "month", "year")}
+            for d in date_names
+        },
+        "errors": [(anchor(f), m) for f, m in errors],
+        "field_errors": {anchor(f): m for f, m in reversed(errors)},
+        "form": CsrfForm(),
+    }
 
 
 def detail_url(kind: str, entry_id: int) -> str:

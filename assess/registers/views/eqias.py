@@ -10,23 +10,20 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from assess import store
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
-from assess.registers.display import link_questionnaire, today
+from assess.registers.display import today
 from assess.registers.views import (
     CsrfForm,
-    actions_for_page,
-    anchor,
     bp,
     can_edit,
-    date_parts,
-    link_choices,
-    links_for_page,
+    entry_form,
+    entry_page,
     may_read,
     read_dates,
 )
 from assess.store import registers as register_store
 from assess.web import access
 from assess.web.auth import requires, safe_local_path, sign_in_required
-from assess.web.helpers import refuse_expired_form
+from assess.web.helpers import found_or_404, refuse_expired_form
 
 # --- equality impact assessments ----------------------------------------------------------------
 
@@ -58,10 +55,7 @@ def eqias():
 
 
 def get_eqia(eqia_id: int) -> dict:
-    try:
-        return register_store.eqia(store.get_db(), eqia_id)
-    except store.NotFound:
-        abort(404)
+    return found_or_404(register_store.eqia, store.get_db(), eqia_id)
 
 
 @bp.route("/eqias/<int:eqia_id>")
@@ -73,16 +67,11 @@ def eqia_detail(eqia_id: int):
         "registers/eqia.html",
         e=get_eqia(eqia_id),
         impacts=register_store.impacts_of(db, eqia_id),
-        actions=actions_for_page("eqia", eqia_id),
-        action_statuses=risk.ACTION_STATUSES,
-        links=links_for_page("eqia", eqia_id),
-        link_choices=link_choices(link_questionnaire()),
         # prompts quote other teams' names and scores: council-wide readers only
         prompts=register_store.review_prompts(db, eqia_id)
         if access.may(g.user["role"], "read_council")
         else [],
-        can_edit=can_edit(),
-        form=CsrfForm(),
+        **entry_page("eqia", eqia_id),
     )
 
 
@@ -120,18 +109,10 @@ def render_eqia_form(existing, values, group_values, errors, status=200):
         values=values,
         groups=list(enumerate(groups())),
         group_values=group_values,
-        dates={
-            d: date_parts(values.get(d))
-            if values.get(d) and values.get(d) != "not a date"
-            else {p: request.form.get(f"{d}_{p}", "") for p in ("day", "month", "year")}
-            for d in EQIA_DATES
-        },
-        errors=[(anchor(f), m) for f, m in errors],
-        field_errors={anchor(f): m for f, m in reversed(errors)},
         impacts=risk.IMPACTS,
         severities=risk.SEVERITIES,
         screening=risk.SCREENING_OUTCOMES,
-        form=CsrfForm(),
+        **entry_form(values, EQIA_DATES, errors),
     ), status
 
 

@@ -6,16 +6,7 @@ the page, and are written in short transactions (assess.store.registers.confirm_
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from assess import store
 from assess.audit import exports

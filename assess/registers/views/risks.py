@@ -3,32 +3,30 @@ owner accepting or declining a proposed one."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 
 from assess import charts, store
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
-from assess.registers.display import decorate, link_questionnaire, scored_risks, settings, today
+from assess.registers.display import decorate, scored_risks, settings, today
 from assess.registers.views import (
     RISK_DATES,
     SORTS,
     CsrfForm,
-    actions_for_page,
-    anchor,
     bp,
     can_edit,
-    date_parts,
-    link_choices,
-    links_for_page,
+    entry_form,
+    entry_page,
     may_read,
     read_dates,
 )
 from assess.store import registers as register_store
-from assess.web import access
+from assess.web import access, pictures
 from assess.web.auth import requires, sign_in_required
-from assess.web.helpers import page, person_label, refuse_expired_form
+from assess.web.helpers import found_or_404, page, person_label, refuse_expired_form
 
 # --- risk register ------------------------------------------------------------------------------
 
@@ -48,16 +46,28 @@ def stage_cells(rows: list[dict], stage: str) -> list[tuple[int, int]]:
     return [(r[f"{stage}_likelihood"], r[f"{stage}_impact"]) for r in rows]
 
 
+def chosen_risks() -> tuple[list[dict], list[dict], dict, bool, str]:
+    """Every risk, the ones the filters in the address choose (sorted), and those filters."""
+    everything = scored_risks()
+    chosen = {k: request.args.get(k, "") for k in ("category", "owner", "band")}
+    overdue = request.args.get("overdue") == "yes"
+    shown, sort = risk.filter_and_sort(
+        everything, chosen, overdue, request.args.get("sort", "score")
+    )
+    return everything, shown, chosen, overdue, sort
+
+
+def matrix_chart(frame, stage: str) -> charts.Chart:
+    title = f"{STAGES[stage].split(' (')[0]} risk scores: likelihood by impact"
+    return charts.risk_matrix(json.loads(frame.to_json(orient="records")), title)
+
+
 @bp.route("/risks")
 @requires("read_council")
 def risks():
     db = store.get_db()
     s = settings()
-    everything = scored_risks()
-    chosen = {k: request.args.get(k, "") for k in ("category", "owner", "band")}
-    overdue = request.args.get("overdue") == "yes"
-    sort = request.args.get("sort", "score")
-    shown, sort = risk.filter_and_sort(everything, chosen, overdue, sort)
+    everything, shown, chosen, overdue, sort = chosen_risks()
     stage = chosen_stage()
     frame = risk.matrix_frame(stage_cells(shown, stage), s)
     return render_template(
@@ -76,6 +86,7 @@ def risks():
         sort=sort,
         sorts=SORTS,
         cells=[c for c in frame.to_dict("records") if c["count"]],
+        matrix_drawn=pictures.shown({"matrix": matrix_chart(frame, stage)})["matrix"],
         settings=s,
         filtered=urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "stage"]),
         can_edit=can_edit(),
@@ -85,24 +96,10 @@ def risks():
 @bp.route("/risks/matrix.svg")
 @requires("read_council")
 def matrix():
-    s = settings()
-    rows = scored_risks()
-    band = request.args.get("band", "")
-    rows = [
-        r
-        for r in rows
-        if all(
-            not request.args.get(k) or r[k] == request.args.get(k) for k in ("category", "owner")
-        )
-        and (not band or r["current_band"] == band)
-        and (request.args.get("overdue") != "yes" or r["overdue"])
-    ]
+    _, shown, *_ = chosen_risks()
     stage = chosen_stage()
-    frame = risk.matrix_frame(stage_cells(rows, stage), s)
-    chart = charts.risk_matrix_chart(
-        frame, f"{STAGES[stage].split(' (')[0]} risk scores: likelihood by impact"
-    )
-    return Response(charts.render_svg(chart), mimetype="image/svg+xml")
+    frame = risk.matrix_frame(stage_cells(shown, stage), settings())
+    return pictures.picture_response(matrix_chart(frame, stage), "svg")
 
 
 def render_risk_form(existing, values, errors, status=200):
@@ -111,18 +108,10 @@ def render_risk_form(existing, values, errors, status=200):
         "registers/risk_form.html",
         existing=existing,
         values=values,
-        dates={
-            d: date_parts(values.get(d))
-            if values.get(d) and values.get(d) != "not a date"
-            else {p: request.form.get(f"{d}_{p}", "") for p in ("day", "month", "year")}
-            for d in RISK_DATES
-        },
-        errors=[(anchor(f), m) for f, m in errors],
-        field_errors={anchor(f): m for f, m in reversed(errors)},
         settings=s,
         responses=risk.RESPONSES,
         owner_choices=owner_choices() if proposed(existing) else [],
-        form=CsrfForm(),
+        **entry_form(values, RISK_DATES, errors),
     ), status
 
 
@@ -190,10 +179,7 @@ def save_risk(existing: dict | None):
 
 
 def get_risk(risk_id: int) -> dict:
-    try:
-        return register_store.risk(store.get_db(), risk_id)
-    except store.NotFound:
-        abort(404)
+    return found_or_404(register_store.risk, store.get_db(), risk_id)
 
 
 @bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
@@ -231,10 +217,6 @@ def risk_detail(risk_id: int):
             }
             for index, h in enumerate(history)
         ],
-        actions=actions_for_page("risk", risk_id),
-        action_statuses=risk.ACTION_STATUSES,
-        links=links_for_page("risk", risk_id),
-        link_choices=link_choices(link_questionnaire()),
         statuses=risk.RISK_STATUSES,
         proposal=proposal,
         proposal_states=risk.PROPOSAL_STATES,
@@ -243,8 +225,7 @@ def risk_detail(risk_id: int):
         and existing["owner_user_id"] is not None
         and risk.may_decide(g.user["id"], g.user["role"], existing["owner_user_id"]),
         settings=s,
-        can_edit=can_edit(),
-        form=CsrfForm(),
+        **entry_page("risk", risk_id),
     )
 
 

@@ -1,14 +1,16 @@
-"""Altair chart builders: plain data -> chart; rendering to SVG/PNG is a separate step.
+"""Altair chart builders (plain data -> chart spec) and drawing with vl-convert.
 
-No Flask, no database. Vega-Lite has no polar lines, so a radar chart is drawn on plain x/y
-scales: `radar_frame`, `radar_outline` and `radar_grid` work out the positions in pandas,
-`radar_chart` layers simple marks over them, and `render_svg` / `render_png` draw it offline.
+Only the renderer process imports this module (`assess/charts/renderer.py`): Altair and
+vl-convert are the heaviest things assess loads, and web workers need neither. Vega-Lite has no
+polar lines, so a radar chart is drawn on plain x/y scales: `radar_frame`, `radar_outline` and
+`radar_grid` work out the positions in pandas, `radar_chart` layers simple marks over them.
+`draw` turns a `Chart` (kind and inputs, see `assess/charts/__init__.py`) into SVG or PNG bytes.
 """
 
 from __future__ import annotations
 
-import functools
 import html
+import json
 import math
 import textwrap
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ import altair as alt
 import pandas as pd
 import vl_convert
 
-from assess.assessment.scoring import level_band
+from assess.charts import Chart, Series
 
 FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
 TEXT = "#0b0c0c"  # GOV.UK text colour
@@ -62,14 +64,6 @@ MARGIN = 0.12
 
 class ChartError(ValueError):
     """Data that cannot be drawn as asked."""
-
-
-@dataclass(frozen=True)
-class Series:
-    """One line on a radar chart: axis key -> score; None means no score."""
-
-    name: str
-    scores: dict[str, float | None]
 
 
 Align = Literal["left", "center", "right"]  # where radar_grid anchors an axis label
@@ -391,74 +385,12 @@ def render_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
     )
 
 
-def radar_image(
-    fmt: str,
-    axes: list[tuple[str, str]],
-    series: list[Series],
-    scale: tuple[int, ...],
-    title: str,
-    level_names: dict[int, str] | None = None,
-) -> str | bytes:
-    """A radar chart rendered as "svg" or "png", kept for the same inputs.
-
-    Building and rendering takes ~0.4 s, and the same inputs always give the same picture, so
-    the last few hundred are kept by their inputs (team, council and previous scores, targets).
-    """
-    frozen_series = tuple((s.name, tuple(sorted(s.scores.items()))) for s in series)
-    names = tuple(sorted((level_names or {}).items()))
-    return _radar_image(fmt, tuple(axes), frozen_series, tuple(scale), title, names)
-
-
-@functools.lru_cache(maxsize=512)
-def _radar_image(fmt, axes, frozen_series, scale, title, level_names):
-    series = [Series(name, dict(scores)) for name, scores in frozen_series]
-    chart = radar_chart(list(axes), series, scale, title, dict(level_names) or None)
-    return render_svg(chart) if fmt == "svg" else render_png(chart)
-
-
-def warm_up() -> None:
-    """Start the renderer (about half a second, once per process) before the first request."""
-    vl_convert.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, allowed_base_urls=[])
-
-
-def _luminance(colour: str) -> float:
-    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast_ratio(colour: str, other: str) -> float:
-    """WCAG 2 contrast ratio of two #rrggbb colours, 1 to 21 (graphics need at least 3)."""
-    lighter, darker = sorted((_luminance(colour), _luminance(other)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
-
-
 # --- heatmaps -----------------------------------------------------------------------------------
 
 # sequential and colour-blind safe; every cell also prints its number
 HEATMAP_SCHEME: Final = "viridis"
 
-# The on-page heatmap (an HTML table) tints each cell by its level band: viridis sampled at 0, 1/4,
-# 1/2, 3/4 and 1, so the page and the downloaded picture agree. The text colour on each fill is the
-# one with the better contrast; both are at least 4.5:1 (WCAG AA for text), held by a test. The CSS
-# (`frontend/assess.scss`, `.app-heatmap__cell--tint-N`) uses the same colours, held by a test too.
-HEATMAP_TINTS: Final = (
-    ("#440154", "#ffffff"),
-    ("#3b528b", "#ffffff"),
-    ("#21918c", "#0b0c0c"),
-    ("#5ec962", "#0b0c0c"),
-    ("#fde725", "#0b0c0c"),
-)
 HEATMAP_LABEL_WRAP = 18  # characters per line of a downloaded heatmap's column heading
-
-
-def heatmap_tint(score: float | None, levels: tuple[int, ...]) -> int | None:
-    """Which of `HEATMAP_TINTS` a cell takes: its level band (`scoring.level_band`, the one rule)
-    spread over the tints, lowest level darkest. None for no score."""
-    if score is None or score != score:
-        return None
-    band = level_band(score, levels)
-    return round((band - levels[0]) * (len(HEATMAP_TINTS) - 1) / (levels[-1] - levels[0]))
 
 
 def heatmap_chart(
@@ -532,26 +464,6 @@ def heatmap_chart(
         .configure_title(font=FONT, fontSize=16, anchor="start")
         .configure_legend(labelFont=FONT, titleFont=FONT)
     )
-
-
-def heatmap_image(
-    fmt: str,
-    cells: pd.DataFrame,
-    columns: list[tuple[str, str]],
-    scale: tuple[int, ...],
-    title: str,
-) -> str | bytes:
-    """A heatmap rendered as "svg" or "png", kept by its inputs like the radars: a heatmap of
-    a hundred teams takes seconds to draw, and its data rarely changes between views."""
-    frozen = tuple(cells[["row", "column", "score"]].itertuples(index=False, name=None))
-    return _heatmap_image(fmt, frozen, tuple(columns), tuple(scale), title)
-
-
-@functools.lru_cache(maxsize=64)
-def _heatmap_image(fmt, frozen_cells, columns, scale, title):
-    cells = pd.DataFrame(list(frozen_cells), columns=["row", "column", "score"])
-    chart = heatmap_chart(cells, list(columns), scale, title)
-    return render_svg(chart) if fmt == "svg" else render_png(chart)
 
 
 # --- risk matrix --------------------------------------------------------------------------------
@@ -674,3 +586,37 @@ def trend_chart(frame: pd.DataFrame, names: dict[str, str], title: str) -> alt.C
         .configure_title(font=FONT, fontSize=16, anchor="start")
         .configure_legend(labelFont=FONT, labelFontSize=13, symbolType="stroke")
     )
+
+
+# --- drawing a Chart ----------------------------------------------------------------------------
+
+
+def _radar(inputs: dict) -> alt.TopLevelMixin:
+    series = [Series(name, scores) for name, scores in inputs["series"]]
+    level_names = {int(level): name for level, name in inputs["level_names"].items()}
+    axes = [(key, label) for key, label in inputs["axes"]]
+    return radar_chart(axes, series, tuple(inputs["scale"]), inputs["title"], level_names or None)
+
+
+def _heatmap(inputs: dict) -> alt.TopLevelMixin:
+    cells = pd.DataFrame(inputs["cells"], columns=["row", "column", "score"])
+    cells["score"] = cells["score"].astype(float)
+    columns = [(key, name) for key, name in inputs["columns"]]
+    return heatmap_chart(cells, columns, tuple(inputs["scale"]), inputs["title"])
+
+
+def _risk_matrix(inputs: dict) -> alt.TopLevelMixin:
+    return risk_matrix_chart(pd.DataFrame(inputs["cells"]), inputs["title"])
+
+
+def _trend(inputs: dict) -> alt.TopLevelMixin:
+    return trend_chart(pd.DataFrame(inputs["points"]), dict(inputs["names"]), inputs["title"])
+
+
+BUILDERS = {"radar": _radar, "heatmap": _heatmap, "risk_matrix": _risk_matrix, "trend": _trend}
+
+
+def draw(chart: Chart, fmt: str) -> bytes:
+    """The chart drawn as "svg" or "png" bytes."""
+    built = BUILDERS[chart.kind](json.loads(chart.inputs))
+    return render_svg(built).encode() if fmt == "svg" else render_png(built)

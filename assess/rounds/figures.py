@@ -1,0 +1,51 @@
+"""A round's figures as the council pages and their charts read them, from the store through the
+pure tables (`tables.py`): shared by the council view and the renderer that draws it ahead."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from assess import charts, store
+from assess.assessment.scoring import OVERALL, PUBLISHED
+from assess.rounds import tables
+from assess.web.helpers import questionnaire_for
+
+SPREAD_SERIES = ("Council median", "Lower quartile", "Upper quartile")
+
+
+def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFrame, list[str]]:
+    """One row per team with its scores on the dimension's members, and the members' keys."""
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    members = [m.key for m in questionnaire.dimension(dimension_key).members]
+    rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
+    return tables.heatmap_frame(rows, members), members
+
+
+def council_radar(round_: dict, dimension_key: str, statuses) -> charts.Chart:
+    """The council's spread on a dimension: median and quartiles across teams."""
+    questionnaire = questionnaire_for(store.get_db(), round_["questionnaire_version"])
+    dimension = questionnaire.dimension(dimension_key)
+    frame, members = round_frame(round_, dimension_key, statuses)
+    spread = {row["member"]: row for row in tables.spread(frame, members).to_dict("records")}
+    series = [
+        charts.Series(name, {key: spread[key][column] for key in spread})
+        for name, column in zip(
+            SPREAD_SERIES, ("median", "lower_quartile", "upper_quartile"), strict=True
+        )
+    ]
+    return charts.radar(
+        [(m.key, m.name) for m in dimension.members],
+        series,
+        questionnaire.levels,
+        title=f"The council: {dimension.name.lower()}s, {round_['name']}",
+        level_names={level.level: level.name for level in questionnaire.scale},
+    )
+
+
+def council_radars(round_id: int) -> list[charts.Chart]:
+    """The council view's radars of a round, as published (signed-off assessments only)."""
+    db = store.get_db()
+    round_ = store.round_(db, round_id)
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    return [council_radar(round_, d.key, PUBLISHED) for d in questionnaire.dimensions if d.required]

@@ -1,0 +1,90 @@
+"""Charts on pages and as downloads, read from the chart cache: a request never draws one.
+
+A page asks `shown` which of its charts are drawn: those it shows as pictures, the others it
+asks the renderer for and says are being prepared (the table beside every chart has the same
+numbers). A download waits a little for the renderer (`CHART_WAIT_SECONDS`), then says to try
+again. Every successful form that may change a round's figures notes the round as changed, and
+the renderer draws ahead the charts it feeds (`assess/charts/renderer.py`).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, abort, current_app, g, make_response, request
+from sqlite_utils import Database
+
+from assess.audit import exports
+from assess.charts import MIMETYPES, Chart
+from assess.store import charts as cache
+from assess.web import errors
+
+TEAM_PAGES = "team"  # the blueprint of a team lead's assessment pages
+
+
+def chart_db() -> Database:
+    """The request's connection to the chart cache, opened on first use."""
+    if "chart_db" not in g:
+        g.chart_db = cache.open_charts(current_app.config["CHARTS_PATH"])
+    return g.chart_db
+
+
+def shown(charts: dict[str, Chart], fmt: str = "svg") -> dict[str, bool]:
+    """Which of a page's charts are drawn; the rest are asked for."""
+    db = chart_db()
+    drawn = {name: cache.is_drawn(db, chart, fmt) for name, chart in charts.items()}
+    missing = [chart for name, chart in charts.items() if not drawn[name]]
+    if missing:
+        cache.want(db, missing, fmt, cache.VIEWED)
+    return drawn
+
+
+def inline_svg(chart: Chart) -> str | None:
+    """A drawn chart's SVG to put in a page, or None (and asked for) when not drawn yet."""
+    body = cache.picture(chart_db(), chart, "svg")
+    if body is None:
+        cache.want(chart_db(), [chart], "svg", cache.VIEWED)
+    return body.decode() if body is not None else None
+
+
+def picture_response(chart: Chart, fmt: str, filename: str | None = None) -> Response:
+    """The chart as an image response, waiting a little for the renderer if it is not drawn."""
+    if fmt not in MIMETYPES:
+        abort(404)
+    db = chart_db()
+    body = cache.picture(db, chart, fmt)
+    if body is None:
+        cache.want(db, [chart], fmt, cache.WAITING)
+        deadline = time.monotonic() + current_app.config["CHART_WAIT_SECONDS"]
+        while body is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            body = cache.picture(db, chart, fmt)
+    if body is None:
+        return make_response(errors.chart_pending())
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    response.set_etag(chart.key)
+    if filename:
+        response.headers["Content-Disposition"] = exports.attachment(f"{filename}.{fmt}")
+    return response.make_conditional(request)
+
+
+def note_change(response: Response) -> Response:
+    """After a form that succeeded on a round's pages, note its figures as changed: a team
+    lead's form changes that team's only; business improvement's (sign-off, return, moderation,
+    opening and closing) may change the council's figures, so every team's in the round."""
+    args = request.view_args or {}
+    if request.method == "POST" and response.status_code < 400 and "round_id" in args:
+        team_id = args.get("team_id") if request.blueprint == TEAM_PAGES else None
+        cache.note_change(chart_db(), args["round_id"], team_id)
+    return response
+
+
+def close_chart_db(exception: BaseException | None = None) -> None:
+    db = g.pop("chart_db", None)
+    if db is not None:
+        db.conn.close()
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(note_change)
+    app.teardown_appcontext(close_chart_db)
