@@ -10,6 +10,7 @@ import re
 import shutil
 import socket
 import threading
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -49,13 +50,18 @@ def cex(questionnaires):
 AUDIT_KEY = "test-audit-key-" + "0" * 49
 
 
+# The demo is dated around the day it is built; the tests build it as of this day, so the rounds
+# they read are 2022/23 to 2024/25 and the open one runs from 2 September to 13 December 2024.
+DEMO_TODAY = date(2024, 9, 25)
+
+
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory, cex) -> Path:
     """One seeded demo database per test session; each test gets its own copy."""
     path = tmp_path_factory.mktemp("template") / "assess.db"
     db = store.connect(path, audit_key=AUDIT_KEY)
     store.migrate(db)
-    demo.seed(db, cex, hash_password(demo.DEMO_PASSWORD))
+    demo.seed(db, cex, hash_password(demo.DEMO_PASSWORD), today=DEMO_TODAY)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path

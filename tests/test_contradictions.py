@@ -116,10 +116,10 @@ def test_a_preview_of_two_sections_says_what_it_rests_on(app, db):
     sign_in(lead, "priya.shah@council.example")  # Housing Needs: two of five sections done
     team_id = db.execute("SELECT id FROM teams WHERE name = 'Housing Needs'").fetchone()[0]
     page = read_page(lead.get(f"/teams/{team_id}/rounds/{store.current_round(db)['id']}/results"))
-    answered = re.search(r"It rests on the (\d+) of 30 statements answered so far", page.text)
+    answered = re.search(r"It rests on the (\d+) of 38 statements answered so far", page.text)
     assert answered and "(2 of 5 sections complete)" in page.text
     assert "Overall score so far:" in page.text
-    basis = f"in the {answered.group(1)} of 30 statements answered so far"
+    basis = f"in the {answered.group(1)} of 38 statements answered so far"
     assert f"rated highest, {basis}" in page.text and f"rated lowest, {basis}" in page.text
 
 
@@ -141,7 +141,7 @@ def test_a_preview_of_one_section_names_no_strengths_gaps_highest_or_lowest(app,
 
     page = read_page(lead.get(f"{base}/results"))
     assert (
-        "It rests on the 6 of 30 statements answered so far (1 of 5 sections complete)" in page.text
+        "It rests on the 8 of 38 statements answered so far (1 of 5 sections complete)" in page.text
     )
     assert "scores highest" not in page.text and "lowest on" not in page.text
     assert (

@@ -27,6 +27,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assess import store
+from assess.assessment.questionnaire import Questionnaire, load_questionnaire
 from assess.assessment.scoring import OVERALL, council_average, score_assessment
 from assess.audit import round_pack
 from assess.cli import cli
@@ -128,7 +129,15 @@ def sign_off_through_the_review_page(client, round_id: int, team_id: int) -> Non
 
 
 @pytest.fixture(scope="module")
-def edge_round(tmp_path_factory, demo_database, cex) -> EdgeRound:
+def cex_2024() -> Questionnaire:
+    """The 2024 version of the culture questionnaire (30 statements), kept in tests/fixtures: the
+    answer sheets were chosen against its statements and tags, and a round keeps the version it
+    was opened on however the file in questionnaires/ has changed since."""
+    return load_questionnaire(Path(__file__).parent / "fixtures" / "cex-culture-maturity-2024.yaml")
+
+
+@pytest.fixture(scope="module")
+def edge_round(tmp_path_factory, demo_database, cex_2024) -> EdgeRound:
     """The demo council plus an open 2025/26 round of seven new teams: six signed off through
     the review page, one submitted and left waiting. An EqIA linked to Inclusion & Respect is
     added before the last sign-off, so the prompt it raises rests on the whole round; a risk is
@@ -142,10 +151,11 @@ def edge_round(tmp_path_factory, demo_database, cex) -> EdgeRound:
         directorate = store.add_directorate(db, "Registration and Civic Services")
         sheets = {**SIGNED_OFF, **SUBMITTED_ONLY}
         teams = {name: store.add_team(db, name, directorate) for name in sheets}
+        store.store_questionnaire_version(db, cex_2024)
         round_id = store.create_round(
             db,
             ROUND,
-            cex.version,
+            cex_2024.version,
             "2025-09-01",
             "2025-12-12",
             "open",
@@ -154,12 +164,12 @@ def edge_round(tmp_path_factory, demo_database, cex) -> EdgeRound:
         assessments = {}
         for name, sheet in sheets.items():
             assessment_id = store.start_assessment(db, teams[name], round_id, None)
-            store.save_answers(db, assessment_id, answer_rows(cex, sheet), None)
+            store.save_answers(db, assessment_id, answer_rows(cex_2024, sheet), None)
             store.submit_assessment(
                 db,
                 assessment_id,
                 None,
-                lambda rows: score_assessment(cex, store.as_scoring_answers(rows)),
+                lambda rows: score_assessment(cex_2024, store.as_scoring_answers(rows)),
             )
             assessments[name] = assessment_id
 
@@ -171,13 +181,13 @@ def edge_round(tmp_path_factory, demo_database, cex) -> EdgeRound:
         eqia_id = register_store.add_eqia(
             db, {"ref": EQIA_REF, "title": "Registration services move online"}, [], None
         )
-        register_store.add_link(db, "eqia", eqia_id, cex.id, *INCLUSION, None)
+        register_store.add_link(db, "eqia", eqia_id, cex_2024.id, *INCLUSION, None)
         sign_off_through_the_review_page(officer, round_id, teams[last])
 
         members = tuple(
             Member(dimension, m.key, m.name)
             for dimension in DIMENSIONS
-            for m in cex.dimension(dimension).members
+            for m in cex_2024.dimension(dimension).members
         )
         risk_id = register_store.add_risk(
             db,
@@ -194,7 +204,7 @@ def edge_round(tmp_path_factory, demo_database, cex) -> EdgeRound:
             None,
         )
         for m in members:
-            register_store.add_link(db, "risk", risk_id, cex.id, m.dimension, m.key, None)
+            register_store.add_link(db, "risk", risk_id, cex_2024.id, m.dimension, m.key, None)
 
         stored: dict[str, dict[tuple[str, str], float | None]] = {name: {} for name in sheets}
         for team, dimension, member, score in db.execute(
@@ -304,7 +314,11 @@ def test_the_councils_trend_shows_the_one_figure_for_the_round(edge_round, dimen
     read_page(response)
     this_round = row(response.get_data(as_text=True), ROUND)
     expected = edge_round.expected((dimension,))
-    assert_shows({name: shown(this_round.get(name)) for name in expected}, expected)
+    # The sample round is on the 2024 questionnaire and the demo's rounds on the current one, so
+    # each figure carries the trend's note that the two are on different versions.
+    note = "not comparable with the round before"
+    figures = {name: (this_round.get(name) or "").replace(note, "") or None for name in expected}
+    assert_shows({name: shown(figures[name]) for name in expected}, expected)
 
 
 # --- risks and equality -------------------------------------------------------------------------

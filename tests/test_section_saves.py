@@ -170,9 +170,10 @@ KEPT = st.one_of(
     )
 )
 ANYTHING = st.tuples(LEVELS, REASONS, EVIDENCE, MOVE_UP)
+STATEMENTS = 8  # in each of the sections posted: One Team and Service Excellence
 SECTION_POSTS = st.one_of(
-    st.lists(st.one_of(ANYTHING, KEPT), min_size=6, max_size=6),
-    st.lists(KEPT, min_size=6, max_size=6),
+    st.lists(st.one_of(ANYTHING, KEPT), min_size=STATEMENTS, max_size=STATEMENTS),
+    st.lists(KEPT, min_size=STATEMENTS, max_size=STATEMENTS),
 )
 
 
@@ -419,9 +420,9 @@ def test_every_answer_text_carries_the_servers_limit_and_says_it(council):
     response = council.client().get(f"{council.base}/sections/one-team")
     html = response.get_data(as_text=True)
     textareas = re.findall(r"<textarea[^>]*>", html)
-    assert len(textareas) == 3 * 6
+    assert len(textareas) == 3 * STATEMENTS
     assert all(f'maxlength="{MAX_TEXT}"' in tag for tag in textareas)
-    assert read_page(response).text.count("Up to 10,000 characters.") == 3 * 6
+    assert read_page(response).text.count("Up to 10,000 characters.") == 3 * STATEMENTS
 
 
 def test_an_improvement_actions_fields_carry_their_limits_and_refuse_more(council, cex):

@@ -102,7 +102,7 @@ def test_the_tracker_counts_statuses_and_filters_by_directorate_and_status(offic
     expected = [r for r in rows if r["directorate"] == "Housing" and r["status"] == "draft"]
     assert f"{len(expected)} team" in filtered.text
     assert "Housing Needs" in filtered.text  # a draft in the demo
-    assert "of 30 answered" in filtered.text
+    assert "of 38 answered" in filtered.text
 
 
 def test_the_outstanding_csv_lists_only_unsubmitted_teams_and_opens_in_excel(officer, db, current):

@@ -42,8 +42,8 @@ def test_the_task_list_shows_each_value_with_its_status(client, journey):
     page = read_page(client.get(journey["base"] + "/"))
     assert page.h1 == ["Your team’s assessment for 2024/25"]
     assert "2 of 5 sections completed" in page.text
-    assert "One Team 6 of 6 statements answered Completed" in page.text
-    assert "Service Excellence 0 of 6 statements answered Not started" in page.text
+    assert "One Team 8 of 8 statements answered Completed" in page.text
+    assert "Service Excellence 0 of 8 statements answered Not started" in page.text
     assert "Check and submit Cannot start yet" in page.text
 
 
@@ -65,7 +65,7 @@ def test_save_and_come_back_later_keeps_a_half_finished_section(client, db, jour
     assert response.headers["Location"].endswith(journey["base"] + "/")
     page = read_page(client.get(journey["base"] + "/"))
     assert "Your answers have been saved" in page.text
-    assert "Stepping Up 1 of 6 statements answered In progress" in page.text
+    assert "Stepping Up 1 of 7 statements answered In progress" in page.text
     assert "Continue where you left off: Stepping Up" in page.text
     assert saved(db, journey)[first]["level"] == 2
 
@@ -409,7 +409,7 @@ def test_a_save_from_a_page_someone_else_has_since_saved_is_refused_keeping_both
     refused = colleague.post(url, data={**omar_page, **omar, "action": "later"})
     page = read_page(refused, status=409)
     assert "There is a problem" in page.text
-    assert "Priya Shah changed statement 13 after you opened this page." in page.text
+    assert "Priya Shah changed statement 17 after you opened this page." in page.text
     assert "as Priya Shah saved it at" in page.text and "4 Embedded" in page.text
     assert "Evidence: Priya's report" in page.text
     html = refused.get_data(as_text=True)
@@ -488,7 +488,7 @@ def test_a_save_from_the_page_that_showed_your_own_errors_is_not_stale(client, d
     first, *rest = cex.statements_in("value", "service-excellence")
     answers = {f"{s.key}-level": "4" for s in rest}
     refused = section_post(client, url, answers)
-    assert "Select a level for statement 13" in read_page(refused, status=400).text
+    assert "Select a level for statement 17" in read_page(refused, status=400).text
 
     from_error_page = hidden_fields(refused.get_data(as_text=True))
     fixed = client.post(url, data={**from_error_page, **answers, f"{first.key}-level": "2"})

@@ -3,6 +3,8 @@ impact assessment (appendix 6), linked to the culture maturity questionnaire's a
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from sqlite_utils import Database
 
 from assess import store
@@ -13,7 +15,8 @@ from assess.store import registers as register_store
 QUESTIONNAIRE = "cex-culture-maturity"
 
 # ref, title, cause, event, consequence, category, owner, inherent (L, I), current (L, I),
-# target (L, I), earlier current (L, I) or None, response, controls, next review, links
+# target (L, I), earlier current (L, I) or None, response, controls, next review (days from today:
+# a few overdue, most not), links
 RISKS = [
     (
         "CEX-R01",
@@ -29,7 +32,7 @@ RISKS = [
         (5, 4),
         "Treat",
         "Face-to-face and telephone routes kept; assisted digital at Community Larders",
-        "2025-01-31",
+        24,
         [
             ("value", "inclusion-respect"),
             ("readiness_area", "digital-access"),
@@ -50,7 +53,7 @@ RISKS = [
         (3, 4),
         "Treat",
         "Benefits tracked monthly; 2,276 officer hours saved reported to Cabinet",
-        "2025-03-31",
+        52,
         [
             ("readiness_area", "digital-access"),
             ("statement", "amazing-outcomes-benefits-realised"),
@@ -71,7 +74,7 @@ RISKS = [
         (3, 3),
         "Treat",
         "Fortnightly supplier meetings; phased launch plan",
-        "2024-10-31",
+        -9,
         [
             ("readiness_area", "digital-access"),
             ("statement", "service-excellence-online-self-service"),
@@ -91,7 +94,7 @@ RISKS = [
         None,
         "Tolerate",
         "Business improvement support prioritised to the teams with the most demand",
-        "2025-02-28",
+        80,
         [("value", "stepping-up"), ("statement", "stepping-up-process-reviews")],
     ),
     (
@@ -108,7 +111,7 @@ RISKS = [
         (4, 4),
         "Treat",
         "Data quality standards and quarterly record audits",
-        "2025-01-15",
+        17,
         [("readiness_area", "customer-insight"), ("statement", "one-team-case-notes-handovers")],
     ),
     (
@@ -125,7 +128,7 @@ RISKS = [
         None,
         "Treat",
         "Partnership agreements reviewed yearly; alternative venues mapped",
-        "2025-04-30",
+        115,
         [
             ("readiness_area", "joined-up-localities"),
             ("value", "one-team"),
@@ -146,7 +149,7 @@ RISKS = [
         (4, 3),
         "Treat",
         "Query ownership standard; weekly huddles with the Contact Centre",
-        "2025-02-14",
+        38,
         [("value", "one-team"), ("statement", "one-team-clear-query-ownership")],
     ),
     (
@@ -163,7 +166,7 @@ RISKS = [
         (4, 3),
         "Treat",
         "Content review programme; user testing with the Residents Panel",
-        "2024-11-30",
+        -23,
         [("value", "service-excellence"), ("statement", "inclusion-respect-plain-english")],
     ),
     (
@@ -180,7 +183,7 @@ RISKS = [
         None,
         "Treat",
         "Interpreting contract; translated key pages",
-        "2025-03-15",
+        66,
         [
             ("value", "inclusion-respect"),
             ("statement", "inclusion-respect-translation-accessible-formats"),
@@ -200,7 +203,7 @@ RISKS = [
         (3, 4),
         "Treat",
         "Culture maturity assessed yearly; results reported to the Corporate Leadership Team",
-        "2025-06-30",
+        150,
         [("readiness_area", "citizen-centred-culture"), ("value", "amazing-outcomes")],
     ),
     (
@@ -217,7 +220,7 @@ RISKS = [
         None,
         "Treat",
         "Complaints themes reviewed at team meetings",
-        "2025-05-31",
+        95,
         [
             ("readiness_area", "customer-insight"),
             ("statement", "service-excellence-complaints-compliments"),
@@ -284,14 +287,23 @@ EQIA_IMPACTS = {
     "Digitally excluded people": (
         "Negative",
         "High",
-        "Over a quarter of residents lack internet access (progress report, 003).",
+        "Over a quarter of residents lack internet access (Citizen Experience Strategy Progress "
+        "report to Cabinet, 10 July 2024).",
         "Non-digital alternatives kept for every service.",
     ),
 }
 
 
-def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) -> None:
-    """The demo risk register and strategy EqIA, linked to areas of the CEX questionnaire."""
+def seed_registers(
+    db: Database, questionnaire_id: str, actor_id: int | None, today: date | None = None
+) -> None:
+    """The demo risk register and strategy EqIA, linked to areas of the CEX questionnaire and
+    dated around `today` (default today): risks reviewed on a cycle, a few now overdue."""
+    today = today or date.today()
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
     settings = risk.settings_from(DEFAULTS)
     link = questionnaire_id == QUESTIONNAIRE
     for (
@@ -312,6 +324,9 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
         links,
     ) in RISKS:
         first = earlier or current
+        # Reviewed quarterly, or half-yearly when the next review is over three months away.
+        last_review = next_review - (91 if next_review <= 84 else 182)
+        next_review_on = day(next_review)
         fields = {
             "ref": ref,
             "title": title,
@@ -320,7 +335,7 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
             "consequence": consequence,
             "category": category,
             "owner": owner,
-            "raised_on": "2023-04-01",
+            "raised_on": day(-640 if earlier else -300),
             "inherent_likelihood": inherent[0],
             "inherent_impact": inherent[1],
             "current_likelihood": first[0],
@@ -329,8 +344,8 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
             "target_impact": target[1],
             "response": response,
             "controls": controls,
-            "last_review_on": "2024-04-01",
-            "next_review_on": next_review,
+            "last_review_on": day(last_review - 182 if earlier else last_review),
+            "next_review_on": next_review_on,
         }
         for likelihood, impact in (inherent, current, target):
             risk.score(likelihood, impact, settings)
@@ -342,7 +357,7 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
                 {
                     "current_likelihood": current[0],
                     "current_impact": current[1],
-                    "last_review_on": "2024-10-01",
+                    "last_review_on": day(last_review),
                 },
                 actor_id,
             )
@@ -353,7 +368,7 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
             {
                 "what": f"Review controls for {title.lower()}",
                 "owner": owner,
-                "due_on": next_review,
+                "due_on": next_review_on,
                 "status": "in_progress",
             },
             actor_id,
@@ -377,12 +392,15 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
             "workstream": "CEX strategy (all strands)",
             "lead_officer": "Head of Business Improvement",
             "screening_outcome": "Full assessment needed",
-            "evidence": "Residents engagement (002), progress report (003), Census 2021.",
+            "evidence": (
+                "Customer Experience Strategy Engagement Summary report (2 April 2024); Citizen "
+                "Experience Strategy Progress report to Cabinet (10 July 2024); Census 2021."
+            ),
             "consultation": "Residents Panel, community partners, staff networks.",
             "overall_outcome": "Adjust the policy: keep non-digital routes and translated content",
             "signed_off_by": "Director of Customer and Corporate Resources",
-            "signed_off_on": "2024-03-12",
-            "review_on": "2025-03-12",
+            "signed_off_on": day(-260),
+            "review_on": day(105),
         },
         impacts,
         actor_id,
@@ -394,7 +412,7 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
         {
             "what": "Publish translated versions of the ten most-used pages",
             "owner": "Head of Digital and Web",
-            "due_on": "2025-03-31",
+            "due_on": day(120),
             "status": "not_started",
         },
         actor_id,
@@ -409,7 +427,7 @@ def seed_registers(db: Database, questionnaire_id: str, actor_id: int | None) ->
             register_store.add_link(
                 db, "eqia", eqia_id, questionnaire_id, dimension, member, actor_id
             )
-    # The rounds were signed off before the EqIA existed: raise what their evidence calls for.
+    # The demo writes its rounds before its registers: raise what their evidence calls for now.
     for round_ in store.rounds(db):
         register_store.raise_eqia_prompts_for_round(
             db, round_["id"], DEFAULTS["RISK_LOW_SCORE"], DEFAULTS["CHANGE_THRESHOLD"]

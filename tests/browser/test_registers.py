@@ -17,8 +17,10 @@ from tests.conftest import AUDIT_KEY
 pytestmark = pytest.mark.browser
 
 OFFICER = "sam.okafor@council.example"
-LEAD = "priya.shah@council.example"  # Housing Needs: weakest in customer insight
-AREA = "Readiness area: Customer insight and business intelligence"
+AREA = "Readiness area: Customer insight and business intelligence"  # low across the council
+LEAD = "priya.shah@council.example"  # Housing Needs: weakest in digital access
+WEAKEST = "Readiness area: Digital access and automation"
+LINKED = "CEX-R01: Digitally excluded residents cannot reach services"
 
 HEADINGS = (
     "Ref,Title,Cause,Event,Consequence,Category,Owner,Date raised,Inherent likelihood,"
@@ -101,12 +103,12 @@ def test_a_team_lead_sees_the_risks_linked_to_the_teams_weakest_areas(live_serve
     page.goto(housing_needs_results(live_server))
     section = page.locator("#risks")
     expect(section).to_have_text("Risks and equality impacts linked to your weakest areas")
-    link = page.get_by_role("link", name="CEX-R05: Poor data quality undermines customer insight")
+    link = page.get_by_role("link", name=LINKED)
     expect(link).to_be_visible()
-    expect(page.get_by_text(AREA + " (")).to_be_visible()
+    expect(page.get_by_text(WEAKEST + " (")).to_be_visible()
     assert_accessible(page)
     link.click()
-    expect(heading(page)).to_have_text("CEX-R05: Poor data quality undermines customer insight")
+    expect(heading(page)).to_have_text(LINKED)
     expect(page.get_by_role("link", name="Change this risk")).to_have_count(0)
     assert_accessible(page)
 
