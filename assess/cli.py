@@ -5,6 +5,7 @@ Errors an officer can act on are printed as one clear message with exit status 1
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -237,7 +238,9 @@ def draw_charts(ctx: click.Context, until_idle: bool) -> None:
     gunicorn starts it beside its workers; `make run` beside the development server.
     """
     app = _app(ctx)
-    renderer.note_every_round(app)
+    renderer.name_process(renderer.RENDERER_NAME)
+    os.nice(renderer.RENDERER_NICENESS)
+    renderer.note_recent_rounds(app)
     steps = renderer.run(app, until_idle=until_idle)
     if until_idle:
         click.echo(f"Charts drawn and up to date ({steps} steps).")

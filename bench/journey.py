@@ -5,6 +5,7 @@ gunicorn, and drives it with a scripted client (keep-alive, cookies, CSRF tokens
 would send them). Prints p50/p95 per request kind and the servers' memory. Stops by itself.
 
     .venv/bin/python bench/journey.py [--saves 200] [--questionnaires 35] [--results 200]
+                                      [--root CHECKOUT]
 """
 
 from __future__ import annotations
@@ -125,6 +126,9 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=200)
     parser.add_argument("--questionnaires", type=int, default=35)
     parser.add_argument("--results", type=int, default=200)
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="serve the code of this checkout (before/after)"
+    )
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="assess-bench-"))
@@ -156,6 +160,7 @@ def main() -> None:
         "ASSESS_SECRET_KEY": "bench",
         "ASSESS_AUDIT_KEY": audit_key(folder),
         "ASSESS_ENV": "production",
+        "PYTHONPATH": str(args.root),
     }
     server = subprocess.Popen(
         [
@@ -168,7 +173,7 @@ def main() -> None:
             "warning",
             "wsgi:app",
         ],
-        cwd=ROOT,
+        cwd=args.root,
         env=env,
         start_new_session=True,
     )

@@ -9,7 +9,7 @@ checks the database against what the server acknowledged, prints the figures and
 if a check fails. Loopback only; stops by itself.
 
     .venv/bin/python bench/load.py [--users 50] [--seconds 60] [--workers 4] [--think 1.0]
-                                   [--backup]
+                                   [--backup] [--root CHECKOUT]
 """
 
 from __future__ import annotations
@@ -345,7 +345,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(folder: Path, port: int, workers: int, root: Path = ROOT) -> subprocess.Popen:
     env = {
         **os.environ,
         "ASSESS_INSTANCE": str(folder),
@@ -354,11 +354,12 @@ def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen:
         "ASSESS_ENV": "production",
         "ASSESS_BIND": f"127.0.0.1:{port}",
         "ASSESS_WORKERS": str(workers),
+        "PYTHONPATH": str(root),
     }
     log = (folder / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -516,6 +517,9 @@ def main() -> int:
         "--ramp", type=float, default=10, help="seconds over which the users sign in"
     )
     parser.add_argument("--backup", action="store_true", help="take an online backup midway")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="serve the code of this checkout (before/after)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the instance folder")
     args = parser.parse_args()
 
@@ -523,7 +527,7 @@ def main() -> int:
     print(f"building the demo instance and {args.users} team leads in {folder} ...", flush=True)
     leads, round_id = build_instance(folder, args.users)
     port = free_port()
-    server = start_server(folder, port, args.workers)
+    server = start_server(folder, port, args.workers, args.root)
     run, kill, backup = Run(), Kill(), BackupResult()
     try:
         started = time.monotonic()

@@ -29,8 +29,10 @@ log = logging.getLogger("assess.charts")
 SUPERVISOR_NAME = "assess-charts"  # the names `ps` and `top` show for the two processes
 RENDERER_NAME = "assess-draw"
 IDLE_SECONDS = 0.2  # how long the renderer sleeps when there is nothing to draw
-RENDERER_IDLE_SECONDS = 30  # a renderer with nothing to draw for this long ends...
-RENDERER_MOST = 400  # ...and so does one that has drawn this many charts (see `_supervise`)
+RENDERER_IDLE_SECONDS = 10  # a renderer with nothing to draw for this long ends...
+RENDERER_MOST = 200  # ...and so does one that has drawn this many charts (see `_supervise`)
+RENDERER_NICENESS = 10  # drawing ahead gives way to web workers answering people
+RECENT_ROUNDS = 2  # the rounds whose charts a restart checks (see `note_recent_rounds`)
 PRUNE_EVERY = 500  # pictures drawn between two prunings of the cache
 
 
@@ -105,16 +107,18 @@ def run(
     return steps
 
 
-def note_every_round(app: Flask) -> None:
-    """Note every round as changed, newest first: after a restart the renderer checks that each
-    round's charts are drawn (a new release that draws charts differently redraws them)."""
+def note_recent_rounds(app: Flask) -> None:
+    """Note the newest rounds as changed, newest first: after a restart the renderer checks
+    that their charts are drawn (a release that draws charts differently redraws them). Older
+    rounds' charts are drawn when a page first asks for them."""
     from assess import store
 
     with app.app_context():
         rounds = store.rounds(store.get_db())
+    newest = sorted(rounds, key=lambda r: r["opens_on"], reverse=True)[:RECENT_ROUNDS]
     db = cache.open_charts(app.config["CHARTS_PATH"])
     try:
-        for round_ in sorted(rounds, key=lambda r: r["opens_on"], reverse=True):
+        for round_ in newest:
             cache.note_change(db, round_["id"], None)
     finally:
         db.conn.close()
@@ -160,7 +164,7 @@ def _supervise(app: Flask, master: int) -> None:
         signal.signal(signum, signal.SIG_DFL)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    note_every_round(app)
+    note_recent_rounds(app)
     supervisor = os.getpid()
     db = cache.open_charts(app.config["CHARTS_PATH"])
     while not stopping and os.getppid() == master:
@@ -171,6 +175,7 @@ def _supervise(app: Flask, master: int) -> None:
         renderer = os.fork()
         if renderer == 0:
             name_process(RENDERER_NAME)
+            os.nice(RENDERER_NICENESS)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
                 run(

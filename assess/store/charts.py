@@ -47,6 +47,7 @@ _MADE: set[str] = set()  # the cache files this process has made sure of
 def open_charts(path: Path | str) -> Database:
     """The chart cache at `path`, made on first use."""
     db = connect(path)
+    db.execute("PRAGMA synchronous = NORMAL")  # a cache: a power cut may lose a picture, not data
     if str(path) not in _MADE:
         db.conn.executescript(SCHEMA)
         _MADE.add(str(path))
