@@ -10,6 +10,7 @@ import pytest
 
 from assess import store
 from assess.charts import heatmap_tint
+from assess.rounds.views import OVERALL_HEADING
 from tests.conftest import PEOPLE, csrf_token, hidden_fields, read_page
 
 LEAD = PEOPLE["team_lead"]  # Priya, Housing Needs
@@ -270,7 +271,7 @@ def test_the_heatmap_downloads_as_csv_svg_and_png(officer, current, chart_render
     base = f"/rounds/{current['id']}/heatmap/readiness_area"
     body = officer.get(base + ".csv").get_data(as_text=True)
     header = next(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert header[:3] == ["Directorate", "Team", "Status"] and header[-1] == "Overall"
+    assert header[:3] == ["Directorate", "Team", "Status"] and header[-1] == OVERALL_HEADING
     svg = officer.get(base + ".svg").data
     assert svg.lstrip().startswith(b"<svg")
     assert b"<a " not in svg  # a picture for a report links nowhere

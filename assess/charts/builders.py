@@ -500,7 +500,7 @@ def risk_matrix_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
         ],
     )
     counts = base.mark_text(fontSize=20, fontWeight="bold", dy=-6, color=TEXT).encode(text="text:N")
-    band_names = base.mark_text(fontSize=11, dy=12, color=TEXT).encode(text="band_text:N")
+    band_names = base.mark_text(fontSize=13, dy=13, color=TEXT).encode(text="band_text:N")
     occupied = frame[frame["count"] > 0]
     description = f"{title}. " + (
         "; ".join(
@@ -522,7 +522,8 @@ def risk_matrix_chart(frame: pd.DataFrame, title: str) -> alt.LayerChart:
         )
         .configure(font=FONT)
         .configure_view(stroke=None)
-        .configure_axis(labelFont=FONT, labelFontSize=12, titleFontSize=13, labelColor=TEXT)
+        .configure_axis(labelFont=FONT, labelFontSize=13, titleFontSize=14, labelColor=TEXT)
+        .configure_legend(labelFont=FONT, titleFont=FONT, labelFontSize=13, titleFontSize=13)
     )
 
 

@@ -41,6 +41,9 @@ from assess.web.helpers import (
     round_or_404,
 )
 
+# The heatmap's last column: the score of every statement, not an average of the columns before.
+OVERALL_HEADING = "Overall score (all statements)"
+
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
 STATUS_NAMES = {
@@ -567,7 +570,7 @@ def heatmap_view(round_: dict, dimension_key: str):
     frame = council[council["directorate"] == directorate] if directorate else council
     sort = request.args.get("sort", "")
     frame = reports.sort_heatmap(frame, sort if sort in [*members, OVERALL] else None)
-    columns = [(m.key, m.name) for m in dimension.members] + [(OVERALL, "Overall")]
+    columns = [(m.key, m.name) for m in dimension.members] + [(OVERALL, OVERALL_HEADING)]
     return {
         "questionnaire": questionnaire,
         "dimension": dimension,
