@@ -29,6 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import audit_key, generate, open_instance  # noqa: E402
 
 from assess import store  # noqa: E402
+
+try:
+    from assess.charts.renderer import RENDERER_NAME
+except ImportError:  # measuring a checkout from before the renderer (--root)
+    RENDERER_NAME = "assess-draw"
 from assess.demo import DEMO_PASSWORD  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +95,7 @@ def memory_mb(pid: int) -> dict[str, float]:
     master, the web workers and the chart renderer (with its supervisor), the largest RSS of
     a web worker, and RSS of all (which counts shared pages once per process)."""
     totals = {"master": 0.0, "workers": 0.0, "renderer": 0.0, "rss": 0.0, "worker_rss": 0.0}
+    totals["drawing"] = 0.0  # how many renderers are drawing
     queue = [pid]
     while queue:
         process = queue.pop()
@@ -97,6 +103,7 @@ def memory_mb(pid: int) -> dict[str, float]:
         queue += map(int, children.stdout.split())
         name = Path(f"/proc/{process}/comm").read_text().strip()
         part = "renderer" if name.startswith("assess-") else "workers"
+        totals["drawing"] += name == RENDERER_NAME
         part = "master" if process == pid else part
         for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
             key, value, *_ = line.split()
@@ -252,6 +259,12 @@ def main() -> None:
             for dimension in ("value", "readiness_area"):
                 charts.append(client.request("GET", f"{base}/charts/{dimension}.svg")[2])
         memory = memory_mb(server.pid)
+        # A renderer ends once it has had nothing to draw for a while: memory at rest.
+        for _ in range(60):
+            rest = memory_mb(server.pid)
+            if not rest["drawing"]:
+                break
+            time.sleep(1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
@@ -264,13 +277,14 @@ def main() -> None:
     print(f"{'results page (HTML)':<44} {percentiles(pages)}")
     print(f"{'results chart SVG, cached':<44} {percentiles(charts)}")
     print(f"{'results chart SVG, first request':<44} {percentiles(first_chart)}")
-    together = memory["workers"] + memory["master"] + memory["renderer"]
-    print(
-        f"server memory (PSS): 2 workers {memory['workers']:.0f} MB, master "
-        f"{memory['master']:.0f} MB, chart renderer {memory['renderer']:.0f} MB, together "
-        f"{together:.0f} MB; largest web worker RSS {memory['worker_rss']:.0f} MB "
-        f"(RSS of all {memory['rss']:.0f} MB counts shared pages once per process)"
-    )
+    for when, figures in (("at the end of the run", memory), ("at rest", rest)):
+        together = figures["workers"] + figures["master"] + figures["renderer"]
+        print(
+            f"server memory {when} (PSS): 2 workers {figures['workers']:.0f} MB, master "
+            f"{figures['master']:.0f} MB, chart renderer {figures['renderer']:.0f} MB, together "
+            f"{together:.0f} MB; largest web worker RSS {figures['worker_rss']:.0f} MB "
+            f"(RSS of all {figures['rss']:.0f} MB counts shared pages once per process)"
+        )
 
 
 if __name__ == "__main__":
