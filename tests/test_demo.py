@@ -100,15 +100,49 @@ def test_register_reviews_are_spread_around_today_a_few_overdue(built):
     for r in risks:
         assert r["raised_on"] <= r["last_review_on"] <= today.isoformat()
         assert r["last_review_on"] < r["next_review_on"]
-    (eqia,) = rows(db, "SELECT * FROM eqias")
+    (eqia,) = rows(db, "SELECT * FROM eqias WHERE ref = 'CEX-EQIA-01'")
     assert eqia["signed_off_on"] <= today.isoformat() < eqia["review_on"]
+
+
+def test_each_workstream_has_its_own_eqia_reviewed_around_today_one_overdue(built):
+    db, today, _ = built
+    eqias = {
+        e["workstream"].split(":")[0]: e
+        for e in rows(db, "SELECT * FROM eqias WHERE ref != 'CEX-EQIA-01'")
+    }
+    assert set(eqias) == {"Website", "Webforms", "Complaints system", "Vulnerable Resident line"}
+    days = sorted((date.fromisoformat(e["review_on"]) - today).days for e in eqias.values())
+    assert days[0] < 0 <= days[1], "one overdue, the rest to come"
+    assert sum(0 <= d <= 60 for d in days) >= 2, "some due soon"
+    for e in eqias.values():
+        assert e["lead_officer"] and e["signed_off_on"] <= today.isoformat()
+        strands = rows(db, "SELECT * FROM eqia_strand_impacts WHERE eqia_id = ?", [e["id"]])
+        assert {s["strand"] for s in strands} == {
+            "citizen-focused",
+            "positive-experience",
+            "inclusive-access",
+            "right-first-time",
+        }
+        impacts = rows(db, "SELECT * FROM eqia_impacts WHERE eqia_id = ?", [e["id"]])
+        assert any(i["impact"] != "Neutral" for i in impacts)
+    overarching = "SELECT id FROM eqias WHERE ref = 'CEX-EQIA-01'"
+    assert rows(db, f"SELECT * FROM eqia_strand_impacts WHERE eqia_id = ({overarching})")
+    actions = rows(db, "SELECT * FROM register_actions WHERE entry_kind = 'eqia'")
+    assert len({a["entry_id"] for a in actions}) >= 4
 
 
 def test_no_text_cites_a_seed_file_number(built):
     db, _, _ = built
     texts = [
         value
-        for table in ("answers", "risks", "eqias", "eqia_impacts", "register_actions")
+        for table in (
+            "answers",
+            "risks",
+            "eqias",
+            "eqia_impacts",
+            "eqia_strand_impacts",
+            "register_actions",
+        )
         for row in rows(db, f"SELECT * FROM {table}")
         for value in row.values()
         if isinstance(value, str)

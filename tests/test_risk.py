@@ -171,9 +171,11 @@ def test_the_demo_register_has_risks_from_the_seeds_themes_and_an_eqia_for_every
     for theme in ("digitally excluded", "savings", "portal", "staff capacity", "data quality",
                   "partners"):  # fmt: skip
         assert theme in titles
-    (eqia,) = register_store.eqias(db)
-    groups = {i["group_name"] for i in register_store.impacts_of(db, eqia["id"])}
-    assert groups == set(risk.eqia_groups(app.config["EQIA_LOCAL_GROUPS"]))
+    eqias = register_store.eqias(db)
+    assert len(eqias) == 5, "the strategy's EqIA and one for each of four workstreams"
+    for eqia in eqias:
+        groups = {i["group_name"] for i in register_store.impacts_of(db, eqia["id"])}
+        assert groups == set(risk.eqia_groups(app.config["EQIA_LOCAL_GROUPS"]))
     links = register_store.links_of(db, "risk", risks[0]["id"])
     assert {link["questionnaire_id"] for link in links} == {"cex-culture-maturity"}
 

@@ -294,6 +294,229 @@ EQIA_IMPACTS = {
 }
 
 
+PROGRESS_REPORT = "Citizen Experience Strategy Progress report to Cabinet (10 July 2024)"
+ENGAGEMENT_REPORT = "Customer Experience Strategy Engagement Summary report (2 April 2024)"
+NO_DIFFERENCE = ("Neutral", None, "No evidence of a different impact.", "")
+
+# The overarching EqIA's implications for equality under each strand of the strategy.
+STRATEGY_STRANDS = {
+    "citizen-focused": (
+        "Positive",
+        "Residents Panel and complaints feedback shapes services, if every group is heard.",
+    ),
+    "positive-experience": (
+        "Unknown",
+        "Quicker online routes help most residents; the effect on those offline is not yet known.",
+    ),
+    "inclusive-access": (
+        "Positive",
+        "Face-to-face and assisted routes kept, with Customer Service Officers in Community "
+        "Larders.",
+    ),
+    "right-first-time": (
+        "Positive",
+        "Triage and partner referrals reach residents most in need sooner.",
+    ),
+}
+
+# Each high-level workstream's own EqIA (the strategy asks each to develop one: Citizen Experience
+# Strategy Progress report to Cabinet, 10 July 2024, paragraph 27): ref, title, workstream, lead
+# officer, evidence, overall outcome, signed off (days from today) or None, review (days from
+# today: two soon, one overdue), impacts by group (the rest neutral), implications by strand,
+# actions (what, owner, due in days, status).
+WORKSTREAM_EQIAS = [
+    (
+        "CEX-EQIA-02",
+        "New council website",
+        "Website: new site with improved search",
+        "Head of Digital and Web",
+        f"{PROGRESS_REPORT}: website satisfaction 54.8% in 2023-24, up from 42.1%; "
+        f"{ENGAGEMENT_REPORT}: 'easy to use website' asked for.",
+        "Adjust the policy: meet accessibility standards and translate the most-used pages",
+        -120,
+        14,
+        {
+            "Age": ("Negative", "Medium", "Older residents find search harder.", "Plain words."),
+            "Disability": (
+                "Negative",
+                "High",
+                "Some pages fail accessibility checks with screen readers.",
+                "Accessibility audit before each release; fix failures within a month.",
+            ),
+            "People for whom English is not a first language": (
+                "Negative",
+                "Medium",
+                "Pages are in English only.",
+                "Translate the ten most-used pages.",
+            ),
+            "Digitally excluded people": (
+                "Negative",
+                "High",
+                "A website cannot reach residents without internet access.",
+                "Keep telephone and face-to-face routes for every service.",
+            ),
+            "Carers": ("Positive", "Low", "Information available at any hour.", ""),
+        },
+        {
+            "citizen-focused": ("Positive", "Search terms show what residents look for."),
+            "positive-experience": ("Positive", "Quicker to find the right service."),
+            "inclusive-access": ("Negative", "Offline residents and screen reader users."),
+            "right-first-time": ("Neutral", "No change to how queries are resolved."),
+        },
+        [
+            (
+                "Commission an accessibility audit of the website",
+                "Head of Digital and Web",
+                30,
+                "in_progress",
+            ),
+        ],
+    ),
+    (
+        "CEX-EQIA-03",
+        "Webforms for self-service",
+        "Webforms: online forms so residents can help themselves",
+        "Digital Services Manager",
+        f"{PROGRESS_REPORT}: online forms up 6% on a baseline of 26,303; "
+        f"{ENGAGEMENT_REPORT}: many asked to be able to speak to a person.",
+        "Adjust the policy: a telephone or face-to-face route for every form",
+        -200,
+        30,
+        {
+            "Age": (
+                "Negative",
+                "Medium",
+                "Older residents are the least likely to be online.",
+                "Contact Centre completes forms by telephone.",
+            ),
+            "Disability": (
+                "Negative",
+                "Medium",
+                "Not every form works with a screen reader.",
+                "Test each new form with assistive technology.",
+            ),
+            "Digitally excluded people": (
+                "Negative",
+                "High",
+                "Over a quarter of residents lack internet access.",
+                "Assisted completion at Community Larders and the Digital Cafe.",
+            ),
+            "Socio-economic disadvantage": (
+                "Negative",
+                "Low",
+                "Cost of data and devices.",
+                "Free wifi and devices in libraries.",
+            ),
+            "Pregnancy and maternity": ("Positive", "Low", "Online access saves journeys.", ""),
+        },
+        {
+            "citizen-focused": ("Neutral", "Forms collect what services need, no more."),
+            "positive-experience": ("Positive", "Residents can act at any hour."),
+            "inclusive-access": ("Negative", "Forms alone would leave offline residents behind."),
+            "right-first-time": ("Positive", "Complete forms mean fewer follow-up calls."),
+        },
+        [
+            (
+                "Test every new form with a screen reader before it goes live",
+                "Digital Services Manager",
+                45,
+                "not_started",
+            ),
+        ],
+    ),
+    (
+        "CEX-EQIA-04",
+        "Comments, Complaints and Compliments system",
+        "Complaints system: new system with automation and reporting",
+        "Customer Feedback Manager",
+        f"{PROGRESS_REPORT}: the new system lets feedback be monitored and trends tracked.",
+        "Continue: record the equality profile of complainants to spot who is not heard",
+        -400,
+        -12,
+        {
+            "People for whom English is not a first language": (
+                "Negative",
+                "Medium",
+                "The online complaint form is in English only.",
+                "Complaints taken through the interpreting service.",
+            ),
+            "Disability": (
+                "Unknown",
+                None,
+                "The system does not yet record disability.",
+                "Add optional equality questions.",
+            ),
+            "Digitally excluded people": (
+                "Neutral",
+                None,
+                "Complaints still taken by telephone and letter.",
+                "",
+            ),
+        },
+        {
+            "citizen-focused": ("Positive", "Trends in feedback show which groups are let down."),
+            "positive-experience": ("Neutral", "Clearer replies for everyone alike."),
+            "inclusive-access": ("Unknown", "Who complains is not yet monitored."),
+            "right-first-time": ("Positive", "Repeated complaints point to processes to fix."),
+        },
+        [
+            (
+                "Add optional equality questions to the complaint form",
+                "Customer Feedback Manager",
+                -20,
+                "in_progress",
+            ),
+        ],
+    ),
+    (
+        "CEX-EQIA-05",
+        "Vulnerable Resident line",
+        "Vulnerable Resident line: a dedicated, triaged Contact Centre line",
+        "Contact Centre Manager",
+        f"{PROGRESS_REPORT}: calls are triaged so residents most in need get the right support.",
+        "Continue: the line advances equality for residents most in need",
+        -90,
+        75,
+        {
+            "Age": ("Positive", "Medium", "Older residents reach a trained officer first.", ""),
+            "Disability": ("Positive", "Medium", "Time and support for complex needs.", ""),
+            "Socio-economic disadvantage": (
+                "Positive",
+                "Medium",
+                "Referrals to advice agencies and larders.",
+                "",
+            ),
+            "People for whom English is not a first language": (
+                "Negative",
+                "Low",
+                "Triage questions assume fluent English.",
+                "Interpreters on the line from the first call.",
+            ),
+            "Carers": (
+                "Positive",
+                "Low",
+                "Carers can call on behalf of the person they support.",
+                "",
+            ),
+        },
+        {
+            "citizen-focused": ("Positive", "Callers' needs shape the triage questions."),
+            "positive-experience": ("Positive", "Shorter waits for those most in need."),
+            "inclusive-access": (
+                "Positive",
+                "A telephone route for residents who cannot go online.",
+            ),
+            "right-first-time": ("Positive", "Triage resolves needs at the first call."),
+        },
+        [],
+    ),
+]
+
+
+def strand_impacts(implications: dict[str, tuple[str, str]]) -> list[dict]:
+    return [{"strand": k, "impact": i, "note": n} for k, (i, n) in implications.items()]
+
+
 def seed_registers(
     db: Database, questionnaire_id: str, actor_id: int | None, today: date | None = None
 ) -> None:
@@ -404,6 +627,7 @@ def seed_registers(
         },
         impacts,
         actor_id,
+        strand_impacts(STRATEGY_STRANDS) if link else None,
     )
     register_store.add_register_action(
         db,
@@ -427,8 +651,59 @@ def seed_registers(
             register_store.add_link(
                 db, "eqia", eqia_id, questionnaire_id, dimension, member, actor_id
             )
+    seed_workstream_eqias(db, groups, day, actor_id, link)
     # The demo writes its rounds before its registers: raise what their evidence calls for now.
     for round_ in store.rounds(db):
         register_store.raise_eqia_prompts_for_round(
             db, round_["id"], DEFAULTS["RISK_LOW_SCORE"], DEFAULTS["CHANGE_THRESHOLD"]
         )
+
+
+def seed_workstream_eqias(db: Database, groups, day, actor_id: int | None, link: bool) -> None:
+    """Each workstream's own EqIA beside the strategy's, with its actions; implications by strand
+    only when the questionnaire has the CEX strands."""
+    for (
+        ref,
+        title,
+        workstream,
+        lead_officer,
+        evidence,
+        outcome,
+        signed_off,
+        review,
+        group_impacts,
+        strands,
+        actions,
+    ) in WORKSTREAM_EQIAS:
+        impacts = [
+            {"group_name": g, "impact": i, "severity": s, "evidence": e, "mitigation": m}
+            for g in groups
+            for i, s, e, m in [group_impacts.get(g, NO_DIFFERENCE)]
+        ]
+        eqia_id = register_store.add_eqia(
+            db,
+            {
+                "ref": ref,
+                "title": title,
+                "workstream": workstream,
+                "lead_officer": lead_officer,
+                "screening_outcome": "Full assessment needed",
+                "evidence": evidence,
+                "consultation": "Residents Panel, community partners, staff networks.",
+                "overall_outcome": outcome,
+                "signed_off_by": "Head of Business Improvement",
+                "signed_off_on": day(signed_off),
+                "review_on": day(review),
+            },
+            impacts,
+            actor_id,
+            strand_impacts(strands) if link else None,
+        )
+        for what, owner, due, status in actions:
+            register_store.add_register_action(
+                db,
+                "eqia",
+                eqia_id,
+                {"what": what, "owner": owner, "due_on": day(due), "status": status},
+                actor_id,
+            )

@@ -250,6 +250,27 @@ def check_impact(values: Mapping[str, str], groups: Iterable[str]) -> tuple[dict
     return record, errors
 
 
+def check_strand_impact(values: Mapping[str, str]) -> tuple[dict | None, list[tuple[str, str]]]:
+    """What an EqIA implies for equality under one strand: an impact and a short note. A strand
+    left blank (no impact, no note) is not yet assessed, so nothing is stored for it; a note
+    needs an impact to go with it."""
+    impact = _text(values.get("impact")).capitalize()
+    note = _text(values.get("note"))
+    if not impact and not note:
+        return None, []
+    errors: list[tuple[str, str]] = []
+    if not impact:
+        errors.append(("impact", "Choose the impact on equality that the note explains"))
+    elif impact not in risk.IMPACTS:
+        errors.append(("impact", f"The impact must be one of {', '.join(risk.IMPACTS)}"))
+    if len(note) > MAX_STRAND_NOTE:
+        errors.append(("note", f"The note must be {MAX_STRAND_NOTE:,} characters or fewer"))
+    return {"impact": impact, "note": note}, errors
+
+
+MAX_STRAND_NOTE = 500  # a short note: the evidence and mitigation live with each group
+
+
 # --- files --------------------------------------------------------------------------------------
 
 

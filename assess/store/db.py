@@ -487,6 +487,23 @@ def _import_previews(db: Database) -> None:
     )
 
 
+@migrations(name="0012_eqia_strand_impacts")
+def _eqia_strand_impacts(db: Database) -> None:
+    """What an EqIA implies for equality under each strand of the strategy (the questionnaire's
+    `strand` members, by key): an impact and a short note, one row per strand assessed."""
+    db.executescript(
+        """
+        CREATE TABLE eqia_strand_impacts (
+            eqia_id INTEGER NOT NULL REFERENCES eqias(id),
+            strand TEXT NOT NULL CHECK (trim(strand) <> ''),
+            impact TEXT NOT NULL CHECK (impact IN ('Positive', 'Neutral', 'Negative', 'Unknown')),
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (eqia_id, strand)
+        );
+        """
+    )
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 

@@ -296,15 +296,29 @@ def score_histories(db: Database) -> dict[int, list[int]]:
 # --- equality impact assessments ----------------------------------------------------------------
 
 
-def add_eqia(db: Database, fields: dict, impacts: list[dict], actor_id: int | None) -> int:
+def add_eqia(
+    db: Database,
+    fields: dict,
+    impacts: list[dict],
+    actor_id: int | None,
+    strand_impacts: list[dict] | None = None,
+) -> int:
+    """Add an EqIA with its impacts by group and (if given) its implications by strand."""
     stamp = now()
     record: dict[str, Any] = {k: fields.get(k) for k in EQIA_FIELDS if k in fields}
     record.update(created_by=actor_id, created_at=stamp, updated_at=stamp)
+    strand_impacts = strand_impacts or []
     with write(db):
         _check_ref(db, "eqias", record["ref"])
         eqia_id = insert_row(db, "eqias", record)
         db.table("eqia_impacts").insert_all({**i, "eqia_id": eqia_id} for i in impacts)
-        record_event(db, actor_id, "create", "eqia", eqia_id, after={**record, "impacts": impacts})
+        db.table("eqia_strand_impacts").insert_all(
+            {**i, "eqia_id": eqia_id} for i in strand_impacts
+        )
+        after = {**record, "impacts": impacts}
+        if strand_impacts:
+            after["strand_impacts"] = strand_impacts
+        record_event(db, actor_id, "create", "eqia", eqia_id, after=after)
     return eqia_id
 
 
@@ -317,9 +331,15 @@ def eqias(db: Database) -> list[dict]:
 
 
 def update_eqia(
-    db: Database, eqia_id: int, changes: dict, impacts: list[dict] | None, actor_id: int | None
+    db: Database,
+    eqia_id: int,
+    changes: dict,
+    impacts: list[dict] | None,
+    actor_id: int | None,
+    strand_impacts: list[dict] | None = None,
 ) -> None:
-    """Change an EqIA and, if given, replace its impacts group by group."""
+    """Change an EqIA and, if given, replace its impacts group by group and its implications
+    strand by strand."""
     with write(db):
         before = eqia(db, eqia_id)
         if "ref" in changes:
@@ -332,6 +352,13 @@ def update_eqia(
             db.execute("DELETE FROM eqia_impacts WHERE eqia_id = ?", [eqia_id])
             db.table("eqia_impacts").insert_all({**i, "eqia_id": eqia_id} for i in impacts)
             before_log["impacts"], after_log["impacts"] = old_impacts, impacts
+        old_strands = strand_impacts_of(db, eqia_id)
+        if strand_impacts is not None and strand_impacts != old_strands:
+            db.execute("DELETE FROM eqia_strand_impacts WHERE eqia_id = ?", [eqia_id])
+            db.table("eqia_strand_impacts").insert_all(
+                {**i, "eqia_id": eqia_id} for i in strand_impacts
+            )
+            before_log["strand_impacts"], after_log["strand_impacts"] = old_strands, strand_impacts
         if not after_log:
             return
         db.table("eqias").update(eqia_id, {**changed, "updated_at": now()})
@@ -342,6 +369,17 @@ def impacts_of(db: Database, eqia_id: int) -> list[dict]:
     return list(
         db.query(
             """SELECT group_name, impact, severity, evidence, mitigation FROM eqia_impacts
+               WHERE eqia_id = ? ORDER BY rowid""",
+            [eqia_id],
+        )
+    )
+
+
+def strand_impacts_of(db: Database, eqia_id: int) -> list[dict]:
+    """An EqIA's implications for equality by strand, in the order they were given."""
+    return list(
+        db.query(
+            """SELECT strand, impact, note FROM eqia_strand_impacts
                WHERE eqia_id = ? ORDER BY rowid""",
             [eqia_id],
         )
@@ -588,7 +626,11 @@ def undo_import(db: Database, kind: str, entry_ids: list[int], actor_id: int | N
     children = (
         (("risk_scores", "risk_id"), ("risk_owner_decisions", "risk_id"))
         if kind == "risk"
-        else (("eqia_impacts", "eqia_id"), ("eqia_review_prompts", "eqia_id"))
+        else (
+            ("eqia_impacts", "eqia_id"),
+            ("eqia_strand_impacts", "eqia_id"),
+            ("eqia_review_prompts", "eqia_id"),
+        )
     )
     for start in range(0, len(entry_ids), BATCH_ENTRIES):
         with write(db):

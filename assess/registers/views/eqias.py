@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from assess import store
 from assess.registers import entries as registers_io
 from assess.registers import rules as risk
-from assess.registers.display import today
+from assess.registers.display import link_questionnaire, today
 from assess.registers.views import (
     CsrfForm,
     bp,
@@ -30,6 +30,25 @@ from assess.web.helpers import found_or_404, refuse_expired_form
 
 def groups() -> tuple[str, ...]:
     return risk.eqia_groups(current_app.config["EQIA_LOCAL_GROUPS"])
+
+
+def strands() -> list[tuple[str, str]]:
+    """The strategy's strands (key, name): the `strand` members of the questionnaire that
+    register links point into; none if it has no such dimension."""
+    try:
+        dimension = link_questionnaire().dimension("strand")
+    except StopIteration:
+        return []
+    return [(m.key, m.name) for m in dimension.members]
+
+
+def strand_rows(eqia_id: int) -> list[dict]:
+    """An EqIA's implications by strand as its page shows them, each strand by its name."""
+    names = dict(strands())
+    return [
+        {**row, "name": names.get(row["strand"], row["strand"])}
+        for row in register_store.strand_impacts_of(store.get_db(), eqia_id)
+    ]
 
 
 @bp.route("/eqias")
@@ -67,6 +86,7 @@ def eqia_detail(eqia_id: int):
         "registers/eqia.html",
         e=get_eqia(eqia_id),
         impacts=register_store.impacts_of(db, eqia_id),
+        strand_impacts=strand_rows(eqia_id),
         # prompts quote other teams' names and scores: council-wide readers only
         prompts=register_store.review_prompts(db, eqia_id)
         if access.may(g.user["role"], "read_council")
@@ -102,13 +122,38 @@ def read_eqia_form() -> tuple[dict, list[dict], list, dict, dict]:
     return fields, impacts, errors, values, group_values
 
 
-def render_eqia_form(existing, values, group_values, errors, status=200):
+def read_strand_form() -> tuple[list[dict], list, dict]:
+    """The implications by strand as posted: those to store, errors, and what was typed."""
+    form = request.form
+    records, errors, strand_values = [], [], {}
+    for index, (key, name) in enumerate(strands()):
+        raw = {"impact": form.get(f"s{index}-impact", ""), "note": form.get(f"s{index}-note", "")}
+        strand_values[index] = raw
+        record, strand_errors = registers_io.check_strand_impact(raw)
+        errors += [(f"s{index}-{field}", f"{name}: {message}") for field, message in strand_errors]
+        if record is not None:
+            records.append({"strand": key, **record})
+    return records, errors, strand_values
+
+
+def saved_strand_values(eqia_id: int) -> dict[int, dict]:
+    """The stored implications by strand as the form's fields show them, by the strand's place."""
+    saved = {s["strand"]: s for s in register_store.strand_impacts_of(store.get_db(), eqia_id)}
+    return {
+        index: saved.get(key, {"impact": "", "note": ""})
+        for index, (key, _) in enumerate(strands())
+    }
+
+
+def render_eqia_form(existing, values, group_values, errors, status=200, strand_values=None):
     return render_template(
         "registers/eqia_form.html",
         existing=existing,
         values=values,
         groups=list(enumerate(groups())),
         group_values=group_values,
+        strands=list(enumerate(name for _, name in strands())),
+        strand_values=strand_values or {},
         impacts=risk.IMPACTS,
         severities=risk.SEVERITIES,
         screening=risk.SCREENING_OUTCOMES,
@@ -129,14 +174,18 @@ def new_eqia():
 def save_eqia(existing: dict | None):
     """Add the posted EqIA (or update `existing`) and go to it; the form with errors if not."""
     fields, impacts, errors, values, group_values = read_eqia_form()
+    strand_impacts, strand_errors, strand_values = read_strand_form()
+    errors += strand_errors
     if not errors:
         db = store.get_db()
         try:
             if existing is None:
-                eqia_id = register_store.add_eqia(db, fields, impacts, g.user["id"])
+                eqia_id = register_store.add_eqia(db, fields, impacts, g.user["id"], strand_impacts)
             else:
                 eqia_id = existing["id"]
-                register_store.update_eqia(db, eqia_id, fields, impacts, g.user["id"])
+                register_store.update_eqia(
+                    db, eqia_id, fields, impacts, g.user["id"], strand_impacts
+                )
         except register_store.DuplicateRef as duplicate:
             errors = [("ref", str(duplicate))]
         else:
@@ -144,7 +193,7 @@ def save_eqia(existing: dict | None):
                 f"Equality impact assessment {fields['ref']} {'updated' if existing else 'added'}."
             )
             return redirect(url_for("registers.eqia_detail", eqia_id=eqia_id))
-    return render_eqia_form(existing, values, group_values, errors, 400)
+    return render_eqia_form(existing, values, group_values, errors, 400, strand_values)
 
 
 @bp.route("/eqias/<int:eqia_id>/edit", methods=["GET", "POST"])
@@ -163,7 +212,12 @@ def edit_eqia(eqia_id: int):
             for index, group in enumerate(groups())
         }
         return render_eqia_form(
-            existing, {k: v or "" for k, v in existing.items()}, group_values, []
+            existing,
+            {k: v or "" for k, v in existing.items()},
+            group_values,
+            [],
+            200,
+            saved_strand_values(eqia_id),
         )
     if not CsrfForm().validate_on_submit():
         refuse_expired_form()
