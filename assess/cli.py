@@ -5,7 +5,6 @@ Errors an officer can act on are printed as one clear message with exit status 1
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -239,7 +238,7 @@ def draw_charts(ctx: click.Context, until_idle: bool) -> None:
     """
     app = _app(ctx)
     renderer.name_process(renderer.RENDERER_NAME)
-    os.nice(renderer.RENDERER_NICENESS)
+    renderer.give_way()
     renderer.note_recent_rounds(app)
     steps = renderer.run(app, until_idle=until_idle)
     if until_idle:

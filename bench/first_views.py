@@ -199,6 +199,11 @@ def main() -> None:
         after = view(team_lead, team_base + "/results")
         kinds["results right after submitting"] = [after]
         processes = memory(server.pid)
+        for _ in range(120):  # a renderer ends once it has had nothing to draw for a while
+            at_rest = memory(server.pid)
+            if len(at_rest) <= 1 + 2 + 1:  # master, 2 workers and at most the supervisor
+                break
+            time.sleep(1)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -210,10 +215,11 @@ def main() -> None:
     print(f"{'first view (page and its pictures)':<44} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8}")
     for kind, times in kinds.items():
         print(f"{kind:<44} {percentiles(times)}")
-    pss = sum(p for _, p, _ in processes)
-    print(f"memory: PSS of all {len(processes)} server processes {pss:.0f} MB")
-    for pid, p, r in processes:
-        print(f"  pid {pid:<8} PSS {p:6.0f} MB   RSS {r:6.0f} MB")
+    for when, found in (("after the views", processes), ("at rest", at_rest)):
+        pss = sum(p for _, p, _ in found)
+        print(f"memory {when}: PSS of all {len(found)} server processes {pss:.0f} MB")
+        for pid, p, r in found:
+            print(f"  pid {pid:<8} PSS {p:6.0f} MB   RSS {r:6.0f} MB")
 
 
 if __name__ == "__main__":

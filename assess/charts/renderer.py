@@ -31,7 +31,6 @@ RENDERER_NAME = "assess-draw"
 IDLE_SECONDS = 0.2  # how long the renderer sleeps when there is nothing to draw
 RENDERER_IDLE_SECONDS = 10  # a renderer with nothing to draw for this long ends...
 RENDERER_MOST = 200  # ...and so does one that has drawn this many charts (see `_supervise`)
-RENDERER_NICENESS = 10  # drawing ahead gives way to web workers answering people
 RECENT_ROUNDS = 2  # the rounds whose charts a restart checks (see `note_recent_rounds`)
 PRUNE_EVERY = 500  # pictures drawn between two prunings of the cache
 
@@ -145,6 +144,15 @@ def start_beside(app: Flask, close_inherited: Callable[[], None] = lambda: None)
         os._exit(status)
 
 
+def give_way() -> None:
+    """Run only on CPU time nobody else wants (Linux SCHED_IDLE; elsewhere the lowest priority),
+    so drawing ahead never slows a web worker answering someone."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        os.nice(19)
+
+
 def name_process(name: str) -> None:
     """Name this process as `ps -o comm` and `top` show it, so the renderer can be told from a
     web worker (Linux; elsewhere the name stays)."""
@@ -175,7 +183,7 @@ def _supervise(app: Flask, master: int) -> None:
         renderer = os.fork()
         if renderer == 0:
             name_process(RENDERER_NAME)
-            os.nice(RENDERER_NICENESS)
+            give_way()
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
                 run(
