@@ -18,9 +18,7 @@ import argparse
 import os
 import re
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,8 +28,16 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import audit_key, generate, open_instance  # noqa: E402
-from journey import Client, free_port, hidden_fields, percentiles, section_form  # noqa: E402
+from generate import generate, open_instance  # noqa: E402
+from journey import (  # noqa: E402
+    Client,
+    free_port,
+    hidden_fields,
+    percentiles,
+    processes,
+    section_form,
+    serve,
+)
 
 from assess import store  # noqa: E402
 
@@ -50,22 +56,6 @@ def view(client: Client, path: str) -> float:
             assert status == 200, f"{src}: {status}"
             spent += elapsed
     return spent
-
-
-def memory(pid: int) -> list[tuple[int, float, float]]:
-    """(pid, PSS MB, RSS MB) of a process and all its descendants."""
-    found, queue = [], [pid]
-    while queue:
-        process = queue.pop()
-        children = subprocess.run(["pgrep", "-P", str(process)], capture_output=True, text=True)
-        queue += map(int, children.stdout.split())
-        sizes = {}
-        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
-            key, value, *_ = line.split()
-            if key in ("Pss:", "Rss:"):
-                sizes[key] = int(value) / 1024
-        found.append((process, sizes["Pss:"], sizes["Rss:"]))
-    return found
 
 
 def wait_until_drawn(folder: Path, seconds: float) -> float:
@@ -132,30 +122,9 @@ def main() -> None:
     db.conn.close()
 
     port = free_port()
-    env = {
-        **os.environ,
-        "ASSESS_INSTANCE": str(folder),
-        "ASSESS_SECRET_KEY": "bench",
-        "ASSESS_AUDIT_KEY": audit_key(folder),
-        "ASSESS_ENV": "production",
-        "ASSESS_BIND": f"127.0.0.1:{port}",
-        "ASSESS_WORKERS": "2",
-        "PYTHONPATH": str(args.root),  # the code under --root, not this tree's
-    }
     started = time.monotonic()
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--log-level", "warning", "wsgi:app"],
-        cwd=args.root,
-        env=env,
-        start_new_session=True,
-    )
+    server = serve(folder, args.root, port)
     try:
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
         serving = time.monotonic() - started
         drawn_in = wait_until_drawn(folder, seconds=args.wait)
 
@@ -198,9 +167,9 @@ def main() -> None:
         assert status == 302, f"submit gave {status}"
         after = view(team_lead, team_base + "/results")
         kinds["results right after submitting"] = [after]
-        processes = memory(server.pid)
+        after_views = processes(server.pid)
         for _ in range(120):  # a renderer ends once it has had nothing to draw for a while
-            at_rest = memory(server.pid)
+            at_rest = processes(server.pid)
             if len(at_rest) <= 1 + 2 + 1:  # master, 2 workers and at most the supervisor
                 break
             time.sleep(1)
@@ -215,11 +184,11 @@ def main() -> None:
     print(f"{'first view (page and its pictures)':<44} {'n':>5} {'p50':>8} {'p95':>8} {'max':>8}")
     for kind, times in kinds.items():
         print(f"{kind:<44} {percentiles(times)}")
-    for when, found in (("after the views", processes), ("at rest", at_rest)):
-        pss = sum(p for _, p, _ in found)
+    for when, found in (("after the views", after_views), ("at rest", at_rest)):
+        pss = sum(p for _, _, p, _ in found)
         print(f"memory {when}: PSS of all {len(found)} server processes {pss:.0f} MB")
-        for pid, p, r in found:
-            print(f"  pid {pid:<8} PSS {p:6.0f} MB   RSS {r:6.0f} MB")
+        for pid, name, p, r in found:
+            print(f"  pid {pid:<8} {name:<16} PSS {p:6.0f} MB   RSS {r:6.0f} MB")
 
 
 if __name__ == "__main__":

@@ -90,29 +90,66 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def memory_mb(pid: int) -> dict[str, float]:
-    """PSS (shared pages split between the processes that share them, so it adds up) of the
-    master, the web workers and the chart renderer (with its supervisor), the largest RSS of
-    a web worker, and RSS of all (which counts shared pages once per process)."""
-    totals = {"master": 0.0, "workers": 0.0, "renderer": 0.0, "rss": 0.0, "worker_rss": 0.0}
-    totals["drawing"] = 0.0  # how many renderers are drawing
-    queue = [pid]
+def serve(folder: Path, root: Path, port: int) -> subprocess.Popen:
+    """gunicorn (2 workers, gunicorn.conf.py) serving the code of checkout `root` on loopback,
+    once it answers."""
+    env = {
+        **os.environ,
+        "ASSESS_INSTANCE": str(folder),
+        "ASSESS_SECRET_KEY": "bench",
+        "ASSESS_AUDIT_KEY": audit_key(folder),
+        "ASSESS_ENV": "production",
+        "ASSESS_BIND": f"127.0.0.1:{port}",
+        "ASSESS_WORKERS": "2",
+        "PYTHONPATH": str(root),  # the code under root, not this tree's
+    }
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--log-level", "warning", "wsgi:app"],
+        cwd=root,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return server
+
+
+def processes(pid: int) -> list[tuple[int, str, float, float]]:
+    """(pid, name, PSS MB, RSS MB) of a process and all its descendants, the process first.
+    PSS splits shared pages between the processes sharing them, so it adds up; RSS counts them
+    once per process."""
+    found, queue = [], [pid]
     while queue:
-        process = queue.pop()
+        process = queue.pop(0)
         children = subprocess.run(["pgrep", "-P", str(process)], capture_output=True, text=True)
         queue += map(int, children.stdout.split())
-        name = Path(f"/proc/{process}/comm").read_text().strip()
-        part = "renderer" if name.startswith("assess-") else "workers"
-        totals["drawing"] += name == RENDERER_NAME
-        part = "master" if process == pid else part
+        sizes = {}
         for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
             key, value, *_ = line.split()
-            if key == "Pss:":
-                totals[part] += int(value) / 1024
-            elif key == "Rss:":
-                totals["rss"] += int(value) / 1024
-                if part == "workers":
-                    totals["worker_rss"] = max(totals["worker_rss"], int(value) / 1024)
+            if key in ("Pss:", "Rss:"):
+                sizes[key] = int(value) / 1024
+        name = Path(f"/proc/{process}/comm").read_text().strip()
+        found.append((process, name, sizes["Pss:"], sizes["Rss:"]))
+    return found
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """PSS of the master, the web workers and the chart renderer (with its supervisor), the
+    largest RSS of a web worker, RSS of all, and how many renderers are drawing."""
+    totals = {"master": 0.0, "workers": 0.0, "renderer": 0.0, "rss": 0.0, "worker_rss": 0.0}
+    totals["drawing"] = 0.0
+    for process, name, pss, rss in processes(pid):
+        part = "renderer" if name.startswith("assess-") else "workers"
+        part = "master" if process == pid else part
+        totals[part] += pss
+        totals["rss"] += rss
+        totals["drawing"] += name == RENDERER_NAME
+        if part == "workers":
+            totals["worker_rss"] = max(totals["worker_rss"], rss)
     return totals
 
 
@@ -161,36 +198,8 @@ def main() -> None:
         sys.exit(f"only {len(leads)} unsubmitted teams; need {needed}")
 
     port = free_port()
-    env = {
-        **os.environ,
-        "ASSESS_INSTANCE": str(folder),
-        "ASSESS_SECRET_KEY": "bench",
-        "ASSESS_AUDIT_KEY": audit_key(folder),
-        "ASSESS_ENV": "production",
-        "PYTHONPATH": str(args.root),
-    }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=args.root,
-        env=env,
-        start_new_session=True,
-    )
+    server = serve(folder, args.root, port)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
         values = [
             "one-team",
             "inclusion-respect",

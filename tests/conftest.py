@@ -85,6 +85,15 @@ def app(instance):
     return create_app({"TESTING": True}, instance_path=instance)
 
 
+def lead_email_of(db, team_id: int) -> str:
+    """The email of a team's team lead, to sign in as them."""
+    return db.execute(
+        "SELECT u.email FROM users u JOIN team_members m ON m.user_id = u.id "
+        "WHERE m.team_id = ? AND u.role = 'team_lead'",
+        [team_id],
+    ).fetchone()[0]
+
+
 def draw_charts(app) -> None:
     """Draw every chart waiting, as the renderer would between two page views."""
     renderer.run(app, until_idle=True)

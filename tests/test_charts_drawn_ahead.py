@@ -11,7 +11,7 @@ import pytest
 from assess import store
 from assess.charts import renderer
 from assess.store import charts as cache
-from tests.conftest import hidden_fields, read_page
+from tests.conftest import hidden_fields, lead_email_of, read_page
 
 PREPARED = "chart is being prepared"
 
@@ -114,12 +114,7 @@ def test_a_team_leads_save_draws_only_that_teams_charts(app, db, client_as):
     officer.post(path + "/return", data={**hidden_fields(page), "comment": "Add evidence."})
     charts_db = cache.open_charts(app.config["CHARTS_PATH"])
     assert cache.take_change(charts_db) == (round_id, None)  # business improvement: the round
-    lead_email = db.execute(
-        "SELECT u.email FROM users u JOIN team_members m ON m.user_id = u.id "
-        "WHERE m.team_id = ? AND u.role = 'team_lead'",
-        [team_id],
-    ).fetchone()[0]
-    lead = client_as("team_lead", email=lead_email)
+    lead = client_as("team_lead", email=lead_email_of(db, team_id))
     check = f"/teams/{team_id}/rounds/{round_id}/check"
     page = lead.get(check).get_data(as_text=True)
     assert lead.post(check, data={**hidden_fields(page), "confirm": "y"}).status_code == 302

@@ -11,7 +11,7 @@ import pytest
 from assess import store
 from assess.charts import heatmap_tint
 from assess.rounds.views import OVERALL_HEADING
-from tests.conftest import PEOPLE, csrf_token, hidden_fields, read_page
+from tests.conftest import PEOPLE, csrf_token, hidden_fields, lead_email_of, read_page
 
 LEAD = PEOPLE["team_lead"]  # Priya, Housing Needs
 
@@ -137,12 +137,7 @@ def test_return_resubmit_and_sign_off_keep_the_whole_history(client_as, officer,
     post(officer, review_url + "/return", {"comment": "Add evidence for One Team."}, review_url)
     assert store.assessment(db, assessment_id)["status"] == "returned"
 
-    lead_email = db.execute(
-        "SELECT u.email FROM users u JOIN team_members m ON m.user_id = u.id "
-        "WHERE m.team_id = ? AND u.role = 'team_lead'",
-        [team_id],
-    ).fetchone()[0]
-    lead = client_as("team_lead", email=lead_email)
+    lead = client_as("team_lead", email=lead_email_of(db, team_id))
     tasks = read_page(lead.get(f"/teams/{team_id}/rounds/{current['id']}/"))
     assert "returned your assessment for changes" in tasks.text
     assert "Add evidence for One Team." in tasks.text

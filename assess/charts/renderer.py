@@ -18,11 +18,13 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-from flask import Flask
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from assess.store import charts as cache
+
+if TYPE_CHECKING:  # the renderer is handed an app; it needs nothing else of Flask's
+    from flask import Flask
+    from sqlite_utils import Database
 
 log = logging.getLogger("assess.charts")
 

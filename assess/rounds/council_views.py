@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from assess import charts, store
 from assess.assessment.scoring import OVERALL, council_average, too_few_teams
 from assess.rounds import tables as reports
-from assess.rounds.figures import council_radar, round_frame
+from assess.rounds.figures import council_radar, round_frame, spread_radar
 from assess.web import pictures
 from assess.web.auth import requires
 from assess.web.helpers import questionnaire_for, round_or_404
@@ -26,11 +26,12 @@ def statuses_from_request() -> tuple[str, ...]:
 def council_figures(round_: dict, statuses) -> dict:
     db = store.get_db()
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
-    dimensions = []
+    dimensions, frames = [], {}
     for dimension in questionnaire.dimensions:
         if not dimension.required:
             continue
         frame, members = round_frame(round_, dimension.key, statuses)
+        frames[dimension.key] = frame
         dimensions.append(
             {
                 "dimension": dimension,
@@ -42,7 +43,10 @@ def council_figures(round_: dict, statuses) -> dict:
                 "teams": len(frame),
             }
         )
-    current, _ = round_frame(round_, questionnaire.section_dimension.key, statuses)
+    section_key = questionnaire.section_dimension.key
+    current = frames.get(section_key)
+    if current is None:  # a section dimension that is not required
+        current = round_frame(round_, section_key, statuses)[0]
     before = store.round_before(store.get_db(), round_)
     previous = (
         round_frame(before, questionnaire.section_dimension.key, statuses)[0]
@@ -66,7 +70,9 @@ def council(round_id: int):
     statuses = statuses_from_request()
     figures = council_figures(round_, statuses)
     radars = {
-        d["dimension"].key: council_radar(round_, d["dimension"].key, statuses)
+        d["dimension"].key: spread_radar(
+            figures["questionnaire"], d["dimension"].key, d["spread"], round_["name"]
+        )
         for d in figures["dimensions"]
         if d["teams"]
     }

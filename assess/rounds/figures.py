@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from assess import charts, store
+from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, PUBLISHED
 from assess.rounds import tables
 from assess.web.helpers import questionnaire_for
@@ -25,9 +26,17 @@ def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFram
 def council_radar(round_: dict, dimension_key: str, statuses) -> charts.Chart:
     """The council's spread on a dimension: median and quartiles across teams."""
     questionnaire = questionnaire_for(store.get_db(), round_["questionnaire_version"])
-    dimension = questionnaire.dimension(dimension_key)
     frame, members = round_frame(round_, dimension_key, statuses)
-    spread = {row["member"]: row for row in tables.spread(frame, members).to_dict("records")}
+    spread = tables.spread(frame, members).to_dict("records")
+    return spread_radar(questionnaire, dimension_key, spread, round_["name"])
+
+
+def spread_radar(
+    questionnaire: Questionnaire, dimension_key: str, spread_rows: list[dict], round_name: str
+) -> charts.Chart:
+    """The radar of a dimension's spread (`tables.spread` as records) in a round."""
+    dimension = questionnaire.dimension(dimension_key)
+    spread = {row["member"]: row for row in spread_rows}
     series = [
         charts.Series(name, {key: spread[key][column] for key in spread})
         for name, column in zip(
@@ -38,7 +47,7 @@ def council_radar(round_: dict, dimension_key: str, statuses) -> charts.Chart:
         [(m.key, m.name) for m in dimension.members],
         series,
         questionnaire.levels,
-        title=f"The council: {dimension.name.lower()}s, {round_['name']}",
+        title=f"The council: {dimension.name.lower()}s, {round_name}",
         level_names={level.level: level.name for level in questionnaire.scale},
     )
 
