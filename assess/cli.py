@@ -17,6 +17,8 @@ from assess import demo, store
 from assess.assessment.questionnaire import QuestionnaireError, load_folder, load_questionnaire
 from assess.audit.chain import UNSEALED
 from assess.charts import renderer
+from assess.readiness.checks import REVIEWS_FOLDER, load_reviews
+from assess.readiness.figures import review_for
 from assess.store.audit import check_audit_trail, seal_unkeyed_events
 from assess.store.backup import replaced_last_event, set_aside_if_damaged
 from assess.store.db import check_file, check_sound
@@ -152,6 +154,8 @@ def _seed(app, db, teams: int, rounds: int) -> None:
     questionnaire = app.extensions["questionnaires"].get(demo.DEMO_QUESTIONNAIRE)
     if questionnaire is None:
         _fail(f"The demo needs the questionnaire '{demo.DEMO_QUESTIONNAIRE}'.")
+    with app.app_context():
+        review = review_for(questionnaire.id)
     summary = demo.seed(
         db,
         questionnaire,
@@ -159,6 +163,7 @@ def _seed(app, db, teams: int, rounds: int) -> None:
         teams=teams,
         rounds=rounds,
         track=_track,
+        review=review,
     )
     click.echo(
         f"Seeded {summary.directorates} directorates, {summary.teams} teams, {summary.users} "
@@ -188,30 +193,34 @@ def questionnaires() -> None:
 @questionnaires.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
-    """Validate questionnaire files (default: the questionnaires folder)."""
+    """Validate questionnaire files and readiness reviews (default: the questionnaires folder,
+    with its readiness-reviews folder)."""
     from assess.config import DEFAULTS
 
-    try:
-        if not paths:
-            found = load_folder(Path(DEFAULTS["QUESTIONNAIRES"])).values()
-        else:
-            found = []
-            problems = []
-            for path in paths:
-                try:
-                    found.extend(
-                        load_folder(path).values() if path.is_dir() else [load_questionnaire(path)]
-                    )
-                except QuestionnaireError as error:
-                    problems.extend(error.problems)
-            if problems:
-                raise QuestionnaireError(problems)
-    except QuestionnaireError as error:
-        _fail(f"{len(error.problems)} problem(s) found:\n{error}")
+    found: list = []
+    reviews: list = []
+    problems = []
+    for path in paths or (Path(DEFAULTS["QUESTIONNAIRES"]),):
+        try:
+            if not path.is_dir():
+                found.append(load_questionnaire(path))
+                continue
+            loaded = load_folder(path)
+            found.extend(loaded.values())
+            reviews.extend(load_reviews(path / REVIEWS_FOLDER, loaded).values())
+        except QuestionnaireError as error:
+            problems.extend(error.problems)
+    if problems:
+        _fail(f"{len(problems)} problem(s) found:\n{QuestionnaireError(problems)}")
     for q in found:
         click.echo(
             f"ok  {q.source}: {q.id} '{q.title}', {len(q.statements)} statements, "
             f"{len(q.scale)} levels, version {q.short_version}"
+        )
+    for r in reviews:
+        click.echo(
+            f"ok  {r.source}: {r.id} '{r.title}', {len(r.checks)} checks in {len(r.areas)} "
+            f"areas, version {r.short_version}"
         )
 
 

@@ -20,6 +20,7 @@ from assess import demo, store
 from assess.assessment.questionnaire import load_folder
 from assess.charts import renderer
 from assess.config import DEFAULTS
+from assess.readiness.checks import REVIEWS_FOLDER, load_reviews
 from assess.web.app import AUDIT_KEY_FILE, create_app
 from assess.web.auth import hash_password
 
@@ -61,7 +62,8 @@ def demo_database(tmp_path_factory, cex) -> Path:
     path = tmp_path_factory.mktemp("template") / "assess.db"
     db = store.connect(path, audit_key=AUDIT_KEY)
     store.migrate(db)
-    demo.seed(db, cex, hash_password(demo.DEMO_PASSWORD), today=DEMO_TODAY)
+    review = load_reviews(QUESTIONNAIRES / REVIEWS_FOLDER, {cex.id: cex})["cex-readiness-review"]
+    demo.seed(db, cex, hash_password(demo.DEMO_PASSWORD), today=DEMO_TODAY, review=review)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()
     return path

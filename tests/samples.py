@@ -9,6 +9,8 @@ What it adds to the demo:
 - the closed round before it is frozen in a round pack;
 - the first risk and the first EqIA with a link to an area each get a new action, and the EqIA a
   review prompt in the open round;
+- (the demo's indicators and the EqIA review prompt one of their figures raised are used as
+  they are);
 - three proposed risks: one raised through the page from Housing Needs' score (no owner yet),
   one proposed to Priya (Housing Needs' lead), one to Sam (business improvement);
 - an API token for each role.
@@ -210,6 +212,7 @@ def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
         "submitted_action_id": submitted_action_id,
         "questionnaire": cex.version,
         "section": section.members[0].key,
+        "area": cex.dimension("readiness_area").members[0].key,
         "dimension": section.key,
         "dimension_key": section.key,
         "member_key": section.members[0].key,
@@ -227,6 +230,8 @@ def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
         "risk_proposed_to_priya_id": proposed_to["team_lead"],
         "risk_proposed_to_sam_id": proposed_to["business_improvement"],
         "token_id": token_ids["auditor"],
+        "indicator_id": one(db, "SELECT id FROM indicators ORDER BY ref"),
+        "indicator_prompt_id": one(db, "SELECT id FROM eqia_indicator_prompts ORDER BY id"),
     }
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()

@@ -16,7 +16,9 @@ EXPECTED = {
     "assess_own_team": {TEAM_LEAD},
     "read_council": {BUSINESS_IMPROVEMENT, AUDITOR, ADMINISTRATOR},
     "run_rounds": {BUSINESS_IMPROVEMENT},
+    "review_readiness": {TEAM_LEAD, BUSINESS_IMPROVEMENT},
     "edit_registers": {BUSINESS_IMPROVEMENT},
+    "edit_programme": {BUSINESS_IMPROVEMENT, ADMINISTRATOR},
     "own_risks": {TEAM_LEAD, BUSINESS_IMPROVEMENT, ADMINISTRATOR},
     "decide_for_any_owner": {ADMINISTRATOR},
     "use_api": {BUSINESS_IMPROVEMENT, AUDITOR, ADMINISTRATOR},
@@ -40,7 +42,7 @@ def test_the_roles_are_the_four_the_service_stores():
 
 
 def test_an_auditor_changes_nothing():
-    changes = {"assess_own_team", "run_rounds", "edit_registers", "own_risks",
+    changes = {"assess_own_team", "run_rounds", "edit_registers", "edit_programme", "own_risks",
                "decide_for_any_owner", "freeze_round_packs", "administer"}  # fmt: skip
     assert not any(access.may(AUDITOR, permission) for permission in changes)
 

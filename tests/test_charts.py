@@ -49,6 +49,7 @@ SERIES = [
     Series("Council average", dict(zip(KEYS, [3.0, 3.1, 3.3, 2.8, 3.0], strict=True))),
     Series("2023/24", dict(zip(KEYS, [2.6, 2.0, 3.1, 2.5, 2.2], strict=True))),
     Series("Target", dict.fromkeys(KEYS, 4)),
+    Series("Readiness review", dict(zip(KEYS, [4.2, 1.8, 3.0, 5.0, 2.4], strict=True))),
 ]
 NAMES = [s.name for s in SERIES]
 
@@ -220,9 +221,9 @@ def test_level_names_are_spelled_out_under_the_title():
     assert subtitle.startswith("Levels: 1 Emerging, 2 Developing")
 
 
-@pytest.mark.parametrize("count", [0, 5])
-def test_a_chart_shows_one_to_four_series(count):
-    with pytest.raises(ChartError, match="1 to 4 series"):
+@pytest.mark.parametrize("count", [0, 6])
+def test_a_chart_shows_one_to_five_series(count):
+    with pytest.raises(ChartError, match="1 to 5 series"):
         radar_chart(VALUES, [Series(f"S{i}", {}) for i in range(count)], SCALE, "T")
 
 

@@ -68,6 +68,15 @@ def test_questionnaires_check_reports_each_file_or_every_problem(run, tmp_path):
     ok = run("questionnaires", "check")
     assert ok.exit_code == 0
     assert "cex-culture-maturity 'CEX Culture Maturity Assessment', 38 statements" in ok.output
+    assert "cex-readiness-review 'CEX Readiness Review', 25 checks in 4 areas" in ok.output
+
+    folder = tmp_path / "questionnaires"
+    shutil.copytree(QUESTIONNAIRES, folder)
+    review = folder / "readiness-reviews" / "cex-readiness-review.yaml"
+    review.write_text(review.read_text().replace("area: digital-access", "area: telepathy", 1))
+    result = run("questionnaires", "check", str(folder))
+    assert result.exit_code == 1
+    assert f"{review}, line " in result.output and "unknown area 'telepathy'" in result.output
 
     broken = tmp_path / "broken.yaml"
     broken.write_text("id: broken\ntitle: Broken\nscale: []\n")

@@ -92,6 +92,26 @@ def test_the_open_round_has_submitted_drafted_and_unstarted_teams(built):
     assert len(assessments) < db["teams"].count
 
 
+def test_readiness_reviews_are_in_the_open_round_only_completed_drafted_and_unstarted(built):
+    db, _, now = built
+    (open_round,) = rows(db, "SELECT * FROM rounds WHERE status = 'open'")
+    reviews = rows(
+        db,
+        """SELECT r.*, (SELECT count(*) FROM readiness_answers WHERE review_id = r.id) AS answers
+           FROM readiness_reviews r""",
+    )
+    assert {r["round_id"] for r in reviews} == {open_round["id"]}
+    assert {"completed", "draft"} == {r["status"] for r in reviews}
+    assert len(reviews) < db["teams"].count
+    for r in reviews:
+        assert date.fromisoformat(open_round["opens_on"]) <= moment(r["created_at"]).date()
+        assert moment(r["created_at"]) <= moment(r["updated_at"]) < now
+        assert r["status"] != "completed" or r["completed_at"] == r["updated_at"]
+    drafts = [r["answers"] for r in reviews if r["status"] == "draft"]
+    completed = [r["answers"] for r in reviews if r["status"] == "completed"]
+    assert max(drafts) < min(completed)
+
+
 def test_register_reviews_are_spread_around_today_a_few_overdue(built):
     db, today, _ = built
     risks = rows(db, "SELECT * FROM risks")
@@ -131,6 +151,51 @@ def test_each_workstream_has_its_own_eqia_reviewed_around_today_one_overdue(buil
     assert len({a["entry_id"] for a in actions}) >= 4
 
 
+def period_ends(period: str) -> date:
+    """The last day of a financial year ("2024/25") or of one of its quarters ("2024/25 Q2")."""
+    year, _, quarter = period.partition(" Q")
+    start = int(year[:4])
+    ends = [date(start, 6, 30), date(start, 9, 30), date(start, 12, 31), date(start + 1, 3, 31)]
+    return ends[int(quarter) - 1] if quarter else ends[-1]
+
+
+def test_indicator_figures_are_for_periods_ended_by_today_the_latest_recently(built):
+    db, today, _ = built
+    values = rows(db, "SELECT * FROM indicator_values")
+    assert len({v["indicator_id"] for v in values}) == db["indicators"].count >= 6
+    ends = [period_ends(v["period"]) for v in values]
+    assert max(ends) < today
+    for v in values:
+        assert period_ends(v["period"]) < moment(v["recorded_at"]).date() < today, v
+    assert today - max(ends) <= timedelta(days=92), "the latest quarter to have ended"
+    this_year = today.year if today.month >= 4 else today.year - 1
+    baselines = {i["baseline_period"] for i in rows(db, "SELECT * FROM indicators")}
+    assert baselines == {f"{this_year - 2}/{(this_year - 1) % 100:02d}"}
+    (online,) = rows(db, "SELECT * FROM indicators WHERE ref = 'PI-01'")
+    (result,) = rows(
+        db,
+        "SELECT * FROM indicator_values WHERE indicator_id = ? AND period != ?",
+        [online["id"], online["baseline_period"]],
+    )
+    assert online["baseline"] == 26_303 and round(result["value"] / 26_303 - 1, 2) == 0.06
+
+
+def test_a_groups_satisfaction_short_of_its_target_prompts_a_review_of_a_linked_eqia(built):
+    db, _, _ = built
+    (prompt,) = rows(
+        db,
+        """SELECT p.*, i.readiness_area FROM eqia_indicator_prompts p
+           JOIN indicators i ON i.id = p.indicator_id""",
+    )
+    assert prompt["group_name"] == "Disability" and prompt["resolved_at"] is None
+    assert rows(
+        db,
+        """SELECT 1 FROM register_links WHERE entry_kind = 'eqia' AND entry_id = ?
+           AND dimension = 'readiness_area' AND member = ?""",
+        [prompt["eqia_id"], prompt["readiness_area"]],
+    )
+
+
 def test_no_text_cites_a_seed_file_number(built):
     db, _, _ = built
     texts = [
@@ -142,6 +207,8 @@ def test_no_text_cites_a_seed_file_number(built):
             "eqia_impacts",
             "eqia_strand_impacts",
             "register_actions",
+            "indicators",
+            "indicator_values",
         )
         for row in rows(db, f"SELECT * FROM {table}")
         for value in row.values()

@@ -19,7 +19,13 @@ from openpyxl import load_workbook
 
 from assess.audit import exports, writers
 from assess.store import round_packs as pack_store
-from assess.store.register_exports import EQIA_GROUP_COLUMNS, EQIAS, RISKS, without_provenance
+from assess.store.register_exports import (
+    EQIA_GROUP_COLUMNS,
+    EQIA_STRAND_COLUMNS,
+    EQIAS,
+    RISKS,
+    without_provenance,
+)
 from tests.conftest import sign_in
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assess"
@@ -307,4 +313,6 @@ def test_the_register_pages_download_the_audit_exports_columns_less_provenance(c
     page_eqias = header("/registers/eqias/export.csv")
     own = [name for name, _ in without_provenance(EQIAS)]
     assert audit_eqias == [*own, "created_by", "created_at", "updated_at"]
-    assert page_eqias == [*own, *(name for name, _ in EQIA_GROUP_COLUMNS)]
+    group = [name for name, _ in EQIA_GROUP_COLUMNS]
+    assert page_eqias == [*own, *group, *(name for name, _ in EQIA_STRAND_COLUMNS)]
+    assert page_eqias[-3:] == ["strand", "strand_impact", "strand_note"]

@@ -384,6 +384,8 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
         "Answers",
         "Rounds and completion",
         "Improvement actions",
+        "Readiness review scores",
+        "Readiness review answers",
         "Audit log",
         *REGISTER_SHEETS,
     ]
@@ -491,6 +493,7 @@ REGISTER_TABLES = [
     "risk_owner_decisions",
     "eqias",
     "eqia_impacts",
+    "eqia_strand_impacts",
     "eqia_review_prompts",
     "register_actions",
     "register_links",
@@ -501,6 +504,7 @@ REGISTER_SHEETS = [
     "Proposed risk decisions",
     "Equality impact assessments",
     "EqIA impacts by group",
+    "EqIA implications by strand",
     "EqIA review prompts",
     "Risk and EqIA actions",
     "Risk and EqIA links",
@@ -508,8 +512,9 @@ REGISTER_SHEETS = [
 
 
 def add_register_entries(db) -> dict:
-    """A proposed risk raised from Housing Needs' results and an EqIA with two groups, each with
-    an action and a link, their text written to look like formulas where it can."""
+    """A proposed risk raised from Housing Needs' results and an EqIA with two groups and two
+    strands, each with an action and a link, their text written to look like formulas where it
+    can."""
     chosen = ids(db)
     officer = store.user_by_email(db, BUSINESS_IMPROVEMENT)["id"]
     risk_id = register_store.add_risk(
@@ -567,6 +572,10 @@ def add_register_entries(db) -> dict:
             },
         ],
         officer,
+        [
+            {"strand": "inclusive-access", "impact": "Negative", "note": "-fewer evening hours"},
+            {"strand": "citizen-focused", "impact": "Positive", "note": ""},
+        ],
     )
     register_store.add_register_action(
         db, "risk", risk_id, {"what": "+Buddy scheme", "owner": "HR", "due_on": "2025-06-30"}, None
@@ -660,6 +669,14 @@ def test_eqias_impacts_actions_and_links_export_with_their_entries_refs(client, 
         ("TEST-E1", "Disability", "Positive", None),
     ]
     assert [
+        (s["eqia_id"], s["eqia_ref"], s["strand"], s["impact"], s["note"])
+        for s in tables["eqia_strand_impacts"]
+        if s["eqia_ref"] in ours
+    ] == [
+        (entries["eqia"], "TEST-E1", "inclusive-access", "Negative", "-fewer evening hours"),
+        (entries["eqia"], "TEST-E1", "citizen-focused", "Positive", ""),
+    ]
+    assert [
         (a["entry_kind"], a["entry_ref"], a["what"], a["status"])
         for a in tables["register_actions"]
         if a["entry_ref"] in ours
@@ -687,6 +704,7 @@ def test_eqias_impacts_actions_and_links_export_with_their_entries_refs(client, 
         ("risks", "source_evidence", "=cmd|' /C calc'!A0"),
         ("eqias", "evidence", "@Census 2021"),
         ("eqia_impacts", "evidence", "=older readers use Saturday mornings"),
+        ("eqia_strand_impacts", "note", "-fewer evening hours"),
         ("register_actions", "what", "+Buddy scheme"),
     ],
 )
@@ -731,6 +749,9 @@ def test_the_registers_excel_sheets_have_frozen_headers_and_typed_columns(client
         "mitigation",
     ]
     assert impacts["A2"].data_type == "n"
+    strands = workbook["EqIA implications by strand"]
+    assert [c.value for c in strands[1]] == ["eqia_id", "eqia_ref", "strand", "impact", "note"]
+    assert strands["A2"].data_type == "n"
     actions = workbook["Risk and EqIA actions"]
     [due_on] = [row[6].value for row in actions.iter_rows(min_row=2) if row[3].value == "TEST-R1"]
     assert due_on == datetime(2025, 6, 30), "due_on is a date"
@@ -745,6 +766,8 @@ def test_filters_narrow_the_assessment_sheets_but_the_registers_come_whole_and_s
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     assert len(list(workbook["Risks"].values)) == 1 + db["risks"].count
     assert len(list(workbook["EqIA impacts by group"].values)) == 1 + db["eqia_impacts"].count
+    strands = workbook["EqIA implications by strand"]
+    assert len(list(strands.values)) == 1 + db["eqia_strand_impacts"].count
     about = "\n".join(
         " | ".join(str(v) for v in row if v is not None)
         for row in workbook["About this export"].values

@@ -381,6 +381,27 @@ EQIA_TEXT = (
     "signed_off_by", "g0-evidence", "g0-mitigation",
 )  # fmt: skip
 REGISTER_ACTION = {"what": "Run phishing training", "owner": "IT lead", **date_fields("due_on")}
+INDICATOR = {
+    "ref": "PI-HOSTILE",
+    "name": "Calls answered within two minutes",
+    "definition": "Calls answered by an officer within two minutes, from the telephony system",
+    "unit": "%",
+    "direction": "higher",
+    "owner": "Contact Centre Manager",
+    "readiness_area": "citizen-centred-culture",
+    "team": "{team_id}",
+    "baseline": "71.5",
+    "baseline_period": "2022/23",
+}
+INDICATOR_TEXT = ("ref", "name", "definition", "unit", "owner")
+INDICATOR_VALUE = {
+    "period": "2024/25 Q2",
+    "group": "",
+    "other_group": "Residents over 75",
+    "value": "71.5",
+    "target": "80",
+    "note": "Gov-Metric ratings by age",
+}
 
 FORMS: dict[str, Form] = {
     "/sign-out": Form("leaving", "/sign-out", {}, examples=4),
@@ -407,6 +428,17 @@ FORMS: dict[str, Form] = {
     ),
     TEAM_RULE + "/targets": Form(
         "lead", TEAM + "/targets", {"{member}": "4"}, shows=(TEAM + "/results",)
+    ),
+    TEAM_RULE + "/readiness-review/<area>": Form(
+        "lead",
+        TEAM + "/readiness-review/digital-access",
+        {
+            "answer-pay-online": "yes",
+            "note-pay-online": "Payments page; 84% paid online last quarter",
+            "action": "later",
+        },
+        text=("note-pay-online",),
+        shows=(TEAM + "/readiness-review/",),
     ),
     "/rounds/new": Form(
         "bi",
@@ -530,6 +562,36 @@ FORMS: dict[str, Form] = {
         {"completion_note": "Everyone trained"},
         text=("completion_note",),
     ),  # fmt: skip
+    "/programme/indicators/new": Form(
+        "bi",
+        "/programme/indicators/new",
+        INDICATOR,
+        text=INDICATOR_TEXT,
+        examples=12,
+        sample=f"{XSS[3]} {SCRIPTS[1]}",  # a reference and a unit are at most 40 characters
+    ),
+    "/programme/indicators/<int:indicator_id>/edit": Form(
+        "bi",
+        "/programme/indicators/{indicator_id}/edit",
+        INDICATOR,
+        text=INDICATOR_TEXT,
+        examples=12,
+        sample=f"{XSS[3]} {SCRIPTS[1]}",
+    ),
+    "/programme/indicators/<int:indicator_id>/values": Form(
+        "bi",
+        "/programme/indicators/{indicator_id}/values",
+        INDICATOR_VALUE,
+        text=("other_group", "note"),
+        examples=12,
+    ),
+    "/programme/prompts/<int:indicator_prompt_id>": Form(
+        "bi",
+        "/programme/prompts/{indicator_prompt_id}",
+        {"outcome": "Reviewed with the equalities officer", "back": "/registers/eqias"},
+        text=("outcome",),
+        shows=("/registers/eqias",),
+    ),
     "/audit/tokens": Form(
         "auditor",
         "/audit/tokens",
@@ -601,9 +663,13 @@ FORMS: dict[str, Form] = {
 }
 # POST rules with a hostile-input test of their own below.
 SPECIAL = {
+    TEAM_RULE
+    + "/readiness-review/": "test_completing_a_review_reads_no_field_and_needs_every_check",
     "/sign-in": "test_sign_in_survives_hostile_credentials_and_next_addresses",
     TEAM_RULE + "/sections/<section>": "test_a_section_keeps_saved_answers_whatever_is_posted",
     "/registers/import": "test_an_import_of_garbage_files_is_refused_and_imports_nothing",
+    "/programme/import": "test_programme_import.py::"
+    "test_an_import_of_garbage_figures_files_is_refused_and_imports_nothing",
 }
 
 
@@ -809,6 +875,26 @@ def statement_post(key: str) -> st.SearchStrategy[dict]:
             names.move_up: text_field("Quarterly reviews"),
         }
     )
+
+
+@settings(max_examples=8, **HYPOTHESIS)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["answer-pay-online", "note-pay-online", "action", "bogus"]),
+        st.one_of(st.just("yes"), HOSTILE_TEXT),
+        max_size=3,
+    )
+)
+def test_completing_a_review_reads_no_field_and_needs_every_check(council, fields):
+    """ "Complete the review" takes no answers: with checks unanswered, whatever is posted is
+    refused (400) and nothing is written."""
+    url = TEAM.format(**council.ids) + "/readiness-review/"
+    client, _ = council.client("lead")
+    with Writes(council) as writes:
+        _, response = post(council, "lead", url, fields)
+        wrote = writes.changed()
+    assert response.status_code == 400 and not wrote
+    assert "Answer check 1" in Page(response.get_data(as_text=True)).text
 
 
 def test_a_section_keeps_saved_answers_whatever_is_posted(council, cex):
@@ -1060,8 +1146,10 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
 }  # fmt: skip
 API = {"round": ["{round_id}"], "directorate": ["{directorate_id}"], "team": ["{team_id}"]}
 for _table in (
-    "scores", "answers", "audit-log", "risks", "risk-scores", "risk-owner-decisions", "eqias",
-    "eqia-impacts", "eqia-review-prompts", "register-actions", "register-links",
+    "scores", "answers", "readiness-scores", "readiness-answers", "audit-log", "risks",
+    "risk-scores", "risk-owner-decisions", "eqias",
+    "eqia-impacts", "eqia-strand-impacts", "eqia-review-prompts", "register-actions",
+    "register-links",
 ):  # fmt: skip
     QUERIES[f"/audit/api/v1/{_table}"] = ("auditor", f"/audit/api/v1/{_table}", API)
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).
@@ -1081,7 +1169,8 @@ NO_QUERY = {
     "/rounds/<int:round_id>/teams/<int:team_id>/moderate/<statement_key>", "/rounds/new",
     "/static/<path:filename>", TEAM_RULE + "/", TEAM_RULE + "/actions/<int:action_id>",
     TEAM_RULE + "/check", TEAM_RULE + "/results", TEAM_RULE + "/sections/<section>",
-    TEAM_RULE + "/submitted", TEAM_RULE + "/targets",
+    TEAM_RULE + "/submitted", TEAM_RULE + "/targets", TEAM_RULE + "/readiness-review/",
+    TEAM_RULE + "/readiness-review/<area>",
     "/trends/", "/registers/risks/<int:risk_id>/decline",
     "/registers/risks/<int:entry_id>/actions/new", "/registers/eqias/<int:entry_id>/actions/new",
     "/registers/risks/<int:entry_id>/actions/<int:register_action_id>",
@@ -1089,6 +1178,8 @@ NO_QUERY = {
     "/registers/risks/<int:entry_id>/actions/<int:register_action_id>/done",
     "/registers/eqias/<int:entry_id>/actions/<int:register_action_id>/done",
     "/accessibility", "/privacy", "/cookies",
+    "/programme/indicators", "/programme/indicators/new", "/programme/import",
+    "/programme/indicators/<int:indicator_id>", "/programme/indicators/<int:indicator_id>/edit",
 }  # fmt: skip
 SLOW_QUERIES = {"/rounds/<int:round_id>/heatmap/<dimension_key>", "/trends/<dimension_key>"}
 

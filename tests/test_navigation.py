@@ -9,7 +9,7 @@ from flask import url_for
 from assess.web import navigation
 from assess.web.app import create_app
 
-COUNCIL = ["Home", "Rounds", "Trends", "Risks and equality", "Audit and exports"]
+COUNCIL = ["Home", "Rounds", "Trends", "Risks and equality", "Programme", "Audit and exports"]
 SEES = {
     "team_lead": ["Home"],
     "business_improvement": COUNCIL,
@@ -49,6 +49,7 @@ def test_each_entry_links_to_its_page_and_only_the_current_one_is_marked(routes)
         "Rounds": "/rounds/",
         "Trends": "/trends/",
         "Risks and equality": "/registers/risks",
+        "Programme": "/programme/indicators",
         "Audit and exports": "/audit/",
         "Administration": "/admin/",
     }

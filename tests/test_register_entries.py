@@ -5,6 +5,7 @@ functions, tested without the app."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -381,3 +382,98 @@ def test_an_eqia_file_without_its_group_column_is_refused(cex):
         [{"Ref": "EQ-1", "Title": "T", "Impact": "Neutral"}], GROUPS, cex, set()
     )
     assert [str(e) for e in preview.errors] == ["Row 1, column ‘Group’: this column is missing"]
+
+
+GROUP_ROW = {"Ref": "EQ-1", "Title": "Library hours", "Group": "Age", "Impact": "Neutral"}
+
+
+def strand_row(**cells) -> dict:
+    """A row of an EqIA file giving one strand's implication, keyed by the file's headings."""
+    return {"Ref": "EQ-1", "Title": "Library hours", **cells}
+
+
+def test_an_eqia_file_gives_each_strand_a_row_of_its_own_kept_by_its_key(cex):
+    table = [
+        GROUP_ROW,
+        strand_row(Strand="inclusive-access", **{"Strand impact": "negative"}),
+        strand_row(Strand="citizen FOCUSED", **{"Strand impact": "Positive", "Strand note": " x "}),
+    ]
+    preview = entries.preview_eqias(table, GROUPS, cex, set())
+    assert preview.errors == [] and preview.rows == 3
+    [eqia] = preview.entries
+    assert [i["group_name"] for i in eqia["impacts"]] == ["Age"]
+    assert eqia["strand_impacts"] == [
+        {"strand": "inclusive-access", "impact": "Negative", "note": ""},
+        {"strand": "citizen-focused", "impact": "Positive", "note": "x"},
+    ]
+
+
+def test_an_eqia_file_heads_its_strand_columns_as_the_download_does(cex):
+    row = {"ref": "EQ-1", "title": "T", "group": "", "impact": "", "strand": "right-first-time",
+           "strand_impact": "Unknown", "strand_note": "Pilot"}  # fmt: skip
+    preview = entries.preview_eqias([row], GROUPS, cex, set())
+    assert preview.errors == []
+    assert preview.entries[0]["strand_impacts"] == [
+        {"strand": "right-first-time", "impact": "Unknown", "note": "Pilot"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cells", "error"),
+    [
+        (
+            {"Strand": "Bins", "Strand impact": "Positive"},
+            "column ‘Strand’: ‘Bins’ is not a strand of the strategy: Citizen focused, Positive "
+            "citizen experience, Inclusive access, Get it right first time",
+        ),
+        (
+            {"Strand": "citizen-focused", "Strand note": "Offline residents"},
+            "column ‘Strand impact’: Choose the impact on equality that the note explains",
+        ),
+        (
+            {"Strand": "citizen-focused"},
+            "column ‘Strand impact’: Give the impact on equality under this strand",
+        ),
+        (
+            {"Strand": "citizen-focused", "Strand impact": "Mixed"},
+            "column ‘Strand impact’: The impact must be one of Positive, Neutral, Negative, "
+            "Unknown",
+        ),
+        (
+            {"Strand": "citizen-focused", "Strand impact": "Neutral",
+             "Strand note": "x" * (entries.MAX_STRAND_NOTE + 1)},
+            f"column ‘Strand note’: The note must be {entries.MAX_STRAND_NOTE:,} characters or "
+            "fewer",
+        ),
+        (
+            {"Strand": "citizen-focused", "Strand impact": "Neutral", "Group": "Age"},
+            "column ‘Group’: This row is for a strand: give the group a row of its own",
+        ),
+        (
+            {"Group": "Carers", "Impact": "Neutral", "Strand impact": "Positive"},
+            "column ‘Strand’: Name the strand this implication is for",
+        ),
+    ],
+)  # fmt: skip
+def test_an_eqia_files_strand_row_names_its_row_and_column_when_wrong(cex, cells, error):
+    preview = entries.preview_eqias([GROUP_ROW, strand_row(**cells)], GROUPS, cex, set())
+    assert [str(e) for e in preview.errors] == [f"Row 3, {error}"]
+
+
+def test_an_eqia_file_names_a_strand_given_twice(cex):
+    twice = strand_row(Strand="Inclusive access", **{"Strand impact": "Neutral"})
+    first = strand_row(Strand="inclusive-access", **{"Strand impact": "Positive"})
+    preview = entries.preview_eqias([GROUP_ROW, first, twice], GROUPS, cex, set())
+    assert [str(e) for e in preview.errors] == [
+        "Row 4, column ‘Strand’: EQ-1 already has a row for this strand"
+    ]
+
+
+def test_a_questionnaire_without_strands_takes_no_strand_rows(cex):
+    without = replace(cex, dimensions=tuple(d for d in cex.dimensions if d.key != "strand"))
+    assert entries.strands_of(without) == []
+    row = strand_row(Strand="citizen-focused", **{"Strand impact": "Positive"})
+    preview = entries.preview_eqias([GROUP_ROW, row], GROUPS, without, set())
+    assert [str(e) for e in preview.errors] == [
+        "Row 3, column ‘Strand’: ‘citizen-focused’ is not a strand of the strategy: it has none"
+    ]

@@ -592,10 +592,16 @@ def test_the_register_and_eqias_export_as_csv_and_xlsx(officer, db):
     assert book.sheetnames == ["Equality impact assessments"], "no About sheet on a page download"
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:3] == ("eqia_id", "ref", "title")
-    assert rows[0][-5:] == ("group", "impact", "severity", "group_evidence", "mitigation")
-    group = rows[0].index("group")
+    assert rows[0][-8:] == (
+        "group", "impact", "severity", "group_evidence", "mitigation",
+        "strand", "strand_impact", "strand_note",
+    )  # fmt: skip
+    group, strand = rows[0].index("group"), rows[0].index("strand")
     assert {r[group] for r in rows[1:]} >= {"Age", "Disability", "Digitally excluded people"}
-    assert len(rows) - 1 == db["eqia_impacts"].count, "one row per EqIA and group"
+    assert {r[strand] for r in rows[1:]} >= {"citizen-focused", "inclusive-access"}
+    assert len(rows) - 1 == db["eqia_impacts"].count + db["eqia_strand_impacts"].count, (
+        "one row per EqIA and group, and per EqIA and strand"
+    )
     assert db.execute("SELECT count(*) FROM audit_events WHERE action = 'export'").fetchone()[0]
 
 

@@ -12,6 +12,8 @@ from assess import charts, store
 from assess.assessment import results
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, PUBLISHED, council_average, score_assessment
+from assess.readiness.figures import SERIES_NAME as REVIEW_SERIES
+from assess.readiness.figures import team_review
 from assess.registers.display import linked_to_weakest, today
 from assess.registers.rules import action_overdue
 from assess.web import access
@@ -138,6 +140,7 @@ def team_results(v: Visit) -> dict:
             }
         )
     complete = results.sections_completed(sections)
+    review = team_review(v.team["id"], v.round["id"], v.questionnaire.id)
     strengths, gaps = [], []
     if comparable:
         statement_results = results.statement_results(v.questionnaire, answers)
@@ -162,6 +165,11 @@ def team_results(v: Visit) -> dict:
         "targets": targets,
         # the risks and equality impacts linked to the team's weakest areas
         "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),
+        # the readiness review beside the dimension it is compared with (None: no review here)
+        "review": review,
+        "review_scores": {area: row["score"] for area, row in review.scores.items()}
+        if review
+        else {},
     }
 
 
@@ -181,6 +189,10 @@ def team_radars(v: Visit, figures: dict) -> dict[str, charts.Chart]:
             )
         if any(r.target is not None for r in rows):
             series.append(charts.Series("Target", {r.key: r.target for r in rows}))
+        review = figures["review"]
+        if review and review.completed and review.review.compares_with[1] == entry["dimension"].key:
+            scores = figures["review_scores"]
+            series.append(charts.Series(REVIEW_SERIES, {r.key: scores.get(r.key) for r in rows}))
         radars[entry["dimension"].key] = charts.radar(
             [(r.key, r.name) for r in rows],
             series,

@@ -122,7 +122,7 @@ def version_of(content: dict[str, Any]) -> str:
 # --- reading YAML with line numbers -------------------------------------------------------------
 
 
-class _Located:
+class Located:
     """Parsed YAML plus the line of every key path, so errors can point into the file."""
 
     def __init__(self, path: str):
@@ -159,8 +159,8 @@ class _Located:
         return constructor.construct_object(node, deep=True)
 
 
-def _parse(text: str, path: str) -> tuple[Any, _Located]:
-    located = _Located(path)
+def parse_located(text: str, path: str) -> tuple[Any, Located]:
+    located = Located(path)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -180,7 +180,7 @@ def _parse(text: str, path: str) -> tuple[Any, _Located]:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def _text(data: dict, name: str, where: _Located, key: str, required: bool = True) -> str:
+def text_field(data: dict, name: str, where: Located, key: str, required: bool = True) -> str:
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -192,8 +192,8 @@ def _text(data: dict, name: str, where: _Located, key: str, required: bool = Tru
     return " ".join(value.split())
 
 
-def _mappings(
-    data: list, name: str, message: str, where: _Located
+def mapping_items(
+    data: list, name: str, message: str, where: Located
 ) -> Iterator[tuple[int, str, dict]]:
     """(index, key, item) for each item of the list `name` that is a mapping; `message` is the
     problem recorded for any other item."""
@@ -205,13 +205,13 @@ def _mappings(
             where.problem(key, message)
 
 
-def _scale(data: Any, where: _Located) -> tuple[Level, ...]:
+def _scale(data: Any, where: Located) -> tuple[Level, ...]:
     if not isinstance(data, list) or len(data) < 2:
         where.problem("scale", "bad scale: give a list of at least 2 levels")
         return ()
     levels, problems_before = [], len(where.problems)
     needs = "bad scale: each level needs 'level', 'name' and 'descriptor'"
-    for i, key, item in _mappings(data, "scale", needs, where):
+    for i, key, item in mapping_items(data, "scale", needs, where):
         number = item.get("level")
         if not isinstance(number, int) or isinstance(number, bool) or number != i + 1:
             where.problem(
@@ -221,7 +221,11 @@ def _scale(data: Any, where: _Located) -> tuple[Level, ...]:
             )
             continue
         levels.append(
-            Level(number, _text(item, "name", where, key), _text(item, "descriptor", where, key))
+            Level(
+                number,
+                text_field(item, "name", where, key),
+                text_field(item, "descriptor", where, key),
+            )
         )
     names = [level.name for level in levels]
     for name in {n for n in names if names.count(n) > 1 and n}:
@@ -229,7 +233,7 @@ def _scale(data: Any, where: _Located) -> tuple[Level, ...]:
     return tuple(levels) if len(where.problems) == problems_before else ()
 
 
-def _dimensions(data: Any, where: _Located) -> tuple[Dimension, ...]:
+def _dimensions(data: Any, where: Located) -> tuple[Dimension, ...]:
     if not isinstance(data, dict) or not data:
         where.problem("dimensions", "'dimensions' must map each dimension key to its members")
         return ()
@@ -262,15 +266,15 @@ def _dimensions(data: Any, where: _Located) -> tuple[Dimension, ...]:
             members.append(
                 Member(
                     key=item["key"],
-                    name=_text(item, "name", where, member_key),
-                    description=_text(item, "description", where, member_key, required=False),
+                    name=text_field(item, "name", where, member_key),
+                    description=text_field(item, "description", where, member_key, required=False),
                     within=item.get("within"),
                 )
             )
         dimensions.append(
             Dimension(
                 key=dim_key,
-                name=_text(spec, "name", where, key),
+                name=text_field(spec, "name", where, key),
                 members=tuple(members),
                 sections=spec.get("sections") is True,
                 required=spec.get("required", True) is not False,
@@ -292,7 +296,7 @@ def _dimensions(data: Any, where: _Located) -> tuple[Dimension, ...]:
 
 
 def _statements(
-    data: Any, scale: tuple[Level, ...], dimensions: tuple[Dimension, ...], where: _Located
+    data: Any, scale: tuple[Level, ...], dimensions: tuple[Dimension, ...], where: Located
 ) -> tuple[Statement, ...]:
     if not isinstance(data, list) or not data:
         where.problem("statements", "'statements' must be a list with at least one statement")
@@ -301,7 +305,7 @@ def _statements(
     sections = next((d for d in dimensions if d.sections), None)
     statements, seen = [], set()
     needs = "each statement is a mapping with key, text, levels and dimensions"
-    for i, key, item in _mappings(data, "statements", needs, where):
+    for i, key, item in mapping_items(data, "statements", needs, where):
         statement_key = item.get("key")
         if not isinstance(statement_key, str) or not KEY_PATTERN.match(statement_key):
             where.problem(f"{key}.key", "a statement key uses lower-case letters, digits, '-', '_'")
@@ -314,7 +318,7 @@ def _statements(
         where.lines[key] = where.lines.get(f"statements[{i}]")
         for field_name in item:
             where.lines[f"{key}.{field_name}"] = where.lines.get(f"statements[{i}].{field_name}")
-        text = _text(item, "text", where, key)
+        text = text_field(item, "text", where, key)
         tags = {}
         for field_name, value in item.items():
             if field_name in ("key", "text", "levels", "weight"):
@@ -359,7 +363,7 @@ def _statements(
 
 
 def _level_descriptors(
-    data: Any, scale: tuple[Level, ...], where: _Located, key: str
+    data: Any, scale: tuple[Level, ...], where: Located, key: str
 ) -> dict[int, str]:
     """A descriptor per level; not checked while the scale itself is broken."""
     if not scale:
@@ -384,7 +388,7 @@ def _level_descriptors(
 
 def parse_questionnaire(text: str, path: str) -> Questionnaire:
     """Validate YAML text: the questionnaire, or QuestionnaireError naming every fault."""
-    data, where = _parse(text, path)
+    data, where = parse_located(text, path)
     if where.problems:
         raise QuestionnaireError(where.problems)
     if not isinstance(data, dict):
@@ -394,8 +398,8 @@ def parse_questionnaire(text: str, path: str) -> Questionnaire:
     questionnaire_id = data.get("id")
     if not isinstance(questionnaire_id, str) or not ID_PATTERN.match(questionnaire_id):
         where.problem("id", "'id' must be lower-case letters, digits and hyphens")
-    title = _text(data, "title", where, "")
-    description = _text(data, "description", where, "", required=False)
+    title = text_field(data, "title", where, "")
+    description = text_field(data, "description", where, "", required=False)
     scale = _scale(data.get("scale"), where)
     dimensions = _dimensions(data.get("dimensions"), where)
     statements = _statements(data.get("statements"), scale, dimensions, where)

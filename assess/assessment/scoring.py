@@ -20,6 +20,10 @@ The rules (version `RULES_VERSION`, stored with every computed score):
 - A team is weak in an area when its score there is below the low score (`RISK_LOW_SCORE`).
 - A change since the previous round is "improved" or "declined" only when it is at least the
   threshold (default half a level); anything smaller is "no meaningful change".
+- A readiness review area's score is the weighted mean of the points of its answered checks
+  (points per answer are set in the review's file: Yes 5, Partly 3, No 1); "not applicable" and
+  unanswered checks are left out, as for statements. It sits beside, never inside, the
+  self-assessed readiness score.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from assess.assessment.questionnaire import Questionnaire, Statement
+from assess.readiness.checks import NOT_APPLICABLE, Review
 
 RULES_VERSION = "2026.1"
 OVERALL = "overall"
@@ -143,6 +148,34 @@ def score_assessment(questionnaire: Questionnaire, answers: Iterable[Answer]) ->
     ]
     rows.append(ScoreRow(OVERALL, OVERALL, _score(questionnaire.statements, by_key)))
     return rows
+
+
+def review_scores(review: Review, answers: Mapping[str, str]) -> dict[str, Score]:
+    """Each area's readiness review score, then the overall one (last), from the answers by
+    check key ("yes", "partly", "no", "not-applicable"; a check left out is unanswered)."""
+    points = {a.key: a.points for a in review.answers}
+    for check_key, answer in answers.items():
+        if check_key not in {c.key for c in review.checks}:
+            raise ScoringError(f"'{check_key}' is not a check of {review.id}")
+        if answer != NOT_APPLICABLE and answer not in points:
+            raise ScoringError(f"'{answer}' is not an answer of {review.id}")
+
+    def score(checks: Iterable) -> Score:
+        pairs: list[tuple[float, float]] = []
+        not_applicable = unanswered = 0
+        for check in checks:
+            answer = answers.get(check.key)
+            if answer == NOT_APPLICABLE:
+                not_applicable += 1
+            elif answer is None:
+                unanswered += 1
+            else:
+                pairs.append((points[answer], check.weight))
+        return Score(weighted_mean(pairs), len(pairs), not_applicable, unanswered)
+
+    scores = {area.key: score(review.checks_in(area.key)) for area in review.areas}
+    scores[OVERALL] = score(review.checks)
+    return scores
 
 
 def council_average(team_scores: Iterable[float | None]) -> float | None:

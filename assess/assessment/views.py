@@ -32,6 +32,7 @@ from assess.assessment.forms import (
 from assess.assessment.journey import Visit, answers_by_key, team_radars, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
+from assess.readiness.figures import team_review
 from assess.web import pictures
 from assess.web.auth import sign_in_required
 from assess.web.helpers import first_errors, form_errors, found_or_404, long_time, page
@@ -71,6 +72,7 @@ def tasks(team_id: int, round_id: int):
         sections=sections,
         completed=sum(1 for s in sections if s.status == results.COMPLETED),
         resume=next((s for s in sections if s.member.key == last), None),
+        review=team_review(team_id, round_id, v.questionnaire.id),
     )
 
 

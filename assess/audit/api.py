@@ -21,13 +21,15 @@ from assess.web.helpers import MAX_ID, parse_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-# The API's tables, each at /api/v1/<key with hyphens>: scores, answers, the audit log and the
-# council-wide registers.
+# The API's tables, each at /api/v1/<key with hyphens>: scores, answers, readiness reviews' scores
+# and answers, the audit log and the council-wide registers.
 TABLES = {
     table.key.replace("_", "-"): table
     for table in (
         export_queries.SCORES,
         export_queries.ANSWERS,
+        export_queries.READINESS_SCORES,
+        export_queries.READINESS_ANSWERS,
         export_queries.AUDIT_LOG,
         *REGISTER_TABLES,
     )
@@ -145,7 +147,13 @@ _SUMMARIES = {
     "risk-scores": "Each risk's score history: likelihood, impact and score at each review",
     "risk-owner-decisions": "Proposed risks accepted or declined by their owners, with reasons",
     "eqias": "Equality impact assessments",
+    "readiness-scores": "Each completed readiness review's score per area and overall, with "
+    "its team, round and the version of the checks it answered",
+    "readiness-answers": "Each readiness review's answers to its checks, with the evidence or "
+    "the reason a check does not apply",
     "eqia-impacts": "Each EqIA's impact on each group, with evidence and mitigation",
+    "eqia-strand-impacts": "Each EqIA's implications for equality under each strand of the "
+    "strategy (the strand by its key), with a note",
     "eqia-review-prompts": "EqIA reviews prompted by low or falling Inclusion & Respect scores, "
     "and what was done",
     "register-actions": "Actions on risks and EqIAs",
@@ -223,7 +231,8 @@ def openapi_document() -> dict:
             "title": "assess read-only API",
             "version": "1",
             "description": "Scores, answers and the audit log of the culture maturity "
-            "self-assessment, and the council's risk register and equality impact assessments. "
+            "self-assessment, the readiness reviews' scores and answers, and the council's risk "
+            "register and equality impact assessments. "
             "Make a personal token on the API tokens page.",
         },
         "security": [{"token": []}],

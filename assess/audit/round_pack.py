@@ -1,10 +1,12 @@
 """Round packs: a closed round frozen for audit, and every score recomputed from the pack alone.
 
 Pure (no Flask, no database). A pack is one JSON document: the round, the questionnaire versions
-its assessments were answered on (their full content), the scoring rules version, and every
+its assessments were answered on (their full content), the scoring rules version, every
 submitted or signed-off assessment of the round with its answers, stored scores and sign-off
-chain. Each part, and the whole, has a SHA-256 of its canonical JSON (sorted keys, no spaces,
-UTF-8), so a copy can be checked against the hashes recorded in the audit log.
+chain, and its completed readiness reviews with the checks' versions, answers and scores
+(packs frozen before readiness reviews have no such part). Each part, and the whole, has a
+SHA-256 of its canonical JSON (sorted keys, no spaces, UTF-8), so a copy can be checked against
+the hashes recorded in the audit log.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ from assess.assessment.questionnaire import Questionnaire, from_content
 from assess.assessment.scoring import (
     RULES_VERSION,
     Answer,
+    Score,
     ScoreRow,
     ScoringError,
+    review_scores,
     score_assessment,
 )
+from assess.readiness import checks
 
 FORMAT = "assess-round-pack/1"
-PARTS = ("round", "questionnaire_versions", "assessments", "answers", "scores", "sign_offs")
+PARTS = (
+    "round",
+    "questionnaire_versions",
+    "assessments",
+    "answers",
+    "scores",
+    "sign_offs",
+    "readiness_reviews",
+)
 
 
 def canonical(value: Any) -> bytes:
@@ -38,7 +51,7 @@ def sha256(value: Any) -> str:
 
 
 def part_hashes(pack: dict) -> dict[str, str]:
-    return {part: sha256(pack[part]) for part in PARTS}
+    return {part: sha256(pack[part]) for part in PARTS if part in pack}
 
 
 def to_file(pack: dict) -> bytes:
@@ -151,16 +164,69 @@ def recompute(pack: dict) -> Recomputation:
                         row.dimension,
                         row.member,
                         _describe(kept),
-                        _describe(
-                            {
-                                "score": row.score.mean,
-                                "answered": row.score.answered,
-                                "not_applicable": row.score.not_applicable,
-                                "unanswered": row.score.unanswered,
-                            }
-                        ),
+                        _told(row.score),
                     )
                 )
         for (dimension, member), kept in mine.items():
             differences.append(Difference(label, dimension, member, _describe(kept), "nothing"))
-    return Recomputation(len(pack["assessments"]), checked, differences, notes)
+    reviewed, review_checked, review_differences = _recompute_reviews(pack.get("readiness_reviews"))
+    return Recomputation(
+        len(pack["assessments"]) + reviewed,
+        checked + review_checked,
+        differences + review_differences,
+        notes,
+    )
+
+
+REVIEW_DIMENSION = "readiness review"  # how a difference names a readiness review's score
+
+
+def _recompute_reviews(part: dict | None) -> tuple[int, int, list[Difference]]:
+    """Score every readiness review in the pack from its answers and checks' version: how many
+    reviews and scores were checked, and each score that differs from the one stored."""
+    if not part:
+        return 0, 0, []
+    versions = {
+        v["version"]: checks.from_content(v["content"], f"round pack version {v['version'][:12]}")
+        for v in part["versions"]
+    }
+    answers: dict[int, dict[str, str]] = {}
+    for a in part["answers"]:
+        answers.setdefault(a["review_id"], {})[a["check_key"]] = a["answer"]
+    stored: dict[int, dict[str, dict]] = {}
+    for s in part["scores"]:
+        stored.setdefault(s["review_id"], {})[s["area"]] = s
+    differences, checked = [], 0
+    for review in part["reviews"]:
+        label = f"readiness review {review['id']} ({review['team']})"
+        version = versions.get(review["version"])
+        if version is None:
+            raise ValueError(f"{label}: its version of the checks is not in the pack.")
+        try:
+            scores = review_scores(version, answers.get(review["id"], {}))
+        except ScoringError as error:
+            raise ValueError(f"{label}: {error}") from error
+        mine = dict(stored.get(review["id"], {}))
+        for area, score in scores.items():
+            checked += 1
+            kept = mine.pop(area, None)
+            if kept is None or not _same(kept, ScoreRow(REVIEW_DIMENSION, area, score)):
+                differences.append(
+                    Difference(label, REVIEW_DIMENSION, area, _describe(kept), _told(score))
+                )
+        for area, kept in mine.items():
+            differences.append(
+                Difference(label, REVIEW_DIMENSION, area, _describe(kept), "nothing")
+            )
+    return len(part["reviews"]), checked, differences
+
+
+def _told(score: Score) -> str:
+    return _describe(
+        {
+            "score": score.mean,
+            "answered": score.answered,
+            "not_applicable": score.not_applicable,
+            "unanswered": score.unanswered,
+        }
+    )

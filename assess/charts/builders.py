@@ -27,7 +27,8 @@ TEXT = "#0b0c0c"  # GOV.UK text colour
 SECONDARY_TEXT = "#505a5f"
 GRID = "#b1b4b6"  # light grey: rings and spokes are guides, not data
 
-# One style per series, in the order given (team, council average, previous round, target).
+# One style per series, in the order given (team, council average, previous round, target, and
+# the readiness review beside the readiness areas).
 # Okabe-Ito colours, each at least 3:1 against white; dash and shape differ too, so colour is
 # never the only cue. The first series (the team) is also filled; the others are outlines.
 STYLES = (
@@ -35,6 +36,7 @@ STYLES = (
     ("#D55E00", [8, 4], "square"),  # dashed
     ("#009E73", [2, 3], "triangle-up"),  # dotted
     ("#000000", [14, 4, 2, 4], "diamond"),  # dash-dot
+    ("#CC79A7", [12, 3], "cross"),  # long dashes
 )
 FILL_OPACITY = 0.2  # the team's area: a tint under its line, the line carries the contrast
 

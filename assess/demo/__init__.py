@@ -15,7 +15,11 @@ from sqlite_utils import Database
 from assess import store
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
+from assess.demo import readiness
+from assess.demo.programme import seed_programme
 from assess.demo.registers import seed_registers
+from assess.readiness.checks import Review
+from assess.store import readiness as review_store
 
 DEMO_PASSWORD = "assess-demo-2025"
 DEMO_QUESTIONNAIRE = "cex-culture-maturity"
@@ -626,6 +630,37 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# Where the README's teams' readiness reviews stand in the open round.
+DEMO_REVIEW_PROGRESS = {"Housing Needs": 0.0, "Taxi Licensing": 0.25, "Parking Services": 1.0}
+
+
+def _seed_reviews(
+    db: Database,
+    review: Review,
+    round_id: int,
+    team_ids: dict[str, int],
+    leads: dict[int, int],
+    opened: datetime,
+    last: datetime,
+    random_seed: int = 2025,
+) -> None:
+    """Readiness reviews in the open round, by each team's lead: about two in three completed,
+    one in six in draft (some checks answered), the rest not started."""
+    rng = random.Random(random_seed)
+    for team, team_id in team_ids.items():
+        progress = DEMO_REVIEW_PROGRESS.get(team, rng.random())
+        if progress < 0.17:
+            continue
+        answers = readiness.review_answers(team, rng)
+        if progress < 0.34:
+            keys = list(answers)[: rng.randint(4, len(answers) - 4)]
+            answers = {key: answers[key] for key in keys}
+        stamp = _stamp(_later(rng, opened, (3, 20), last))
+        review_store.save_review(
+            db, team_id, round_id, review, answers, leads[team_id], progress >= 0.34, stamp
+        )
+
+
 def seed(
     db: Database,
     questionnaire: Questionnaire,
@@ -635,12 +670,15 @@ def seed(
     random_seed: int = 2024,
     track: Callable[[Iterable, str], Iterable] = lambda items, label: items,
     today: date | None = None,
+    review: Review | None = None,
 ) -> SeedSummary:
     """Fill an empty instance with a council's people and `rounds` rounds of assessments, dated
     around `today` (default today): earlier rounds are long closed, complete and signed off; the
     latest opened a few weeks ago and is open, with some teams submitted, some mid-draft and some
     not started. Every assessment was started before it was saved, saved before it was
-    submitted and submitted before it was signed off, and nothing is dated after yesterday."""
+    submitted and submitted before it was signed off, and nothing is dated after yesterday.
+    With a readiness `review`, the open round also holds teams' readiness reviews: most
+    completed, some in draft (the review is new this round, so earlier rounds have none)."""
     if db["teams"].count:
         raise store.StorageError("This instance already has teams; seed an empty instance.")
     today = today or date.today()
@@ -760,7 +798,10 @@ def seed(
                     limit = min(closed + timedelta(days=28), yesterday)
                     moment = _later(rng, moment, (1, 14), limit)
                     store.sign_off_assessment(db, assessment_id, officer, stamp=_stamp(moment))
+        if latest and review is not None:
+            _seed_reviews(db, review, round_id, team_ids, leads, opened, last_submission)
     seed_registers(db, questionnaire.id, officer, today)
+    seed_programme(db, officer, today)
     return SeedSummary(
         len(directorate_ids),
         len(team_ids),

@@ -65,6 +65,9 @@ EQIA_COLUMNS = {
     "severity": "Severity",
     "group_evidence": "Group evidence",
     "mitigation": "Mitigation",
+    "strand": "Strand",
+    "strand_impact": "Strand impact",
+    "strand_note": "Strand note",
 }
 REQUIRED_RISK = ("ref", "title", "raised_on")
 SCORES = [f"{stage}_{axis}" for stage in ("inherent", "current", "target") for axis in
@@ -204,7 +207,7 @@ EQIA_REQUIRED = ("ref", "title")
 def check_eqia(values: Mapping[str, str]) -> tuple[dict, list[tuple[str, str]]]:
     """An EqIA's own fields from raw text values."""
     fields, errors = {}, []
-    for field in (f for f in EQIA_COLUMNS if f not in EQIA_GROUP_FIELDS and f != "links"):
+    for field in (f for f in EQIA_COLUMNS if f not in (*EQIA_ROW_FIELDS, "links")):
         text = _text(values.get(field))
         name = EQIA_COLUMNS[field].lower()
         if field in EQIA_REQUIRED and not text:
@@ -222,6 +225,8 @@ def check_eqia(values: Mapping[str, str]) -> tuple[dict, list[tuple[str, str]]]:
 
 
 EQIA_GROUP_FIELDS = ("group_name", "impact", "severity", "group_evidence", "mitigation")
+EQIA_STRAND_FIELDS = ("strand", "strand_impact", "strand_note")
+EQIA_ROW_FIELDS = EQIA_GROUP_FIELDS + EQIA_STRAND_FIELDS  # a row's own, after its EqIA's
 
 
 def check_impact(values: Mapping[str, str], groups: Iterable[str]) -> tuple[dict, list]:
@@ -269,6 +274,60 @@ def check_strand_impact(values: Mapping[str, str]) -> tuple[dict | None, list[tu
 
 
 MAX_STRAND_NOTE = 500  # a short note: the evidence and mitigation live with each group
+
+
+def strands_of(questionnaire) -> list[tuple[str, str]]:
+    """The strategy's strands (key, name): the questionnaire's `strand` members; none if it has
+    no such dimension."""
+    try:
+        dimension = questionnaire.dimension("strand")
+    except StopIteration:
+        return []
+    return [(m.key, m.name) for m in dimension.members]
+
+
+def check_strand_row(
+    values: Mapping[str, str], strands: Iterable[tuple[str, str]]
+) -> tuple[dict, list[tuple[str, str]]]:
+    """A strand's row of an EqIA file: the strand (by key or name, kept by key) and what the
+    EqIA implies under it, checked as the form checks it. The row must give an impact, and
+    leave the group's columns to a row of their own."""
+    strands = list(strands)
+    strand = _text(values.get("strand"))
+    known = {text.lower(): key for key, name in strands for text in (key, name)}
+    errors: list[tuple[str, str]] = []
+    if strand.lower() not in known:
+        names = ", ".join(name for _, name in strands) or "it has none"
+        errors.append(("strand", f"‘{strand}’ is not a strand of the strategy: {names}"))
+    given = {"impact": values.get("strand_impact"), "note": values.get("strand_note")}
+    record, strand_errors = check_strand_impact(given)
+    if record is None:
+        record = {"impact": "", "note": ""}
+        strand_errors = [("impact", "Give the impact on equality under this strand")]
+    errors += [(f"strand_{field}", message) for field, message in strand_errors]
+    filled = [field for field in EQIA_GROUP_FIELDS if _text(values.get(field))]
+    if filled:
+        errors.append((filled[0], "This row is for a strand: give the group a row of its own"))
+    return {"strand": known.get(strand.lower(), strand), **record}, errors
+
+
+# The two kinds of row an EqIA file holds besides its EqIA's columns: the part of the EqIA a
+# row adds to -> the field that names its group or strand, and what that is called.
+EQIA_ROW_PARTS = {"impacts": ("group_name", "group"), "strand_impacts": ("strand", "strand")}
+
+
+def check_eqia_row(
+    values: Mapping[str, str], groups: Iterable[str], strands: Iterable[tuple[str, str]]
+) -> tuple[str, dict, list[tuple[str, str]]]:
+    """What a row of an EqIA file adds to its EqIA: a group's impact or, if the row names a
+    strand, that strand's implication, as (the part of EQIA_ROW_PARTS, record, errors)."""
+    if _text(values.get("strand")):
+        record, errors = check_strand_row(values, strands)
+        return "strand_impacts", record, errors
+    record, errors = check_impact(values, groups)
+    if _text(values.get("strand_impact")) or _text(values.get("strand_note")):
+        errors.append(("strand", "Name the strand this implication is for"))
+    return "impacts", record, errors
 
 
 # --- files --------------------------------------------------------------------------------------
@@ -441,8 +500,9 @@ def preview_risks(
 def preview_eqias(
     table: list[dict], groups: Iterable[str], questionnaire, taken_refs: set[str]
 ) -> Preview:
-    """Check an EqIA file, one row per (EqIA, group); rows with the same ref make one EqIA."""
-    groups = list(groups)
+    """Check an EqIA file, one row per (EqIA, group) and per (EqIA, strand), the strands those
+    of `questionnaire`; rows with the same ref make one EqIA."""
+    groups, strands = list(groups), strands_of(questionnaire)
     missing = missing_columns(table, EQIA_COLUMNS, ("ref", "title", "group_name", "impact"))
     if missing:
         return Preview([], [RowError(1, m, "this column is missing") for m in missing], 0)
@@ -453,8 +513,8 @@ def preview_eqias(
             continue
         values = _by_field(row, headings)
         fields, row_errors = check_eqia(values)
-        impact, impact_errors = check_impact(values, groups)
-        row_errors += impact_errors
+        part, record, part_errors = check_eqia_row(values, groups, strands)
+        row_errors += part_errors
         ref = fields.get("ref")
         if ref in taken_refs:
             row_errors.append(("ref", f"{ref} is already used by another EqIA"))
@@ -465,11 +525,13 @@ def preview_eqias(
             by_ref[ref] = {
                 **fields,
                 "impacts": [],
+                "strand_impacts": [],
                 "links": [(questionnaire.id, d, m) for d, m in links],
             }
         if ref:
-            if impact["group_name"] in {i["group_name"] for i in by_ref[ref]["impacts"]}:
-                row_errors.append(("group_name", f"{ref} already has a row for this group"))
-            by_ref[ref]["impacts"].append(impact)
+            name, kind = EQIA_ROW_PARTS[part]
+            if record[name] in {given[name] for given in by_ref[ref][part]}:
+                row_errors.append((name, f"{ref} already has a row for this {kind}"))
+            by_ref[ref][part].append(record)
         errors += [RowError(number, headings[f], m) for f, m in row_errors]
     return Preview(list(by_ref.values()), errors, sum(1 for r in table if r))

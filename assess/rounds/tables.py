@@ -41,6 +41,18 @@ def heatmap_frame(rows: list[dict], members: list[str]) -> pd.DataFrame:
     return wide.sort_values(["directorate", "team"], kind="stable").reset_index(drop=True)
 
 
+def with_team_scores(
+    frame: pd.DataFrame, scores_by_team: dict[int, dict[str, float | None]], columns: dict[str, str]
+) -> pd.DataFrame:
+    """The frame with more score columns, read from each team's scores: `columns` maps each new
+    column to the key of the score it holds (a team without that score has none)."""
+    added = frame.copy()
+    for column, key in columns.items():
+        added[column] = [scores_by_team.get(team_id, {}).get(key) for team_id in added["team_id"]]
+        added[column] = added[column].astype(float)
+    return added
+
+
 def statement_frame(rows: list[dict], statement_keys: list[str]) -> pd.DataFrame:
     """Teams (rows) by statements (columns) of levels, from (team..., statement_key, score)
     rows: the drill-down beneath one value. Sorted by directorate, team."""

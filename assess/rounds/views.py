@@ -25,6 +25,7 @@ from wtforms.validators import Length, ValidationError
 from assess import charts, store
 from assess.assessment.scoring import OUTSTANDING, OVERALL, score_assessment, status_counts
 from assess.audit import exports
+from assess.readiness.figures import COLUMN_SUFFIX, round_review_scores
 from assess.rounds import reminders
 from assess.rounds import tables as reports
 from assess.store import registers as register_store
@@ -41,8 +42,10 @@ from assess.web.helpers import (
     round_or_404,
 )
 
-# The heatmap's last column: the score of every statement, not an average of the columns before.
+# The heatmap's overall column: the score of every statement, not an average of the columns before.
 OVERALL_HEADING = "Overall score (all statements)"
+# Beside the readiness areas, a column per area of the completed readiness reviews' scores.
+REVIEW_COLUMN = "review-"
 
 bp = Blueprint("rounds", __name__, url_prefix="/rounds")
 
@@ -565,12 +568,21 @@ def heatmap_view(round_: dict, dimension_key: str):
     rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
     members = [m.key for m in dimension.members]
     council = reports.heatmap_frame(rows, members)
+    review_columns = []
+    beside = round_review_scores(round_["id"], questionnaire.id, dimension_key)
+    if beside:
+        review, scores_by_team = beside
+        review_columns = [(REVIEW_COLUMN + a.key, a.name + COLUMN_SUFFIX) for a in review.areas]
+        council = reports.with_team_scores(
+            council, scores_by_team, {REVIEW_COLUMN + a.key: a.key for a in review.areas}
+        )
     directorate = request.args.get("directorate", "")
     all_directorates = sorted(council["directorate"].unique()) if not council.empty else []
     frame = council[council["directorate"] == directorate] if directorate else council
-    sort = request.args.get("sort", "")
-    frame = reports.sort_heatmap(frame, sort if sort in [*members, OVERALL] else None)
     columns = [(m.key, m.name) for m in dimension.members] + [(OVERALL, OVERALL_HEADING)]
+    columns += review_columns
+    sort = request.args.get("sort", "")
+    frame = reports.sort_heatmap(frame, sort if sort in [key for key, _ in columns] else None)
     return {
         "questionnaire": questionnaire,
         "dimension": dimension,
@@ -587,6 +599,7 @@ def heatmap_view(round_: dict, dimension_key: str):
         "directorate": directorate,
         "sort": sort,
         "include_submitted": include_submitted,
+        "with_review": bool(review_columns),
         "counts": reports.directorate_counts(reports.published(council))
         if not council.empty
         else {},

@@ -504,6 +504,111 @@ def _eqia_strand_impacts(db: Database) -> None:
     )
 
 
+@migrations(name="0013_readiness_reviews")
+def _readiness_reviews(db: Database) -> None:
+    """The readiness review: each version of the checks file ever used, a team's review in a
+    round (one per team and round, on one version), its answers with their evidence (or the
+    reason a check is not applicable), and the scores of a completed review by area."""
+    db.executescript(
+        """
+        CREATE TABLE readiness_review_versions (
+            version TEXT PRIMARY KEY,
+            review_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            first_loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE readiness_reviews (
+            id INTEGER PRIMARY KEY,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            version TEXT NOT NULL REFERENCES readiness_review_versions(version),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'completed')),
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            completed_by INTEGER REFERENCES users(id),
+            completed_at TEXT,
+            UNIQUE (team_id, round_id)
+        );
+        CREATE TABLE readiness_answers (
+            review_id INTEGER NOT NULL REFERENCES readiness_reviews(id),
+            check_key TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (trim(answer) <> ''),
+            note TEXT NOT NULL DEFAULT '',
+            answered_by INTEGER REFERENCES users(id),
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, check_key)
+        );
+        CREATE TABLE readiness_scores (
+            review_id INTEGER NOT NULL REFERENCES readiness_reviews(id),
+            area TEXT NOT NULL,
+            score REAL,
+            answered INTEGER NOT NULL,
+            not_applicable INTEGER NOT NULL,
+            unanswered INTEGER NOT NULL,
+            rules_version TEXT NOT NULL,
+            computed_at TEXT NOT NULL,
+            PRIMARY KEY (review_id, area)
+        );
+        CREATE INDEX readiness_reviews_round ON readiness_reviews(round_id);
+        """
+    )
+
+
+@migrations(name="0014_indicators")
+def _indicators(db: Database) -> None:
+    """The strategy programme's performance indicators, their figures by period and group ('' is
+    everyone), and the EqIA reviews a group's figure short of its target prompts (one per EqIA,
+    indicator, period and group)."""
+    db.executescript(
+        """
+        CREATE TABLE indicators (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE CHECK (trim(ref) <> ''),
+            name TEXT NOT NULL CHECK (trim(name) <> ''),
+            definition TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            direction TEXT NOT NULL CHECK (direction IN ('higher', 'lower')),
+            owner TEXT NOT NULL DEFAULT '',
+            readiness_area TEXT NOT NULL,
+            team_id INTEGER REFERENCES teams(id),
+            baseline REAL,
+            baseline_period TEXT NOT NULL DEFAULT '',
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE indicator_values (
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            period TEXT NOT NULL CHECK (trim(period) <> ''),
+            group_name TEXT NOT NULL DEFAULT '',
+            value REAL NOT NULL,
+            target REAL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (indicator_id, period, group_name)
+        );
+        CREATE TABLE eqia_indicator_prompts (
+            id INTEGER PRIMARY KEY,
+            eqia_id INTEGER NOT NULL REFERENCES eqias(id),
+            indicator_id INTEGER NOT NULL REFERENCES indicators(id),
+            period TEXT NOT NULL,
+            group_name TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            outcome TEXT NOT NULL DEFAULT '',
+            resolved_by INTEGER REFERENCES users(id),
+            resolved_at TEXT,
+            UNIQUE (eqia_id, indicator_id, period, group_name)
+        );
+        CREATE INDEX eqia_indicator_prompts_indicator ON eqia_indicator_prompts(indicator_id);
+        """
+    )
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 

@@ -34,9 +34,12 @@ from assess.store.export_types import (
     ExportTable,
     Filters,
 )
+from assess.store.readiness_exports import READINESS_ANSWERS, READINESS_SCORES
 from assess.store.register_exports import (
     EQIA_GROUP_COLUMNS,
     EQIA_IMPACTS,
+    EQIA_STRAND_COLUMNS,
+    EQIA_STRAND_IMPACTS,
     EQIAS,
     REGISTER_TABLES,
     RISKS,
@@ -187,7 +190,8 @@ ACTIONS = ExportTable(
 )
 
 # An event belongs to a round and team when its entity is an assessment, an improvement action,
-# a team or a round; with a filter, events that belong to none (sign-ins, exports) are left out.
+# a readiness review, a team or a round; with a filter, events that belong to none (sign-ins,
+# exports) are left out.
 AUDIT_LOG = ExportTable(
     "audit_log",
     "Audit log",
@@ -208,15 +212,17 @@ AUDIT_LOG = ExportTable(
     ),
     """WITH placed AS (
         SELECT e.id AS event_id,
-            coalesce(a.round_id, ia.round_id,
+            coalesce(a.round_id, ia.round_id, rv.round_id,
                 CASE WHEN e.entity = 'round' THEN CAST(e.entity_id AS INTEGER) END) AS round_id,
-            coalesce(a.team_id, ia.team_id,
+            coalesce(a.team_id, ia.team_id, rv.team_id,
                 CASE WHEN e.entity = 'team' THEN CAST(e.entity_id AS INTEGER) END) AS team_id
         FROM audit_events e
         LEFT JOIN assessments a
             ON e.entity = 'assessment' AND a.id = CAST(e.entity_id AS INTEGER)
         LEFT JOIN improvement_actions ia
-            ON e.entity = 'improvement_action' AND ia.id = CAST(e.entity_id AS INTEGER))
+            ON e.entity = 'improvement_action' AND ia.id = CAST(e.entity_id AS INTEGER)
+        LEFT JOIN readiness_reviews rv
+            ON e.entity = 'readiness_review' AND rv.id = CAST(e.entity_id AS INTEGER))
     SELECT e.id, e.at, u.email, e.action, e.entity, e.entity_id, r.name, d.name, t.name,
         e.before, e.after, e.previous_hash, e.hash
     FROM audit_events e JOIN placed p ON p.event_id = e.id
@@ -235,6 +241,8 @@ TABLES: dict[str, ExportTable] = {
         ANSWERS,
         COMPLETION,
         ACTIONS,
+        READINESS_SCORES,
+        READINESS_ANSWERS,
         AUDIT_LOG,
         *REGISTER_TABLES,
     )
@@ -297,7 +305,8 @@ def register_download(
 ) -> tuple[str, tuple[tuple[str, str], ...], list[tuple]]:
     """A register page's download, "risks" or "eqias": (title, columns, rows), the audit
     export's columns less provenance (see assess.store.register_exports). EqIAs come one row
-    per EqIA and group, each EqIA's columns then its group's."""
+    per EqIA and group, then one per EqIA and strand: each EqIA's columns, then its group's,
+    then its strand's (the columns of the other kind left empty)."""
     if kind == "risks":
         columns = without_provenance(RISKS)
         rows = [values[: len(columns)] for _, values in table_rows(db, RISKS, Filters())]
@@ -305,11 +314,18 @@ def register_download(
     if kind != "eqias":
         raise ValueError(f"no register download called {kind!r}: risks or eqias")
     own = without_provenance(EQIAS)
-    eqias = {values[0]: values[: len(own)] for _, values in table_rows(db, EQIAS, Filters())}
+    no_group, no_strand = (None,) * len(EQIA_GROUP_COLUMNS), (None,) * len(EQIA_STRAND_COLUMNS)
+    by_eqia: dict[int, list[tuple]] = {}
+    for _, values in table_rows(db, EQIA_IMPACTS, Filters()):
+        by_eqia.setdefault(values[0], []).append((*values[2:], *no_strand))
+    for _, values in table_rows(db, EQIA_STRAND_IMPACTS, Filters()):
+        by_eqia.setdefault(values[0], []).append((*no_group, *values[2:]))
     rows = [
-        (*eqias[values[0]], *values[2:]) for _, values in table_rows(db, EQIA_IMPACTS, Filters())
+        (*values[: len(own)], *cells)
+        for _, values in table_rows(db, EQIAS, Filters())
+        for cells in by_eqia.get(values[0], [])
     ]
-    return EQIAS.title, own + EQIA_GROUP_COLUMNS, rows
+    return EQIAS.title, own + EQIA_GROUP_COLUMNS + EQIA_STRAND_COLUMNS, rows
 
 
 def filter_names(db: Database, filters: Filters) -> dict[str, str]:

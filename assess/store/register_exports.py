@@ -8,9 +8,12 @@ same columns less the provenance columns, which say who recorded an entry and wh
 
 - the risk register's download is `RISKS` without accepted_by, accepted_at, created_by,
   created_at and updated_at;
-- the EqIAs' download is one row per EqIA and group, the shape an EqIA import takes: `EQIAS`
-  without created_by, created_at and updated_at, then that group's columns of `EQIA_IMPACTS`
-  (`EQIA_GROUP_COLUMNS`: the group's evidence is group_evidence there, beside the EqIA's own).
+- the EqIAs' download is one row per EqIA and group, then one per EqIA and strand, the shape
+  an EqIA import takes: `EQIAS` without created_by, created_at and updated_at, then that group's
+  columns of `EQIA_IMPACTS` (`EQIA_GROUP_COLUMNS`: the group's evidence is group_evidence there,
+  beside the EqIA's own), then that strand's of `EQIA_STRAND_IMPACTS` (`EQIA_STRAND_COLUMNS`:
+  strand, strand_impact, strand_note). A group's row leaves the strand's columns empty, and a
+  strand's row the group's.
 
 Both downloads import back as they are (assess.registers.entries reads these column names).
 """
@@ -174,6 +177,23 @@ EQIA_IMPACTS = ExportTable(
     {},
 )
 
+# What an EqIA implies for equality under each strand of the strategy, the strand by its key.
+EQIA_STRAND_IMPACTS = ExportTable(
+    "eqia_strand_impacts",
+    "EqIA implications by strand",
+    (
+        ("eqia_id", INTEGER),
+        ("eqia_ref", TEXT),
+        ("strand", TEXT),
+        ("impact", TEXT),
+        ("note", TEXT),
+    ),
+    """SELECT e.id, e.ref, s.strand, s.impact, s.note
+    FROM eqia_strand_impacts s JOIN eqias e ON e.id = s.eqia_id
+    ORDER BY e.ref, e.id, s.rowid""",
+    {},
+)
+
 # A low or falling Inclusion & Respect score prompting a review of an EqIA, and what was done.
 EQIA_REVIEW_PROMPTS = ExportTable(
     "eqia_review_prompts",
@@ -252,6 +272,12 @@ EQIA_GROUP_COLUMNS = tuple(
     ("group_evidence" if name == "evidence" else name, kind)
     for name, kind in EQIA_IMPACTS.columns[2:]
 )
+# A strand's columns in the same file, after the group's: those of EQIA_STRAND_IMPACTS but
+# eqia_id and eqia_ref, named apart from the group's impact.
+EQIA_STRAND_COLUMNS = tuple(
+    (name if name == "strand" else f"strand_{name}", kind)
+    for name, kind in EQIA_STRAND_IMPACTS.columns[2:]
+)
 
 
 def without_provenance(table: ExportTable) -> tuple[tuple[str, str], ...]:
@@ -268,6 +294,7 @@ REGISTER_TABLES = (
     RISK_OWNER_DECISIONS,
     EQIAS,
     EQIA_IMPACTS,
+    EQIA_STRAND_IMPACTS,
     EQIA_REVIEW_PROMPTS,
     REGISTER_ACTIONS,
     REGISTER_LINKS,

@@ -583,8 +583,8 @@ def import_entries(
     With a `token`, each batch also records what it added (import_previews.written), so an
     import whose worker was stopped part-way is undone by the next confirmation.
 
-    Risk entries are RISK_FIELDS; EqIA entries are EQIA_FIELDS plus `impacts`; either may carry
-    `links`: (questionnaire_id, dimension, member) tuples."""
+    Risk entries are RISK_FIELDS; EqIA entries are EQIA_FIELDS plus `impacts` and (if any)
+    `strand_impacts`; either may carry `links`: (questionnaire_id, dimension, member) tuples."""
     written: list[int] = []
     position = 0
     try:
@@ -609,11 +609,13 @@ def import_entries(
 
 
 def _import_entry(db: Database, kind: str, entry: dict, actor_id: int | None) -> int:
-    fields = {k: v for k, v in entry.items() if k not in ("impacts", "links")}
+    fields = {k: v for k, v in entry.items() if k not in ("impacts", "strand_impacts", "links")}
     if kind == "risk":
         entry_id = add_risk(db, fields, actor_id)
     else:
-        entry_id = add_eqia(db, fields, entry.get("impacts", []), actor_id)
+        entry_id = add_eqia(
+            db, fields, entry.get("impacts", []), actor_id, entry.get("strand_impacts")
+        )
     for questionnaire_id, dimension, member in entry.get("links", []):
         add_link(db, kind, entry_id, questionnaire_id, dimension, member, actor_id)
     return entry_id
@@ -630,6 +632,7 @@ def undo_import(db: Database, kind: str, entry_ids: list[int], actor_id: int | N
             ("eqia_impacts", "eqia_id"),
             ("eqia_strand_impacts", "eqia_id"),
             ("eqia_review_prompts", "eqia_id"),
+            ("eqia_indicator_prompts", "eqia_id"),
         )
     )
     for start in range(0, len(entry_ids), BATCH_ENTRIES):

@@ -86,6 +86,53 @@ def gather(db: Database, round_id: int, created_by: str | None) -> dict:
                 [round_id],
             )
         ),
+        "readiness_reviews": _readiness_reviews(db, round_id),
+    }
+
+
+def _readiness_reviews(db: Database, round_id: int) -> dict:
+    """The round's completed readiness reviews, their checks' versions, answers and scores."""
+    scope = "SELECT id FROM readiness_reviews WHERE round_id = ? AND status = 'completed'"
+    reviews = list(
+        db.query(
+            """SELECT r.id, t.name AS team, d.name AS directorate, r.status, r.version,
+                  cb.email AS completed_by, r.completed_at
+               FROM readiness_reviews r JOIN teams t ON t.id = r.team_id
+               JOIN directorates d ON d.id = t.directorate_id
+               LEFT JOIN users cb ON cb.id = r.completed_by
+               WHERE r.round_id = ? AND r.status = 'completed' ORDER BY r.id""",
+            [round_id],
+        )
+    )
+    versions = sorted({r["version"] for r in reviews})
+    marks = ",".join("?" * len(versions))
+    return {
+        "versions": [
+            {**v, "content": json.loads(v["content"])}
+            for v in db.query(
+                f"""SELECT version, review_id, title, content FROM readiness_review_versions
+                    WHERE version IN ({marks}) ORDER BY version""",
+                versions,
+            )
+        ],
+        "reviews": reviews,
+        "answers": list(
+            db.query(
+                f"""SELECT a.review_id, a.check_key, a.answer, a.note, u.email AS answered_by,
+                      a.answered_at
+                   FROM readiness_answers a LEFT JOIN users u ON u.id = a.answered_by
+                   WHERE a.review_id IN ({scope}) ORDER BY a.review_id, a.check_key""",
+                [round_id],
+            )
+        ),
+        "scores": list(
+            db.query(
+                f"""SELECT review_id, area, score, answered, not_applicable, unanswered,
+                      rules_version, computed_at FROM readiness_scores
+                   WHERE review_id IN ({scope}) ORDER BY review_id, area""",
+                [round_id],
+            )
+        ),
     }
 
 

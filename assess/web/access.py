@@ -21,7 +21,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "assess_own_team": (TEAM_LEAD,),
     "read_council": COUNCIL_WIDE,  # rounds, heatmaps, trends, registers, audit pages, any team
     "run_rounds": (BUSINESS_IMPROVEMENT,),  # create, open, close, remind, review, moderate
+    # a service's readiness review: its team lead (own teams only) or business improvement
+    "review_readiness": (TEAM_LEAD, BUSINESS_IMPROVEMENT),
     "edit_registers": (BUSINESS_IMPROVEMENT,),
+    # the strategy programme's indicators and their figures (reading them: read_council)
+    "edit_programme": (BUSINESS_IMPROVEMENT, ADMINISTRATOR),
     "own_risks": OWNER_ROLES,
     "decide_for_any_owner": (DECIDES_FOR_ANY_OWNER,),
     "use_api": COUNCIL_WIDE,

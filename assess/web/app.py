@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from assess import config, store
 from assess.assessment.questionnaire import load_folder
+from assess.readiness.checks import REVIEWS_FOLDER, load_reviews
 from assess.web import errors, govuk, logs, pictures, security
 from assess.web.helpers import first_errors, long_date, long_time
 
@@ -102,6 +103,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.config["CHARTS_PATH"] = Path(app.instance_path) / app.config["CHARTS_DATABASE"]
 
     app.extensions["questionnaires"] = load_folder(Path(app.config["QUESTIONNAIRES"]))
+    app.extensions["readiness_reviews"] = load_reviews(
+        Path(app.config["QUESTIONNAIRES"]) / REVIEWS_FOLDER, app.extensions["questionnaires"]
+    )
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -125,6 +129,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.register_blueprint(home.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(team.bp)
+    from assess.readiness import views as readiness_views
+
+    app.register_blueprint(readiness_views.bp)
     from assess.audit import views as audit_views
 
     app.register_blueprint(audit_views.bp)
@@ -134,6 +141,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     from assess.registers import views as register_views
 
     app.register_blueprint(register_views.bp)
+    from assess.programme import views as programme_views
+
+    app.register_blueprint(programme_views.bp)
     app.add_template_filter(long_date)
     app.add_template_filter(long_time)
     app.add_template_filter(first_errors)

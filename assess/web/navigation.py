@@ -19,6 +19,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Rounds", "rounds.index", "read_council"),
     NavItem("Trends", "council.trends_values", "read_council"),
     NavItem("Risks and equality", "registers.risks", "read_council"),
+    NavItem("Programme", "programme.indicators", "read_council"),
     NavItem("Audit and exports", "audit.index", "read_council"),
     NavItem("Administration", "admin.index", "administer"),
 ]

@@ -19,7 +19,9 @@ from assess.charts import MIMETYPES, Chart
 from assess.store import charts as cache
 from assess.web import errors
 
-TEAM_PAGES = "team"  # the blueprint of a team lead's assessment pages
+# The blueprints of one team's pages (its assessment, its readiness review): a change there
+# changes that team's figures only.
+TEAM_PAGES = ("team", "readiness")
 
 
 def chart_db() -> Database:
@@ -74,7 +76,7 @@ def note_change(response: Response) -> Response:
     opening and closing) may change the council's figures, so every team's in the round."""
     args = request.view_args or {}
     if request.method == "POST" and response.status_code < 400 and "round_id" in args:
-        team_id = args.get("team_id") if request.blueprint == TEAM_PAGES else None
+        team_id = args.get("team_id") if request.blueprint in TEAM_PAGES else None
         cache.note_change(chart_db(), args["round_id"], team_id)
     return response
 

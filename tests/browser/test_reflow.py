@@ -101,7 +101,7 @@ def test_the_administrators_navigation_fits_on_one_line_at_1280_px(page, live_se
     sign_in(page, live_server.url, PEOPLE["administrator"])
     links = page.get_by_role("navigation", name="Menu").get_by_role("link")
     tops = {round(box["y"]) for box in (link.bounding_box() for link in links.all()) if box}
-    assert len(links.all()) == 6 and len(tops) == 1, tops
+    assert len(links.all()) == 7 and len(tops) == 1, tops
     header = page.locator(".app-header")
     assert "Alex Morgan" in header.inner_text()
     header.get_by_role("button", name="Sign out").click()

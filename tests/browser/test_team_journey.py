@@ -299,3 +299,48 @@ def test_the_reason_box_shows_only_under_not_applicable(live_server, page):
     reason.fill("")
     first.locator('input[value="2"]').check()
     expect(reason).to_be_hidden()
+
+
+def test_a_team_lead_completes_the_readiness_review(live_server, page, page_without_js):
+    """Task list, an area's checks (one answer refused and named, what was typed kept), every
+    area without JavaScript, "Complete the review", then the results show the review beside the
+    self-assessment; axe on each kind of page, nothing wider than the screen at 320 px."""
+    open_assessment(page, live_server.url)
+    page.get_by_role("link", name="Readiness review").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Readiness review")
+    assert_accessible(page)
+    overview = page.url
+    page.get_by_role("link", name=re.compile("^Answer the checks")).first.click()
+    first, second = (page.get_by_role("group", name=re.compile(f"Check {n}\\b")) for n in (1, 2))
+    first.get_by_label("Yes", exact=True).check()
+    second.get_by_label("Partly", exact=True).check()
+    page.locator("textarea").nth(1).fill("Repairs form emailed and rekeyed")
+    page.get_by_role("button", name="Save and come back later").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Give the evidence for answering “Yes” to check 1")
+    expect(page.locator("textarea").nth(1)).to_have_value("Repairs form emailed and rekeyed")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+    plain = page_without_js
+    open_assessment(plain, live_server.url)
+    plain.get_by_role("link", name="Readiness review").click()
+    plain.get_by_role("link", name=re.compile("answers on digital access")).click()
+    while True:  # every area in turn, "Save and continue" from one to the next
+        for group in plain.get_by_role("group").all():
+            group.get_by_label("No", exact=True).check()
+        plain.get_by_role("button", name="Save and continue").click()
+        if plain.get_by_role("heading", level=1).inner_text() == "Readiness review":
+            break
+    plain.get_by_role("button", name="Complete the review").click()
+    expect(plain.locator(".govuk-tag", has_text="Completed")).to_be_visible()
+    expect(plain.get_by_role("table", name="Readiness review scores")).to_contain_text("1.00")
+    page.goto(overview)
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    plain.get_by_role("link", name="Back to the assessment").click()
+    plain.get_by_role("link", name="Preview your results so far").click()
+    expect(plain.get_by_role("table", name=re.compile("Readiness areas"))).to_contain_text(
+        "Readiness review"
+    )

@@ -20,6 +20,7 @@ from assess.registers.views import (
     may_read,
     read_dates,
 )
+from assess.store import programme as programme_store
 from assess.store import registers as register_store
 from assess.web import access
 from assess.web.auth import requires, safe_local_path, sign_in_required
@@ -35,11 +36,7 @@ def groups() -> tuple[str, ...]:
 def strands() -> list[tuple[str, str]]:
     """The strategy's strands (key, name): the `strand` members of the questionnaire that
     register links point into; none if it has no such dimension."""
-    try:
-        dimension = link_questionnaire().dimension("strand")
-    except StopIteration:
-        return []
-    return [(m.key, m.name) for m in dimension.members]
+    return registers_io.strands_of(link_questionnaire())
 
 
 def strand_rows(eqia_id: int) -> list[dict]:
@@ -68,6 +65,7 @@ def eqias():
             for e in entries
         ],
         prompts=register_store.review_prompts(db),
+        indicator_prompts=programme_store.indicator_prompts(db),
         can_edit=can_edit(),
         form=CsrfForm(),
     )
@@ -82,15 +80,15 @@ def get_eqia(eqia_id: int) -> dict:
 def eqia_detail(eqia_id: int):
     may_read("eqia", eqia_id)
     db = store.get_db()
+    council_wide = access.may(g.user["role"], "read_council")
     return render_template(
         "registers/eqia.html",
         e=get_eqia(eqia_id),
         impacts=register_store.impacts_of(db, eqia_id),
         strand_impacts=strand_rows(eqia_id),
-        # prompts quote other teams' names and scores: council-wide readers only
-        prompts=register_store.review_prompts(db, eqia_id)
-        if access.may(g.user["role"], "read_council")
-        else [],
+        # prompts quote other teams' names and scores, and council figures: council-wide only
+        prompts=register_store.review_prompts(db, eqia_id) if council_wide else [],
+        indicator_prompts=programme_store.indicator_prompts(db, eqia_id) if council_wide else [],
         **entry_page("eqia", eqia_id),
     )
 

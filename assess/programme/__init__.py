@@ -1,0 +1,1 @@
+"""The strategy programme: performance indicators and the equality prompts their figures raise."""
