@@ -39,8 +39,17 @@ logconfig_dict = {
 
 def when_ready(server):
     """Start the chart renderer beside the workers: it draws every chart, so no request waits
-    on drawing and no worker loads the renderer."""
+    on drawing and no worker loads the renderer.
+
+    First the app's objects are frozen (`gc.freeze`): the garbage collector of a worker or the
+    renderer then never walks them, which would write to each one and copy the pages they
+    share with the master.
+    """
+    import gc
+
     from assess.charts import renderer
+
+    gc.freeze()
 
     def close_listeners():
         for listener in server.LISTENERS:

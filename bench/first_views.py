@@ -18,7 +18,6 @@ import argparse
 import os
 import re
 import signal
-import sqlite3
 import sys
 import tempfile
 import time
@@ -31,12 +30,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate, open_instance  # noqa: E402
 from journey import (  # noqa: E402
     Client,
+    charts_waiting,
     free_port,
     hidden_fields,
     percentiles,
+    print_memory,
     processes,
     section_form,
     serve,
+    together_mb,
 )
 
 from assess import store  # noqa: E402
@@ -61,19 +63,13 @@ def view(client: Client, path: str) -> float:
 def wait_until_drawn(folder: Path, seconds: float) -> float:
     """Wait until the renderer (if any) has nothing waiting; the seconds it took."""
     started = time.monotonic()
-    path = folder / "charts.db"
     while time.monotonic() - started < seconds:
         time.sleep(1)
-        if not path.exists():
+        if not (folder / "charts.db").exists():
             if time.monotonic() - started > 15:
                 break  # code without a renderer
             continue  # or it has not started yet
-        with sqlite3.connect(path) as db:
-            left = db.execute(
-                "SELECT (SELECT count(*) FROM wanted WHERE attempts < 3)"
-                " + (SELECT count(*) FROM changed)"
-            ).fetchone()[0]
-        if left == 0:
+        if not charts_waiting(folder):
             break
     return time.monotonic() - started
 
@@ -185,10 +181,8 @@ def main() -> None:
     for kind, times in kinds.items():
         print(f"{kind:<44} {percentiles(times)}")
     for when, found in (("after the views", after_views), ("at rest", at_rest)):
-        pss = sum(p for _, _, p, _ in found)
-        print(f"memory {when}: PSS of all {len(found)} server processes {pss:.0f} MB")
-        for pid, name, p, r in found:
-            print(f"  pid {pid:<8} {name:<16} PSS {p:6.0f} MB   RSS {r:6.0f} MB")
+        print_memory(when, found)
+        print(f"PSS of all {len(found)} server processes {together_mb(found):.0f} MB")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Seeds a demo-style instance (200 teams, so there are enough unsubmitted assessments), starts
 gunicorn, and drives it with a scripted client (keep-alive, cookies, CSRF tokens as a browser
-would send them). Prints p50/p95 per request kind and the servers' memory. Stops by itself.
+would send them). Prints p50/p95 per request kind, the servers' memory at the end of the run
+(while the chart renderer is still drawing) and at rest, and how long the renderer took to draw
+what the run asked for. Stops by itself.
 
     .venv/bin/python bench/journey.py [--saves 200] [--questionnaires 35] [--results 200]
                                       [--root CHECKOUT]
@@ -11,11 +13,13 @@ would send them). Prints p50/p95 per request kind and the servers' memory. Stops
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import re
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -23,6 +27,7 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -38,6 +43,7 @@ from assess.demo import DEMO_PASSWORD  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+CATCH_UP_SECONDS = 900  # the longest wait for the renderer to draw what the run asked for
 HIDDEN = re.compile(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"')
 
 
@@ -118,39 +124,87 @@ def serve(folder: Path, root: Path, port: int) -> subprocess.Popen:
     return server
 
 
-def processes(pid: int) -> list[tuple[int, str, float, float]]:
-    """(pid, name, PSS MB, RSS MB) of a process and all its descendants, the process first.
-    PSS splits shared pages between the processes sharing them, so it adds up; RSS counts them
-    once per process."""
+class Process(NamedTuple):
+    """A server process and its memory in MB. PSS splits shared pages between the processes
+    sharing them, so it adds up (anonymous: heap, copied-on-write pages; file: code and libraries
+    mapped from disk); RSS counts shared pages once per process."""
+
+    pid: int
+    name: str
+    pss: float
+    pss_anon: float
+    pss_file: float
+    rss: float
+
+
+def processes(pid: int) -> list[Process]:
+    """A process and all its descendants, the process first."""
     found, queue = [], [pid]
     while queue:
         process = queue.pop(0)
         children = subprocess.run(["pgrep", "-P", str(process)], capture_output=True, text=True)
         queue += map(int, children.stdout.split())
+        try:
+            rollup = Path(f"/proc/{process}/smaps_rollup").read_text()
+            name = Path(f"/proc/{process}/comm").read_text().strip()
+        except OSError:
+            continue  # it ended meanwhile (a renderer done drawing)
         sizes = {}
-        for line in Path(f"/proc/{process}/smaps_rollup").read_text().splitlines():
+        for line in rollup.splitlines():
             key, value, *_ = line.split()
-            if key in ("Pss:", "Rss:"):
-                sizes[key] = int(value) / 1024
-        name = Path(f"/proc/{process}/comm").read_text().strip()
-        found.append((process, name, sizes["Pss:"], sizes["Rss:"]))
+            sizes[key] = int(value) / 1024 if value.isdigit() else 0.0
+        found.append(
+            Process(
+                process,
+                name,
+                sizes["Pss:"],
+                sizes.get("Pss_Anon:", 0.0),
+                sizes.get("Pss_File:", 0.0),
+                sizes["Rss:"],
+            )
+        )
     return found
 
 
-def memory_mb(pid: int) -> dict[str, float]:
-    """PSS of the master, the web workers and the chart renderer (with its supervisor), the
-    largest RSS of a web worker, RSS of all, and how many renderers are drawing."""
-    totals = {"master": 0.0, "workers": 0.0, "renderer": 0.0, "rss": 0.0, "worker_rss": 0.0}
-    totals["drawing"] = 0.0
-    for process, name, pss, rss in processes(pid):
-        part = "renderer" if name.startswith("assess-") else "workers"
-        part = "master" if process == pid else part
-        totals[part] += pss
-        totals["rss"] += rss
-        totals["drawing"] += name == RENDERER_NAME
+def together_mb(found: list[Process]) -> float:
+    """PSS of all the server's processes: master, web workers, renderer and its supervisor."""
+    return sum(process.pss for process in found)
+
+
+def memory_mb(master: int, found: list[Process]) -> dict[str, float]:
+    """PSS of the master, the web workers and the chart renderer (with its supervisor), and the
+    largest RSS of a web worker."""
+    totals = {"master": 0.0, "workers": 0.0, "renderer": 0.0, "worker_rss": 0.0}
+    for process in found:
+        part = "renderer" if process.name.startswith("assess-") else "workers"
+        part = "master" if process.pid == master else part
+        totals[part] += process.pss
         if part == "workers":
-            totals["worker_rss"] = max(totals["worker_rss"], rss)
+            totals["worker_rss"] = max(totals["worker_rss"], process.rss)
     return totals
+
+
+def charts_waiting(folder: Path) -> int:
+    """Charts and changed rounds the renderer has still to work through (0 without a cache)."""
+    path = folder / "charts.db"
+    if not path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute(
+            "SELECT (SELECT count(*) FROM wanted WHERE attempts < 3)"
+            " + (SELECT count(*) FROM changed)"
+        ).fetchone()[0]
+
+
+def print_memory(when: str, found: list[Process]) -> None:
+    """Each server process's memory."""
+    print(f"server memory {when}:")
+    for process in found:
+        print(
+            f"  pid {process.pid:<8} {process.name:<14} PSS {process.pss:5.0f} MB "
+            f"(anonymous {process.pss_anon:4.0f}, file {process.pss_file:4.0f})   "
+            f"RSS {process.rss:5.0f} MB"
+        )
 
 
 def percentiles(times: list[float]) -> str:
@@ -267,13 +321,19 @@ def main() -> None:
             pages.append(elapsed)
             for dimension in ("value", "readiness_area"):
                 charts.append(client.request("GET", f"{base}/charts/{dimension}.svg")[2])
-        memory = memory_mb(server.pid)
-        # A renderer ends once it has had nothing to draw for a while: memory at rest.
-        for _ in range(60):
-            rest = memory_mb(server.pid)
-            if not rest["drawing"]:
+        end_of_run = processes(server.pid)
+        waiting = charts_waiting(folder)
+        # The renderer draws what the run asked for, then ends once it has had nothing to
+        # draw for a while: memory at rest.
+        ended, caught_up, peak = time.monotonic(), None, together_mb(end_of_run)
+        while time.monotonic() - ended < CATCH_UP_SECONDS:
+            at_rest = processes(server.pid)
+            peak = max(peak, together_mb(at_rest))
+            if caught_up is None and not charts_waiting(folder):
+                caught_up = time.monotonic() - ended
+            if caught_up is not None and all(p.name != RENDERER_NAME for p in at_rest):
                 break
-            time.sleep(1)
+            time.sleep(0.5)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
@@ -286,13 +346,22 @@ def main() -> None:
     print(f"{'results page (HTML)':<44} {percentiles(pages)}")
     print(f"{'results chart SVG, cached':<44} {percentiles(charts)}")
     print(f"{'results chart SVG, first request':<44} {percentiles(first_chart)}")
-    for when, figures in (("at the end of the run", memory), ("at rest", rest)):
+    drawn_in = (
+        f"{caught_up:.1f} s later" if caught_up is not None else f"not within {CATCH_UP_SECONDS} s"
+    )
+    print(
+        f"chart renderer: {waiting} charts or changed rounds waiting at the end of the run, "
+        f"all drawn {drawn_in}; PSS together at most {peak:.0f} MB meanwhile"
+    )
+    for when, found in (("at the end of the run", end_of_run), ("at rest", at_rest)):
+        print_memory(when, found)
+    for when, found in (("at the end of the run", end_of_run), ("at rest", at_rest)):
+        figures = memory_mb(server.pid, found)
         together = figures["workers"] + figures["master"] + figures["renderer"]
         print(
-            f"server memory {when} (PSS): 2 workers {figures['workers']:.0f} MB, master "
-            f"{figures['master']:.0f} MB, chart renderer {figures['renderer']:.0f} MB, together "
-            f"{together:.0f} MB; largest web worker RSS {figures['worker_rss']:.0f} MB "
-            f"(RSS of all {figures['rss']:.0f} MB counts shared pages once per process)"
+            f"PSS together {when}: {together:.0f} MB (master {figures['master']:.0f}, "
+            f"2 workers {figures['workers']:.0f}, chart renderer and supervisor "
+            f"{figures['renderer']:.0f}); largest web worker RSS {figures['worker_rss']:.0f} MB"
         )
 
 
