@@ -39,6 +39,9 @@ DEFAULTS = {
     "RISK_GREEN_MAX": 4,
     "RISK_AMBER_MAX": 12,
     "RISK_LOW_SCORE": 2.5,  # a team scoring below this in an area is weak there
+    # A team scoring this or more in an area rates itself high there: its results flag an
+    # indicator of that area that misses its target (and a weak score where all meet theirs).
+    "RATED_HIGH_SCORE": 3.5,
     # Groups every EqIA covers besides the nine protected characteristics.
     "EQIA_LOCAL_GROUPS": [
         "Socio-economic disadvantage",
@@ -102,6 +105,7 @@ ENVIRONMENT = {
     "ASSESS_RISK_GREEN_MAX": ("RISK_GREEN_MAX", int),
     "ASSESS_RISK_AMBER_MAX": ("RISK_AMBER_MAX", int),
     "ASSESS_RISK_LOW_SCORE": ("RISK_LOW_SCORE", float),
+    "ASSESS_RATED_HIGH_SCORE": ("RATED_HIGH_SCORE", float),
     "ASSESS_MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "ASSESS_IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "ASSESS_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),

@@ -215,6 +215,9 @@ MATRIX = [
     Row("/audit/api/v1/risk-scores",                 "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/risk-owner-decisions",        "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/eqia-review-prompts",         "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/indicators",                  "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/indicator-values",           "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/eqia-indicator-prompts",      "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/openapi.json",                "GET",  200, 200, 200, 200, 200, 200),
     # administration
     Row("/admin/",                                   "GET",  S,  403, 403, 403, 403, 200),

@@ -152,6 +152,9 @@ REGISTERS = [
     "eqia-review-prompts",
     "register-actions",
     "register-links",
+    "indicators",
+    "indicator-values",
+    "eqia-indicator-prompts",
 ]
 
 

@@ -159,7 +159,7 @@ def period_ends(period: str) -> date:
     return ends[int(quarter) - 1] if quarter else ends[-1]
 
 
-def test_indicator_figures_are_for_periods_ended_by_today_the_latest_recently(built):
+def test_indicator_values_are_for_periods_ended_by_today_the_latest_recently(built):
     db, today, _ = built
     values = rows(db, "SELECT * FROM indicator_values")
     assert len({v["indicator_id"] for v in values}) == db["indicators"].count >= 6

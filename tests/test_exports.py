@@ -387,7 +387,7 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
         "Readiness review scores",
         "Readiness review answers",
         "Audit log",
-        *REGISTER_SHEETS,
+        *COUNCIL_WIDE_SHEETS,
     ]
     about = "\n".join(
         " | ".join(str(v) for v in row if v is not None)
@@ -396,7 +396,7 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
     assert "Jo Maxwell (jo.maxwell@council.example), Auditor" in about
     assert "Team | Housing Needs" in about
     assert "Round | All" in about
-    assert ", ".join(REGISTER_SHEETS[:-1]) + f" and {REGISTER_SHEETS[-1]}" in about
+    assert ", ".join(COUNCIL_WIDE_SHEETS[:-1]) + f" and {COUNCIL_WIDE_SHEETS[-1]}" in about
     assert "are council-wide: the round, directorate and team filters do not apply" in about
     answers = list(workbook["Answers"].values)
     assert f"Answers | {len(answers) - 1} | " in about
@@ -509,6 +509,15 @@ REGISTER_SHEETS = [
     "Risk and EqIA actions",
     "Risk and EqIA links",
 ]
+# The performance indicators' tables: council-wide too, exported after the registers.
+PROGRAMME_TABLES = ["indicators", "indicator_values", "eqia_indicator_prompts"]
+PROGRAMME_SHEETS = [
+    "Performance indicators",
+    "Indicator figures",
+    "EqIA prompts from indicators",
+]
+COUNCIL_WIDE_TABLES = REGISTER_TABLES + PROGRAMME_TABLES
+COUNCIL_WIDE_SHEETS = REGISTER_SHEETS + PROGRAMME_SHEETS
 
 
 def add_register_entries(db) -> dict:
@@ -721,7 +730,7 @@ def test_the_registers_excel_sheets_have_frozen_headers_and_typed_columns(client
     add_register_entries(db)
     sign_in(client, AUDITOR)
     workbook = load_workbook(io.BytesIO(export(client, table="all", format="xlsx").data))
-    assert workbook.sheetnames[-len(REGISTER_SHEETS) :] == REGISTER_SHEETS
+    assert workbook.sheetnames[-len(COUNCIL_WIDE_SHEETS) :] == COUNCIL_WIDE_SHEETS
     for title in REGISTER_SHEETS:
         assert workbook[title].freeze_panes == "A2", title
         assert workbook[title]["A1"].font.b, title
@@ -774,7 +783,8 @@ def test_filters_narrow_the_assessment_sheets_but_the_registers_come_whole_and_s
     )
     assert "Team | Housing Needs" in about
     assert (
-        ", ".join(REGISTER_SHEETS[:-1]) + f" and {REGISTER_SHEETS[-1]} are council-wide: the "
+        ", ".join(COUNCIL_WIDE_SHEETS[:-1])
+        + f" and {COUNCIL_WIDE_SHEETS[-1]} are council-wide: the "
         "round, directorate and team filters do not apply, so they are always exported in full."
     ) in about
     after = json.loads(
@@ -783,10 +793,10 @@ def test_filters_narrow_the_assessment_sheets_but_the_registers_come_whole_and_s
         ).fetchone()[0]
     )
     assert after["filters"]["Team"] == "Housing Needs"
-    assert after["not_filtered"] == REGISTER_TABLES
+    assert after["not_filtered"] == COUNCIL_WIDE_TABLES
 
 
-@pytest.mark.parametrize("table", REGISTER_TABLES)
+@pytest.mark.parametrize("table", COUNCIL_WIDE_TABLES)
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_a_register_table_with_a_filter_is_refused_not_silently_whole(client, db, table, fmt):
     chosen = ids(db)

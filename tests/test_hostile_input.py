@@ -1149,7 +1149,7 @@ for _table in (
     "scores", "answers", "readiness-scores", "readiness-answers", "audit-log", "risks",
     "risk-scores", "risk-owner-decisions", "eqias",
     "eqia-impacts", "eqia-strand-impacts", "eqia-review-prompts", "register-actions",
-    "register-links",
+    "register-links", "indicators", "indicator-values", "eqia-indicator-prompts",
 ):  # fmt: skip
     QUERIES[f"/audit/api/v1/{_table}"] = ("auditor", f"/audit/api/v1/{_table}", API)
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).

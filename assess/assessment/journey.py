@@ -12,6 +12,7 @@ from assess import charts, store
 from assess.assessment import results
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, PUBLISHED, council_average, score_assessment
+from assess.programme.figures import AREA_DIMENSION, evidence_against, team_indicators
 from assess.readiness.figures import SERIES_NAME as REVIEW_SERIES
 from assess.readiness.figures import team_review
 from assess.registers.display import linked_to_weakest, today
@@ -141,6 +142,7 @@ def team_results(v: Visit) -> dict:
         )
     complete = results.sections_completed(sections)
     review = team_review(v.team["id"], v.round["id"], v.questionnaire.id)
+    indicators = team_indicators(v.team["id"])
     strengths, gaps = [], []
     if comparable:
         statement_results = results.statement_results(v.questionnaire, answers)
@@ -165,6 +167,9 @@ def team_results(v: Visit) -> dict:
         "targets": targets,
         # the risks and equality impacts linked to the team's weakest areas
         "linked": linked_to_weakest(v.questionnaire, team, [r.statement.key for r in gaps]),
+        # the team's performance indicators, and where its area scores and they disagree
+        "indicators": indicators,
+        "evidence": evidence_against(team.get(AREA_DIMENSION, {}), indicators),
         # the readiness review beside the dimension it is compared with (None: no review here)
         "review": review,
         "review_scores": {area: row["score"] for area, row in review.scores.items()}

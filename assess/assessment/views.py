@@ -32,6 +32,8 @@ from assess.assessment.forms import (
 from assess.assessment.journey import Visit, answers_by_key, team_radars, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
+from assess.programme import indicators as indicator_rules
+from assess.programme.figures import AREA_DIMENSION
 from assess.readiness.figures import team_review
 from assess.web import pictures
 from assess.web.auth import sign_in_required
@@ -331,6 +333,13 @@ def results_page(team_id: int, round_id: int):
         visit=v,
         figures=figures,
         drawn=pictures.shown(team_radars(v, figures)),
+        indicator_rules=indicator_rules,
+        area_names={
+            m.key: m.name
+            for d in v.questionnaire.dimensions
+            if d.key == AREA_DIMENSION
+            for m in d.members
+        },
         statuses=store.ACTION_STATUSES,
         statements={s.key: s for s in v.questionnaire.statements},
     )

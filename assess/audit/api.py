@@ -15,6 +15,7 @@ from assess import store
 from assess.audit import exports
 from assess.store import exports as export_queries
 from assess.store import tokens as token_store
+from assess.store.programme_exports import PROGRAMME_TABLES
 from assess.store.register_exports import REGISTER_TABLES
 from assess.web import access
 from assess.web.helpers import MAX_ID, parse_id
@@ -32,6 +33,7 @@ TABLES = {
         export_queries.READINESS_ANSWERS,
         export_queries.AUDIT_LOG,
         *REGISTER_TABLES,
+        *PROGRAMME_TABLES,
     )
 }
 FILTERS = {"round": "round_id", "directorate": "directorate_id", "team": "team_id"}
@@ -158,6 +160,11 @@ _SUMMARIES = {
     "and what was done",
     "register-actions": "Actions on risks and EqIAs",
     "register-links": "What each risk and EqIA is linked to: readiness areas, values, statements",
+    "indicators": "The strategy's performance indicators: definition, unit, which way is "
+    "better, owner, readiness area, team and baseline",
+    "indicator-values": "Each indicator's figures and targets by period, for everyone or a group",
+    "eqia-indicator-prompts": "EqIA reviews prompted by a group's indicator figure short of its "
+    "target, and what was done",
 }
 
 
@@ -231,8 +238,9 @@ def openapi_document() -> dict:
             "title": "assess read-only API",
             "version": "1",
             "description": "Scores, answers and the audit log of the culture maturity "
-            "self-assessment, the readiness reviews' scores and answers, and the council's risk "
-            "register and equality impact assessments. "
+            "self-assessment, the readiness reviews' scores and answers, the council's risk "
+            "register and equality impact assessments, and the strategy's performance "
+            "indicators. "
             "Make a personal token on the API tokens page.",
         },
         "security": [{"token": []}],

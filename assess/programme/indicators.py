@@ -306,6 +306,43 @@ def by_area(
     return [(names.get(a, a), grouped[a]) for a in order]
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """A self-assessed area score the indicators do not bear out: a high score where an
+    indicator misses its target, or a weak one where every indicator meets its target."""
+
+    area: str
+    score: float
+    high: bool  # True: rated high, yet off target; False: rated weak, yet on target
+    evidence: list[Summary]  # the indicators that say otherwise
+
+
+def mismatches(
+    scores: Mapping[str, float | None],
+    summaries: Iterable[Summary],
+    high_score: float,
+    low_score: float,
+) -> list[Mismatch]:
+    """Where the self-assessment meets evidence and disagrees, area by area (in the order of
+    `scores`): a score at or above `high_score` with any of the area's indicators missing its
+    latest target, or one below `low_score` with all of them (at least one) meeting it."""
+    by_area: dict[str, list[Summary]] = {}
+    for found in summaries:
+        if found.latest is not None and found.latest.met is not None:
+            by_area.setdefault(found.indicator["readiness_area"], []).append(found)
+    found_mismatches = []
+    for area, score in scores.items():
+        judged = by_area.get(area, [])
+        if score is None or not judged:
+            continue
+        missed = [s for s in judged if s.latest is not None and s.latest.met is False]
+        if score >= high_score and missed:
+            found_mismatches.append(Mismatch(area, score, True, missed))
+        elif score < low_score and not missed:
+            found_mismatches.append(Mismatch(area, score, False, judged))
+    return found_mismatches
+
+
 # --- figures from a file ------------------------------------------------------------------------
 
 FIGURE_COLUMNS = {

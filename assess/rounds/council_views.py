@@ -7,6 +7,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from assess import charts, store
 from assess.assessment.scoring import OVERALL, council_average, too_few_teams
+from assess.programme import indicators as indicator_rules
+from assess.programme.figures import AREA_DIMENSION, all_indicators, evidence_against
 from assess.rounds import tables as reports
 from assess.rounds.figures import council_radar, round_frame, spread_radar
 from assess.web import pictures
@@ -76,10 +78,17 @@ def council(round_id: int):
         for d in figures["dimensions"]
         if d["teams"]
     }
+    indicators = all_indicators()
+    areas = next((d for d in figures["dimensions"] if d["dimension"].key == AREA_DIMENSION), None)
+    averages = {row["member"]: row["mean"] for row in areas["spread"]} if areas else {}
     return render_template(
         "council/council.html",
         round=round_,
         figures=figures,
+        indicators=indicators,
+        evidence=evidence_against(averages, indicators),
+        area_names=areas["names"] if areas else {},
+        indicator_rules=indicator_rules,
         drawn=pictures.shown(radars),
         include_submitted=request.args.get("include") == "submitted",
         threshold=current_app.config["CHANGE_THRESHOLD"],

@@ -34,6 +34,7 @@ from assess.store.export_types import (
     ExportTable,
     Filters,
 )
+from assess.store.programme_exports import PROGRAMME_TABLES
 from assess.store.readiness_exports import READINESS_ANSWERS, READINESS_SCORES
 from assess.store.register_exports import (
     EQIA_GROUP_COLUMNS,
@@ -245,6 +246,7 @@ TABLES: dict[str, ExportTable] = {
         READINESS_ANSWERS,
         AUDIT_LOG,
         *REGISTER_TABLES,
+        *PROGRAMME_TABLES,
     )
 }
 NO_PROVENANCE: tuple[tuple, tuple] = ((), ())
