@@ -195,7 +195,7 @@ def team_radars(v: Visit, figures: dict) -> dict[str, charts.Chart]:
         if any(r.target is not None for r in rows):
             series.append(charts.Series("Target", {r.key: r.target for r in rows}))
         review = figures["review"]
-        if review and review.completed and review.review.compares_with[1] == entry["dimension"].key:
+        if review and review.completed and review.beside(entry["dimension"].key):
             scores = figures["review_scores"]
             series.append(charts.Series(REVIEW_SERIES, {r.key: scores.get(r.key) for r in rows}))
         radars[entry["dimension"].key] = charts.radar(

@@ -32,6 +32,10 @@ class TeamReview:
     def completed(self) -> bool:
         return self.status == "completed"
 
+    def beside(self, dimension_key: str) -> bool:
+        """Whether its scores sit beside this dimension's (the readiness areas')."""
+        return self.review.compares_with[1] == dimension_key
+
 
 def review_for(questionnaire_id: str) -> Review | None:
     """The loaded readiness review that sits beside a questionnaire's scores, if there is one."""

@@ -13,33 +13,12 @@ from assess.readiness.checks import Review, from_content
 from assess.store.assessments import Locked
 from assess.store.audit import record_event
 from assess.store.db import NotFound, insert_row, now, write
+from assess.store.rounds import keep_version
 
 
 def store_review_version(db: Database, review: Review) -> bool:
-    """Keep every version of the checks file ever used, so old answers can always be read."""
-    if db.execute(
-        "SELECT 1 FROM readiness_review_versions WHERE version = ?", [review.version]
-    ).fetchone():
-        return False
-    with write(db):
-        db.table("readiness_review_versions").insert(
-            {
-                "version": review.version,
-                "review_id": review.id,
-                "title": review.title,
-                "content": json.dumps(review.content, ensure_ascii=False),
-                "first_loaded_at": now(),
-            }
-        )
-        record_event(
-            db,
-            None,
-            "load",
-            "readiness_review_version",
-            review.version,
-            after={"id": review.id, "source": review.source},
-        )
-    return True
+    """Keep a readiness review's version; True if new."""
+    return keep_version(db, "readiness_review_versions", "review_id", review)
 
 
 def review_version(db: Database, version: str) -> Review:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -14,19 +15,19 @@ from assess.store.db import NotFound, now, write
 # --- questionnaires and rounds ------------------------------------------------------------------
 
 
-def store_questionnaire_version(db: Database, questionnaire: Questionnaire) -> bool:
-    """Keep every version ever loaded, so old answers can always be read; True if new."""
-    if db.execute(
-        "SELECT 1 FROM questionnaire_versions WHERE version = ?", [questionnaire.version]
-    ).fetchone():
+def keep_version(db: Database, table: str, id_column: str, loaded: Any) -> bool:
+    """Keep a version of a data file (a questionnaire or a readiness review: anything with a
+    version, id, title, content and source) in `table`, unless kept already; True if new. Every
+    version ever loaded is kept, so old answers can always be read."""
+    if db.execute(f"SELECT 1 FROM {table} WHERE version = ?", [loaded.version]).fetchone():
         return False
     with write(db):
-        db.table("questionnaire_versions").insert(
+        db.table(table).insert(
             {
-                "version": questionnaire.version,
-                "questionnaire_id": questionnaire.id,
-                "title": questionnaire.title,
-                "content": json.dumps(questionnaire.content, ensure_ascii=False),
+                "version": loaded.version,
+                id_column: loaded.id,
+                "title": loaded.title,
+                "content": json.dumps(loaded.content, ensure_ascii=False),
                 "first_loaded_at": now(),
             }
         )
@@ -34,11 +35,16 @@ def store_questionnaire_version(db: Database, questionnaire: Questionnaire) -> b
             db,
             None,
             "load",
-            "questionnaire_version",
-            questionnaire.version,
-            after={"id": questionnaire.id, "source": questionnaire.source},
+            table.removesuffix("s"),
+            loaded.version,
+            after={"id": loaded.id, "source": loaded.source},
         )
     return True
+
+
+def store_questionnaire_version(db: Database, questionnaire: Questionnaire) -> bool:
+    """Keep a questionnaire's version; True if new."""
+    return keep_version(db, "questionnaire_versions", "questionnaire_id", questionnaire)
 
 
 def store_questionnaire_versions(db: Database, questionnaires: Iterable[Questionnaire]) -> None:
