@@ -609,6 +609,67 @@ def _indicators(db: Database) -> None:
     )
 
 
+# 0015 is another change's; the gap is kept so both can be merged in number order.
+@migrations(name="0016_staff_responses")
+def _staff_responses(db: Database) -> None:
+    """Staff invitations and anonymous staff responses (see store/staff.py for why nothing here
+    can tie a response to a person): responses, answers and comments have random keys and are
+    WITHOUT ROWID tables, so neither a key nor the order rows were written in matches an
+    invitation; no timestamp, user or address is kept with them. An invitation's email is
+    forgotten when its link is used (a CHECK) or its round closes (a trigger). Wrong codes typed
+    at /staff/ are counted per client address to throttle guessing."""
+    db.executescript(
+        """
+        CREATE TABLE staff_invitations (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            kind TEXT NOT NULL CHECK (kind IN ('email', 'printed')),
+            email TEXT CHECK (email IS NULL OR kind = 'email'),
+            token_hash TEXT NOT NULL UNIQUE,
+            used INTEGER NOT NULL DEFAULT 0 CHECK (used IN (0, 1)),
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES users(id),
+            CHECK (used = 0 OR email IS NULL)
+        );
+        CREATE INDEX staff_invitations_round_team ON staff_invitations(round_id, team_id);
+        CREATE TABLE staff_responses (
+            id TEXT PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            questionnaire_version TEXT NOT NULL REFERENCES questionnaire_versions(version),
+            resume_hash TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted'))
+        ) WITHOUT ROWID;
+        CREATE INDEX staff_responses_round_team ON staff_responses(round_id, team_id, status);
+        CREATE TABLE staff_answers (
+            response_id TEXT NOT NULL REFERENCES staff_responses(id),
+            statement_key TEXT NOT NULL,
+            level INTEGER NOT NULL CHECK (level >= 1),
+            PRIMARY KEY (response_id, statement_key)
+        ) WITHOUT ROWID;
+        CREATE TABLE staff_comments (
+            response_id TEXT NOT NULL REFERENCES staff_responses(id),
+            section_key TEXT NOT NULL,
+            text TEXT NOT NULL CHECK (trim(text) <> ''),
+            PRIMARY KEY (response_id, section_key)
+        ) WITHOUT ROWID;
+        CREATE TABLE staff_code_failures (
+            id INTEGER PRIMARY KEY,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX staff_code_failures_address ON staff_code_failures(address, at);
+        CREATE TRIGGER staff_invitations_forget_emails AFTER UPDATE OF status ON rounds
+        WHEN NEW.status = 'closed'
+        BEGIN
+            UPDATE staff_invitations SET email = NULL
+            WHERE round_id = NEW.id AND email IS NOT NULL;
+        END;
+        """
+    )
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 
