@@ -158,17 +158,17 @@ def suppress(directorates: Mapping[int, Mapping[int, int]], min_responses: int) 
         raise StaffFiguresError(
             f"the minimum number of responses must be 1 or more, not {min_responses}"
         )
-    seen: dict[int, int] = {}
+    directorate_of: dict[int, int] = {}
     for directorate, teams in directorates.items():
         for team, count in teams.items():
             if count < 0:
                 raise StaffFiguresError(f"team {team} has {count} responses: counts start at 0")
-            if team in seen:
+            if team in directorate_of:
                 raise StaffFiguresError(
-                    f"team {team} is in directorates {seen[team]} and {directorate}: a team "
-                    "belongs to one directorate"
+                    f"team {team} is in directorates {directorate_of[team]} and {directorate}: "
+                    "a team belongs to one directorate"
                 )
-            seen[team] = directorate
+            directorate_of[team] = directorate
     fewer = fewer_than(min_responses)
     hidden_teams = {
         team: fewer
@@ -181,8 +181,11 @@ def suppress(directorates: Mapping[int, Mapping[int, int]], min_responses: int) 
     def needs_cover(hidden_responses: int) -> bool:
         return 0 < hidden_responses < min_responses
 
+    def total(directorate: int) -> tuple[int, int]:
+        return sum(directorates[directorate].values()), directorate
+
     for directorate, teams in directorates.items():
-        if sum(teams.values()) < min_responses:
+        if total(directorate)[0] < min_responses:
             hidden_directorates[directorate] = fewer
             continue
         while needs_cover(sum(n for team, n in teams.items() if team in hidden_teams)):
@@ -192,7 +195,7 @@ def suppress(directorates: Mapping[int, Mapping[int, int]], min_responses: int) 
             )
             hidden_teams[smallest] = WORKED_OUT
 
-    council_visible = sum(sum(teams.values()) for teams in directorates.values()) >= min_responses
+    council_visible = sum(total(d)[0] for d in directorates) >= min_responses
 
     def unknown_in_council() -> int:
         return sum(
@@ -204,10 +207,6 @@ def suppress(directorates: Mapping[int, Mapping[int, int]], min_responses: int) 
 
     while council_visible and needs_cover(unknown_in_council()):
         visible = [d for d in directorates if d not in hidden_directorates]
-
-        def total(directorate: int) -> tuple[int, int]:
-            return sum(directorates[directorate].values()), directorate
-
         with_hidden = [
             d
             for d in visible
@@ -228,7 +227,7 @@ def suppress(directorates: Mapping[int, Mapping[int, int]], min_responses: int) 
 
     return Suppression(
         min_responses=min_responses,
-        visible_teams=frozenset(seen) - hidden_teams.keys(),
+        visible_teams=frozenset(directorate_of) - hidden_teams.keys(),
         visible_directorates=frozenset(directorates) - hidden_directorates.keys(),
         council_visible=council_visible,
         hidden_teams=hidden_teams,
