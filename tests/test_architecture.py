@@ -20,7 +20,7 @@ PURE = (
     "assessment/questionnaire.py",
     "assessment/scoring.py",
     "assessment/results.py",
-    "assessment/staff.py",
+    "assessment/staff_figures.py",
     "rounds/tables.py",
     "rounds/reminders.py",
     "registers/rules.py",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from assess.assessment.questionnaire import parse_questionnaire
 from assess.assessment.scoring import OVERALL, Answer, ScoringError, score_assessment
-from assess.assessment.staff import (
+from assess.assessment.staff_figures import (
     STAFF_HIGHER,
     STAFF_LOWER,
     WORKED_OUT,
