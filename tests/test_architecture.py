@@ -20,6 +20,8 @@ PURE = (
     "assessment/questionnaire.py",
     "assessment/scoring.py",
     "assessment/results.py",
+    "assessment/staff.py",
+    "assessment/staff_figures.py",
     "rounds/tables.py",
     "rounds/reminders.py",
     "registers/rules.py",

@@ -90,3 +90,20 @@ def test_pruning_keeps_the_newest_pictures(db):
     assert cache.prune(db, 2) == 1
     assert cache.picture(db, radar(1.0), "svg") is None
     assert cache.picture(db, radar(3.0), "svg") == b"<svg/>"
+
+
+@pytest.mark.parametrize(("checkpoints", "grows"), [(False, True), (True, False)])
+def test_only_the_renderer_copies_the_log_back_so_a_request_never_waits_on_it(
+    tmp_path, checkpoints, grows
+):
+    """A web request's connection leaves the write-ahead log to grow past its usual 1,000
+    pages (4 MB) rather than copy it back itself; the renderer's connection copies it back."""
+    path = tmp_path / "charts.db"
+    renderer = cache.open_charts(path)  # held open, as the renderer holds it
+    writer = cache.open_charts(path, checkpoints=checkpoints)
+    for n in range(160):
+        cache.keep(writer, radar(float(n % 4) + 1, name=f"Team {n}"), "png", bytes(40_000))
+    log_bytes = (tmp_path / "charts.db-wal").stat().st_size
+    writer.conn.close()
+    renderer.conn.close()
+    assert (log_bytes > 6_000_000) is grows

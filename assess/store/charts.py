@@ -44,10 +44,17 @@ CREATE TABLE IF NOT EXISTS changed (
 _MADE: set[str] = set()  # the cache files this process has made sure of
 
 
-def open_charts(path: Path | str) -> Database:
-    """The chart cache at `path`, made on first use."""
+def open_charts(path: Path | str, *, checkpoints: bool = True) -> Database:
+    """The chart cache at `path`, made on first use.
+
+    A web request's connection passes `checkpoints=False`: copying the write-ahead log back into
+    the file (a checkpoint, with a sync) is then left to the renderer, whose pictures fill the
+    log, and never falls on the request that happened to commit when the log grew full.
+    """
     db = connect(path)
     db.execute("PRAGMA synchronous = NORMAL")  # a cache: a power cut may lose a picture, not data
+    if not checkpoints:
+        db.execute("PRAGMA wal_autocheckpoint = 0")
     if str(path) not in _MADE:
         db.conn.executescript(SCHEMA)
         _MADE.add(str(path))

@@ -27,7 +27,7 @@ TEAM_PAGES = ("team", "readiness")
 def chart_db() -> Database:
     """The request's connection to the chart cache, opened on first use."""
     if "chart_db" not in g:
-        g.chart_db = cache.open_charts(current_app.config["CHARTS_PATH"])
+        g.chart_db = cache.open_charts(current_app.config["CHARTS_PATH"], checkpoints=False)
     return g.chart_db
 
 
