@@ -62,6 +62,12 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 20_000,
     "IMPORT_MAX_UNZIPPED_BYTES": 50 * 1024 * 1024,
     "IMPORT_PREVIEW_MINUTES": 30,
+    # Staff responses: at most STAFF_INVITES_MOST email addresses (or printed codes) in one go;
+    # a staff member's comment on a section is at most STAFF_COMMENT_MOST characters; the cookie
+    # that lets them come back to their answers on the same device lasts STAFF_COOKIE_DAYS.
+    "STAFF_INVITES_MOST": 200,
+    "STAFF_COMMENT_MOST": 2000,
+    "STAFF_COOKIE_DAYS": 180,
     # Reminder emails: with no SMTP_HOST they are written to the log instead of sent.
     "SMTP_HOST": "",
     "SMTP_PORT": 25,
@@ -98,6 +104,9 @@ ENVIRONMENT = {
     "ASSESS_SIGN_IN_WINDOW_MINUTES": ("SIGN_IN_WINDOW_MINUTES", int),
     "ASSESS_SIGN_IN_DELAY_SECONDS": ("SIGN_IN_DELAY_SECONDS", float),
     "ASSESS_SIGN_IN_MAX_FAILURES_PER_ADDRESS": ("SIGN_IN_MAX_FAILURES_PER_ADDRESS", int),
+    "ASSESS_STAFF_INVITES_MOST": ("STAFF_INVITES_MOST", int),
+    "ASSESS_STAFF_COMMENT_MOST": ("STAFF_COMMENT_MOST", int),
+    "ASSESS_STAFF_COOKIE_DAYS": ("STAFF_COOKIE_DAYS", int),
     "ASSESS_SMTP_HOST": ("SMTP_HOST", str),
     "ASSESS_SMTP_PORT": ("SMTP_PORT", int),
     "ASSESS_MAIL_FROM": ("MAIL_FROM", str),

@@ -90,6 +90,28 @@ MATRIX = [
     Row(T + "/actions/<int:action_id>",              "POST", S,  400, 404, 403, 403, 403),
     Row(T + "/targets",                              "GET",  S,  200, 404, 403, 403, 403),
     Row(T + "/targets",                              "POST", S,  302, 404, 403, 403, 403),
+    # inviting a team's staff: its own lead or business improvement; nobody else, not even to read
+    Row(T + "/staff/",                               "GET",  S,  200, 404, 200, 403, 403),
+    Row(T + "/staff/email",                          "GET",  S,  200, 404, 200, 403, 403),
+    Row(T + "/staff/email",                          "POST", S,  400, 404, 400, 403, 403),
+    Row(T + "/staff/codes",                          "GET",  S,  200, 404, 200, 403, 403),
+    Row(T + "/staff/codes",                          "POST", S,  400, 404, 400, 403, 403),
+    Row(T + "/staff/remind",                         "POST", S,  302, 404, 302, 403, 403),
+    Row(R + "/staff-codes",                          "GET",  S,  403, 403, 200, 403, 403),
+    Row(R + "/staff-codes",                          "POST", S,  403, 403, 400, 403, 403),
+    # a staff member's pages are public: a link, a code or the device cookie opens them, never
+    # a role (tests/test_staff_responses.py proves them with a cookie); without one, every role
+    # gets the page that says where to start
+    Row("/staff/",                                   "GET",  200, 200, 200, 200, 200, 200),
+    Row("/staff/",                                   "POST", 400, 400, 400, 400, 400, 400),
+    Row("/staff/<token>",                            "GET",  404, 404, 404, 404, 404, 404),
+    Row("/staff/<token>",                            "POST", 404, 404, 404, 404, 404, 404),
+    Row("/staff/answers/",                           "GET",  403, 403, 403, 403, 403, 403),
+    Row("/staff/answers/<section>",                  "GET",  403, 403, 403, 403, 403, 403),
+    Row("/staff/answers/<section>",                  "POST", 403, 403, 403, 403, 403, 403),
+    Row("/staff/answers/check",                      "GET",  403, 403, 403, 403, 403, 403),
+    Row("/staff/answers/check",                      "POST", 403, 403, 403, 403, 403, 403),
+    Row("/staff/answers/submitted",                  "GET",  403, 403, 403, 403, 403, 403),
     # a service's readiness review: its lead or business improvement completes it, others read
     Row(T + "/readiness-review/",                    "GET",  S,  200, 404, 200, 200, 200),
     Row(T + "/readiness-review/",                    "POST", S,  400, 404, 400, 403, 403),
@@ -306,6 +328,7 @@ def prepared(tmp_path_factory, sample_council: SampleCouncil) -> Iterator[Prepar
         "user_id": sample_council.users["team_lead"],
         "fmt": "svg",
         "filename": "app.js",
+        "token": "no-such-invitation",
     }
     variants = {
         "proposed risk": {"risk_id": ids["proposed_risk_id"]},
@@ -406,7 +429,13 @@ def allowed_role(row: Row) -> str:
     return next(role for role in ROLES[1:] if getattr(row, role) not in REFUSALS)
 
 
-POSTS = [r for r in MATRIX if r.method == "POST" and not r.sample]
+# A post every role is refused (a staff page without its cookie) has nobody to try it without a
+# token: the staff tests post to those with a cookie and without a token.
+POSTS = [
+    r
+    for r in MATRIX
+    if r.method == "POST" and not r.sample and any(getattr(r, x) not in REFUSALS for x in ROLES[1:])
+]
 
 
 @pytest.mark.parametrize("row", POSTS, ids=[f"POST {r.rule}" for r in POSTS])

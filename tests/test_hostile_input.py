@@ -440,6 +440,19 @@ FORMS: dict[str, Form] = {
         text=("note-pay-online",),
         shows=(TEAM + "/readiness-review/",),
     ),
+    TEAM_RULE + "/staff/email": Form(
+        "lead",
+        TEAM + "/staff/email",
+        {"addresses": "ana.silva@council.example\nben.cole@council.example"},
+        examples=12,
+    ),
+    TEAM_RULE + "/staff/codes": Form(
+        "lead", TEAM + "/staff/codes", {"count": "3"}, accepted=(200,)
+    ),
+    TEAM_RULE + "/staff/remind": Form("lead", TEAM + "/staff/remind", {}, examples=4),
+    "/rounds/<int:round_id>/staff-codes": Form(
+        "bi", "/rounds/{round_id}/staff-codes", {"count": "2"}, accepted=(200,), examples=6
+    ),
     "/rounds/new": Form(
         "bi",
         "/rounds/new",
@@ -668,6 +681,12 @@ SPECIAL = {
     "/sign-in": "test_sign_in_survives_hostile_credentials_and_next_addresses",
     TEAM_RULE + "/sections/<section>": "test_a_section_keeps_saved_answers_whatever_is_posted",
     "/registers/import": "test_an_import_of_garbage_files_is_refused_and_imports_nothing",
+    # a staff member's posts need a started response's cookie, and a wrong code is counted
+    "/staff/": "test_staff_responses.py::test_the_code_form_answers_hostile_codes_without_a_500",
+    "/staff/answers/<section>": "test_staff_responses.py::"
+    "test_a_staff_section_keeps_what_is_valid_whatever_is_posted",
+    "/staff/answers/check": "test_staff_responses.py::test_hostile_posts_to_submit_change_nothing",
+    "/staff/<token>": "test_staff_responses.py::test_a_link_answers_hostile_secrets_without_a_500",
     "/programme/import": "test_programme_import.py::"
     "test_an_import_of_garbage_figures_files_is_refused_and_imports_nothing",
 }
@@ -1180,6 +1199,9 @@ NO_QUERY = {
     "/accessibility", "/privacy", "/cookies",
     "/programme/indicators", "/programme/indicators/new", "/programme/import",
     "/programme/indicators/<int:indicator_id>", "/programme/indicators/<int:indicator_id>/edit",
+    "/staff/", "/staff/<token>", "/staff/answers/", "/staff/answers/<section>",
+    "/staff/answers/check", "/staff/answers/submitted", TEAM_RULE + "/staff/",
+    TEAM_RULE + "/staff/email", TEAM_RULE + "/staff/codes", "/rounds/<int:round_id>/staff-codes",
 }  # fmt: skip
 SLOW_QUERIES = {"/rounds/<int:round_id>/heatmap/<dimension_key>", "/trends/<dimension_key>"}
 

@@ -24,6 +24,7 @@ from wtforms.validators import Length, ValidationError
 
 from assess import charts, store
 from assess.assessment.scoring import OUTSTANDING, OVERALL, score_assessment, status_counts
+from assess.assessment.staff_journey import remind_staff
 from assess.audit import exports
 from assess.readiness.figures import COLUMN_SUFFIX, round_review_scores
 from assess.rounds import reminders
@@ -339,6 +340,9 @@ def remind_all(round_id: int):
     rows = [r for r in completion_rows(round_) if r["status"] in OUTSTANDING]
     reminded = sum(send_reminder(round_, r, sent.get(r["team_id"], 0)) for r in rows)
     flash(f"Reminders sent to {reminded} outstanding team{'' if reminded == 1 else 's'}.")
+    staff = remind_staff(round_, None, g.user["id"]) if round_["status"] == "open" else 0
+    if staff:
+        flash(f"New links sent to {staff} staff invited by email who have not used theirs.")
     return redirect(url_for("rounds.tracker", round_id=round_id))
 
 

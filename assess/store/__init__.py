@@ -3,8 +3,8 @@
 The core every room uses (connection and migrations, people, rounds, assessments, review,
 actions, the audit trail, backups) is re-exported here: callers write `store.<name>`. The
 modules of one room are imported as modules: `store.registers`, `store.exports`,
-`store.register_exports`, `store.tokens`, `store.round_packs`, `store.staff`. `__all__` names exactly what is
-imported below (tests/test_store.py checks it).
+`store.register_exports`, `store.tokens`, `store.round_packs`, `store.staff`. `__all__` names
+exactly what is imported below (tests/test_store.py checks it).
 """
 
 from sqlite_utils import Database

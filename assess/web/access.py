@@ -23,6 +23,9 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "run_rounds": (BUSINESS_IMPROVEMENT,),  # create, open, close, remind, review, moderate
     # a service's readiness review: its team lead (own teams only) or business improvement
     "review_readiness": (TEAM_LEAD, BUSINESS_IMPROVEMENT),
+    # invite a team's staff to answer anonymously: its team lead (own teams only) or business
+    # improvement (any team, or every team of a round at once)
+    "invite_staff": (TEAM_LEAD, BUSINESS_IMPROVEMENT),
     "edit_registers": (BUSINESS_IMPROVEMENT,),
     # the strategy programme's indicators and their figures (reading them: read_council)
     "edit_programme": (BUSINESS_IMPROVEMENT, ADMINISTRATOR),

@@ -129,6 +129,10 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     app.register_blueprint(home.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(team.bp)
+    from assess.assessment import invite_views, staff_views
+
+    app.register_blueprint(staff_views.bp)
+    app.register_blueprint(invite_views.bp)
     from assess.readiness import views as readiness_views
 
     app.register_blueprint(readiness_views.bp)

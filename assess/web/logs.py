@@ -68,20 +68,25 @@ def init_app(app: Flask) -> None:
     def log_request(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         user = g.get("user")
+        # A staff member's pages are logged by their rule, without the client's address: the
+        # path of a link holds its secret, and an address and a time beside a staff page could
+        # point to who answered.
+        staff = request.blueprint == "staff"
+        path = request.url_rule.rule if staff and request.url_rule else request.path
         requests.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(
                     (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1
                 ),
                 "user_id": user["id"] if user else None,
-                "remote_addr": request.remote_addr,
+                "remote_addr": None if staff else request.remote_addr,
             },
         )
         return response
