@@ -24,6 +24,9 @@ DEFAULTS = {
     "CHARTS_KEPT": 20000,  # the renderer keeps this many newest pictures and drops older ones
     "QUESTIONNAIRES": str(Path(__file__).resolve().parent.parent / "questionnaires"),
     "CHANGE_THRESHOLD": 0.5,  # a change smaller than this many levels is "no meaningful change"
+    # A team's staff answers are shown only when at least this many staff have answered (and
+    # never where they would let a smaller group's answers be worked out).
+    "MIN_RESPONSES": 5,
     "SMALL_GROUP_TEAMS": 3,  # directorate figures resting on fewer teams are flagged
     "SIGN_IN_MAX_FAILURES": 5,  # failed sign-ins for one email address within the window
     "SIGN_IN_WINDOW_MINUTES": 15,
@@ -99,6 +102,7 @@ ENVIRONMENT = {
     "ASSESS_CHARTS_KEPT": ("CHARTS_KEPT", int),
     "ASSESS_QUESTIONNAIRES": ("QUESTIONNAIRES", str),
     "ASSESS_CHANGE_THRESHOLD": ("CHANGE_THRESHOLD", float),
+    "ASSESS_MIN_RESPONSES": ("MIN_RESPONSES", int),
     "ASSESS_SMALL_GROUP_TEAMS": ("SMALL_GROUP_TEAMS", int),
     "ASSESS_SIGN_IN_MAX_FAILURES": ("SIGN_IN_MAX_FAILURES", int),
     "ASSESS_SIGN_IN_WINDOW_MINUTES": ("SIGN_IN_WINDOW_MINUTES", int),

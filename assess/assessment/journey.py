@@ -12,6 +12,7 @@ from assess import charts, store
 from assess.assessment import results
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, PUBLISHED, council_average, score_assessment
+from assess.assessment.staff_results import team_staff
 from assess.programme.figures import AREA_DIMENSION, evidence_against, team_indicators
 from assess.readiness.figures import SERIES_NAME as REVIEW_SERIES
 from assess.readiness.figures import team_review
@@ -175,6 +176,14 @@ def team_results(v: Visit) -> dict:
         "review_scores": {area: row["score"] for area, row in review.scores.items()}
         if review
         else {},
+        # what the team's staff said, beside the agreed scores (or why it is hidden)
+        "staff": team_staff(
+            v.team["id"],
+            v.round["id"],
+            v.questionnaire,
+            team,
+            {key: answer["level"] for key, answer in answers.items()},
+        ),
     }
 
 

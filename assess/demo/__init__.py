@@ -18,6 +18,7 @@ from assess.assessment.scoring import score_assessment
 from assess.demo import readiness
 from assess.demo.programme import seed_programme
 from assess.demo.registers import seed_registers
+from assess.demo.staff import seed_staff_responses
 from assess.readiness.checks import Review
 from assess.store import readiness as review_store
 
@@ -734,6 +735,9 @@ def seed(
     section_keys = [m.key for m in questionnaire.section_dimension.members]
     yesterday = datetime.combine(today - timedelta(days=1), time(17), tzinfo=UTC)
     calendar = round_calendar(rounds, today)
+    staff_rng = random.Random(
+        random_seed + 1
+    )  # staff answers leave the leads' answers as they were
     assessment_count = answer_count = 0
     for index, (name, opens, closes) in enumerate(calendar):
         latest = index == len(calendar) - 1
@@ -800,6 +804,11 @@ def seed(
                     store.sign_off_assessment(db, assessment_id, officer, stamp=_stamp(moment))
         if latest and review is not None:
             _seed_reviews(db, review, round_id, team_ids, leads, opened, last_submission)
+        if not latest:
+            lead_levels: dict[int, dict[str, int | None]] = {}
+            for team_id, key, level, _ in store.round_answers(db, round_id, ["signed_off"]):
+                lead_levels.setdefault(team_id, {})[key] = level
+            seed_staff_responses(db, questionnaire, round_id, lead_levels, staff_rng)
     seed_registers(db, questionnaire.id, officer, today)
     seed_programme(db, officer, today)
     return SeedSummary(

@@ -382,3 +382,58 @@ def round_staff_counts(db: Database, round_id: int) -> dict[int, dict[str, int]]
         entry = counts.setdefault(team_id, {"invited": 0, "used": 0})
         entry.update(started=started, submitted=submitted)
     return counts
+
+
+def round_staff_teams(db: Database, round_id: int) -> dict[int, dict[int, int]]:
+    """The round's submitted staff responses per team, by directorate (directorate id -> team
+    id -> responses): what the small-group rule reads. Every team in the round's scope is there,
+    with 0 where nobody answered."""
+    found: dict[int, dict[int, int]] = {}
+    for directorate_id, team_id, submitted in db.execute(
+        """SELECT t.directorate_id, t.id,
+                  (SELECT count(*) FROM staff_responses s
+                   WHERE s.round_id = rt.round_id AND s.team_id = t.id AND s.status = 'submitted')
+           FROM round_teams rt JOIN teams t ON t.id = rt.team_id
+           WHERE rt.round_id = ?""",
+        [round_id],
+    ):
+        found.setdefault(directorate_id, {})[team_id] = submitted
+    return found
+
+
+def record_submitted_responses(
+    db: Database,
+    round_id: int,
+    team_id: int,
+    invited: int,
+    responses: Iterable[tuple[dict[str, int], dict[str, str]]],
+    version: str,
+) -> None:
+    """Responses gathered in full for a round (levels by statement, comments by section), as
+    the demo's closed rounds hold them: `invited` printed invitations, as many used as there are
+    responses, each response submitted. No device can resume them."""
+    responses = list(responses)
+    with write(db):
+        create_invitations(db, round_id, team_id, "printed", None, count=invited)
+        db.execute(
+            """UPDATE staff_invitations SET used = 1 WHERE id IN (
+                   SELECT id FROM staff_invitations WHERE round_id = ? AND team_id = ? AND used = 0
+                   LIMIT ?)""",
+            [round_id, team_id, len(responses)],
+        )
+        for levels, comments in responses:
+            response_id = secrets.token_urlsafe(16)
+            db.execute(
+                """INSERT INTO staff_responses
+                   (id, round_id, team_id, questionnaire_version, resume_hash, status)
+                   VALUES (?, ?, ?, ?, ?, 'submitted')""",
+                [response_id, round_id, team_id, version, _hash(db, secrets.token_urlsafe(32))],
+            )
+            db.conn.executemany(
+                "INSERT INTO staff_answers (response_id, statement_key, level) VALUES (?, ?, ?)",
+                [(response_id, key, level) for key, level in levels.items()],
+            )
+            db.conn.executemany(
+                "INSERT INTO staff_comments (response_id, section_key, text) VALUES (?, ?, ?)",
+                [(response_id, key, text) for key, text in comments.items()],
+            )
