@@ -7,6 +7,7 @@ time, and nothing a staff member does writes an audit event."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from urllib.parse import quote
@@ -282,6 +283,19 @@ def test_nothing_a_staff_member_does_writes_an_audit_event(app, invite, cex, db)
     assert db["audit_events"].count == before + 1, "only the invitation's creation"
     [event] = db.query("SELECT * FROM audit_events ORDER BY id DESC LIMIT 1")
     assert event["action"] == "invite_staff"
+
+
+def test_closing_the_round_records_each_teams_counts_once_in_the_audit_trail(
+    app, invite, client_as, db, ids
+):
+    post(app.test_client(), "/staff/", {"code": invite()})
+    invite()
+    bi = client_as("business_improvement")
+    path = f"/rounds/{ids['round_id']}/status"
+    assert post(bi, path, {"status": "closed"}, page=path + "?status=closed").status_code == 302
+    [event] = db.query("SELECT * FROM audit_events WHERE action = 'staff_counts'")
+    team = json.loads(event["after"])["teams"][str(ids["team_id"])]
+    assert team == {"invited": 2, "used": 1, "started": 1, "submitted": 0}
 
 
 def test_the_request_log_holds_neither_a_links_secret_nor_a_staff_address(app, invite, caplog):

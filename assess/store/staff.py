@@ -382,3 +382,20 @@ def round_staff_counts(db: Database, round_id: int) -> dict[int, dict[str, int]]
         entry = counts.setdefault(team_id, {"invited": 0, "used": 0})
         entry.update(started=started, submitted=submitted)
     return counts
+
+
+def record_round_staff_counts(db: Database, round_id: int, user_id: int | None) -> None:
+    """When a round closes: one audit event with each team's counts (invitations made and used,
+    responses started and submitted), the only record of staff answers the audit trail keeps."""
+    counts = round_staff_counts(db, round_id)
+    if not counts:
+        return
+    with write(db):
+        record_event(
+            db,
+            user_id,
+            "staff_counts",
+            "round",
+            round_id,
+            after={"teams": {str(team_id): figures for team_id, figures in counts.items()}},
+        )
