@@ -406,3 +406,11 @@ def test_a_staff_post_without_a_csrf_token_is_refused(staff, first_section, db):
         assert response.status_code == 400
         assert "The form expired" in response.get_data(as_text=True)
     assert db["staff_answers"].count == 0
+
+
+def test_the_cookies_page_and_privacy_notice_tell_staff_what_is_kept(client):
+    cookies = read_page(client.get("/cookies")).text
+    assert "assess_staff" in cookies and "180 days after you start" in cookies
+    privacy = read_page(client.get("/privacy")).text
+    assert "If you answer a staff survey" in privacy
+    assert "deleted when you use your link, or when the survey closes" in privacy
