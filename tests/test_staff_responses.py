@@ -237,6 +237,8 @@ def test_after_the_round_closes_the_pages_say_so_and_nothing_changes(
     )
     assert response.status_code == 409 and "has closed" in Page(response.get_data(True)).text
     assert "This survey has closed" in read_page(staff.get("/staff/answers/")).text
+    check = read_page(staff.get("/staff/answers/check")).text
+    assert "This survey has closed" in check and "Submit your answers" not in check
     assert "has closed" in read_page(post(app.test_client(), "/staff/", {"code": code}), 410).text
     assert db["staff_answers"].count == 0
 
