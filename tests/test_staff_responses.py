@@ -311,12 +311,17 @@ def test_the_request_log_holds_neither_a_links_secret_nor_a_staff_address(app, i
 
 def test_round_figures_read_only_submitted_answers(app, invite, cex, db, ids):
     done, draft = app.test_client(), app.test_client()
-    for client in (done, draft):
+    for client, comment in ((done, "Given"), (draft, "Still a draft")):
         post(client, "/staff/", {"code": invite()})
-        answer_everything(client, cex)
+        answer_everything(client, cex, comment=comment)
     post(done, "/staff/answers/check", {})
     rows = staff_store.round_staff_levels(db, ids["round_id"])
     assert len({r["response_id"] for r in rows}) == 1 and len(rows) == len(cex.statements)
+    assert rows == staff_store.round_staff_levels(db, ids["round_id"], ids["team_id"])
+    assert staff_store.round_staff_levels(db, ids["round_id"], ids["team_id"] + 999) == []
+    comments = staff_store.round_staff_comments(db, ids["round_id"])
+    assert {c["text"] for c in comments} == {"Given"}
+    assert len(comments) == len(cex.section_dimension.members)
     counts = staff_store.round_staff_counts(db, ids["round_id"])[ids["team_id"]]
     assert counts == {"invited": 2, "used": 2, "started": 2, "submitted": 1}
 
