@@ -83,9 +83,9 @@ def test_an_email_list_names_each_bad_line_and_each_repeat_by_its_number():
     ]
 
 
-def test_an_email_list_over_the_limit_says_the_limit_first():
-    found = rules.read_email_list("\n".join(f"p{i}@council.example" for i in range(4)), 3)
-    assert found.errors[0][1] == "Enter 3 email addresses or fewer: you entered 4"
+def test_an_email_list_over_the_limit_is_refused_with_one_message_before_lines_are_read():
+    found = rules.read_email_list("\n".join(f"not an email {i}" for i in range(5000)), 3)
+    assert found.errors == ((0, "Enter 3 email addresses or fewer: you entered 5,000"),)
 
 
 # --- inviting by email --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ time, and nothing a staff member does writes an audit event."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from urllib.parse import quote
@@ -236,6 +237,8 @@ def test_after_the_round_closes_the_pages_say_so_and_nothing_changes(
     )
     assert response.status_code == 409 and "has closed" in Page(response.get_data(True)).text
     assert "This survey has closed" in read_page(staff.get("/staff/answers/")).text
+    check = read_page(staff.get("/staff/answers/check")).text
+    assert "This survey has closed" in check and "Submit your answers" not in check
     assert "has closed" in read_page(post(app.test_client(), "/staff/", {"code": code}), 410).text
     assert db["staff_answers"].count == 0
 
@@ -284,6 +287,19 @@ def test_nothing_a_staff_member_does_writes_an_audit_event(app, invite, cex, db)
     assert event["action"] == "invite_staff"
 
 
+def test_closing_the_round_records_each_teams_counts_once_in_the_audit_trail(
+    app, invite, client_as, db, ids
+):
+    post(app.test_client(), "/staff/", {"code": invite()})
+    invite()
+    bi = client_as("business_improvement")
+    path = f"/rounds/{ids['round_id']}/status"
+    assert post(bi, path, {"status": "closed"}, page=path + "?status=closed").status_code == 302
+    [event] = db.query("SELECT * FROM audit_events WHERE action = 'staff_counts'")
+    team = json.loads(event["after"])["teams"][str(ids["team_id"])]
+    assert team == {"invited": 2, "used": 1, "started": 1, "submitted": 0}
+
+
 def test_the_request_log_holds_neither_a_links_secret_nor_a_staff_address(app, invite, caplog):
     token = invite("email")
     with caplog.at_level(logging.INFO, logger="assess.requests"):
@@ -295,12 +311,17 @@ def test_the_request_log_holds_neither_a_links_secret_nor_a_staff_address(app, i
 
 def test_round_figures_read_only_submitted_answers(app, invite, cex, db, ids):
     done, draft = app.test_client(), app.test_client()
-    for client in (done, draft):
+    for client, comment in ((done, "Given"), (draft, "Still a draft")):
         post(client, "/staff/", {"code": invite()})
-        answer_everything(client, cex)
+        answer_everything(client, cex, comment=comment)
     post(done, "/staff/answers/check", {})
     rows = staff_store.round_staff_levels(db, ids["round_id"])
     assert len({r["response_id"] for r in rows}) == 1 and len(rows) == len(cex.statements)
+    assert rows == staff_store.round_staff_levels(db, ids["round_id"], ids["team_id"])
+    assert staff_store.round_staff_levels(db, ids["round_id"], ids["team_id"] + 999) == []
+    comments = staff_store.round_staff_comments(db, ids["round_id"])
+    assert {c["text"] for c in comments} == {"Given"}
+    assert len(comments) == len(cex.section_dimension.members)
     counts = staff_store.round_staff_counts(db, ids["round_id"])[ids["team_id"]]
     assert counts == {"invited": 2, "used": 2, "started": 2, "submitted": 1}
 
@@ -392,3 +413,11 @@ def test_a_staff_post_without_a_csrf_token_is_refused(staff, first_section, db):
         assert response.status_code == 400
         assert "The form expired" in response.get_data(as_text=True)
     assert db["staff_answers"].count == 0
+
+
+def test_the_cookies_page_and_privacy_notice_tell_staff_what_is_kept(client):
+    cookies = read_page(client.get("/cookies")).text
+    assert "assess_staff" in cookies and "180 days after you start" in cookies
+    privacy = read_page(client.get("/privacy")).text
+    assert "If you answer a staff survey" in privacy
+    assert "deleted when you use your link, or when the survey closes" in privacy

@@ -53,16 +53,21 @@ class EmailList:
 
 
 def read_email_list(text: str, most: int) -> EmailList:
-    """One address a line; blank lines are skipped. Every line is checked, so the error summary
-    names each bad one by its line number; more than `most` addresses is refused whole."""
+    """One address a line; blank lines are skipped. More than `most` lines is refused whole,
+    before any is read (a pasted spreadsheet gets one message, not thousands); otherwise every
+    line is checked, so the error summary names each bad one by its line number."""
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    filled = [(n, line.strip().strip(",;").strip()) for n, line in enumerate(lines, start=1)]
+    filled = [(n, address) for n, address in filled if address]
+    if not filled:
+        return EmailList((), ((0, "Enter at least one email address"),))
+    if len(filled) > most:
+        message = f"Enter {most:,} email addresses or fewer: you entered {len(filled):,}"
+        return EmailList((), ((0, message),))
     addresses: list[str] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(lines, start=1):
-        address = line.strip().strip(",;").strip()
-        if not address:
-            continue
+    for number, address in filled:
         if len(address) > MOST_EMAIL_LENGTH or not EMAIL.match(address):
             message = f"Line {number} is not an email address, like name@council.gov.uk"
             errors.append((number, message))
@@ -74,12 +79,6 @@ def read_email_list(text: str, most: int) -> EmailList:
             continue
         seen[address] = number
         addresses.append(address)
-    if not addresses and not errors:
-        errors.append((0, "Enter at least one email address"))
-    elif len(addresses) > most:
-        errors.insert(
-            0, (0, f"Enter {most:,} email addresses or fewer: you entered {len(addresses):,}")
-        )
     return EmailList(tuple(addresses), tuple(errors))
 
 

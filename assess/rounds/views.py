@@ -30,6 +30,7 @@ from assess.readiness.figures import COLUMN_SUFFIX, round_review_scores
 from assess.rounds import reminders
 from assess.rounds import tables as reports
 from assess.store import registers as register_store
+from assess.store import staff as staff_store
 from assess.web import access, mail, pictures
 from assess.web.auth import requires
 from assess.web.helpers import (
@@ -207,6 +208,8 @@ def set_status(round_id: int):
     if not FlaskForm().validate_on_submit():
         refuse_expired_form()
     store.set_round_status(store.get_db(), round_id, status, g.user["id"])
+    if status == "closed":
+        staff_store.record_round_staff_counts(store.get_db(), round_id, g.user["id"])
     flash(done.format(name=round_["name"]))
     return redirect(url_for("rounds.tracker", round_id=round_id))
 

@@ -437,3 +437,20 @@ def record_submitted_responses(
                 "INSERT INTO staff_comments (response_id, section_key, text) VALUES (?, ?, ?)",
                 [(response_id, key, text) for key, text in comments.items()],
             )
+
+
+def record_round_staff_counts(db: Database, round_id: int, user_id: int | None) -> None:
+    """When a round closes: one audit event with each team's counts (invitations made and used,
+    responses started and submitted), the only record of staff answers the audit trail keeps."""
+    counts = round_staff_counts(db, round_id)
+    if not counts:
+        return
+    with write(db):
+        record_event(
+            db,
+            user_id,
+            "staff_counts",
+            "round",
+            round_id,
+            after={"teams": {str(team_id): figures for team_id, figures in counts.items()}},
+        )

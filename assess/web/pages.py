@@ -56,4 +56,5 @@ def cookies():
         "pages/cookies.html",
         cookie_name=current_app.config["SESSION_COOKIE_NAME"],
         session_lasts=session_lasts(),
+        staff_cookie_days=current_app.config["STAFF_COOKIE_DAYS"],
     )

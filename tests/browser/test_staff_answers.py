@@ -63,5 +63,13 @@ def test_a_staff_member_answers_a_section_at_375_px_without_javascript(browser, 
     measure("saved")
     completed = page.get_by_text(f"{len(CEX.statements_in('value', value.key))} of ")
     expect(completed.first).to_be_visible()
-    context.close()
     assert all(width <= WIDTH for width in widths.values()), widths
+    # and at 320 px, the narrowest width WCAG's reflow asks for
+    page.set_viewport_size({"width": 320, "height": 800})
+    narrow = {}
+    paths = ("/staff/", "/staff/answers/", f"/staff/answers/{value.key}", "/staff/answers/check")
+    for path in paths:
+        page.goto(live_server.url + path)
+        narrow[path] = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert all(width <= 320 for width in narrow.values()), narrow
