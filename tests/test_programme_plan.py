@@ -152,6 +152,11 @@ def test_a_bad_milestone_or_note_is_refused_on_the_actions_page_with_what_was_ty
         post(officer, f"{url}/notes", {"noted_on": "", "note": "", "rag": "pink"}, url), 400
     )
     assert "Enter the update's date" in page.text and "Say what progress was made" in page.text
+    milestone_id = plan_store.milestones(db, action_id_of(db, "CEX-A03"))[-1]["id"]
+    done = post(officer, f"{url}/milestones/{milestone_id}/done", {"done_on": "soon"}, url)
+    html = read_page(done, 400) and done.get_data(as_text=True)
+    assert html.count("Date done: Enter a date like 31/3/2025") == 2  # summary and its field
+    assert 'id="done_on"' in html and 'value="soon"' in html
 
 
 def test_a_teams_improvement_action_serves_a_corporate_action_and_rolls_up(officer, db):
@@ -186,8 +191,17 @@ def test_a_team_lead_reads_only_the_actions_their_teams_actions_serve(client_as,
     text = read_page(client.get("/programme/plan")).text
     assert "CEX-A01" in text and "CEX-A02" not in text
     assert "Download the plan" not in text and "Add a corporate action" not in text
+    other_team = db.execute("SELECT id FROM teams WHERE id <> ? ORDER BY id", [team_id]).fetchone()[
+        0
+    ]
+    theirs = store.add_action(
+        db, other_team, round_id, "s1", "Their plan", "Tom", "2025-06-30", None
+    )
+    plan_store.set_served(db, theirs, served, None)
     page = read_page(client.get(f"/programme/plan/{served}"))
     assert "Change this action" not in page.text and "Make it serve" not in page.text
+    assert "2 in all: 2 open, 0 done." in page.text
+    assert "Standards" in page.text and "Their plan" not in page.text  # only their own teams'
     assert client.get(f"/programme/plan/{other}").status_code == 404
     assert client.get("/programme/scrutiny").status_code == 403
 

@@ -104,7 +104,9 @@ def actions():
     )
 
 
-def render_action(found: dict, status: int = 200, **form_pages):
+def render_action(
+    found: dict, status: int = 200, failed_milestone: int | None = None, **form_pages
+):
     db = store.get_db()
     action_id = found["id"]
     context = {
@@ -115,19 +117,22 @@ def render_action(found: dict, status: int = 200, **form_pages):
         **form_pages,
     }
     context["serve_form"].choose(plan_store.unlinked_improvement_actions(db))
+    # every team's actions count; a team lead sees only their own teams' listed
+    serving, teams = plan_store.serving(db, action_id), own_teams()
     errors = [e for f in form_pages.values() for e in form_errors(f)]
     return render_template(
         "programme/plan_action.html",
         a=found,
         milestones=plan_store.milestones(db, action_id),
         notes=plan_store.notes(db, action_id),
-        serving=plan_store.serving(db, action_id),
-        roll_up=rules.roll_up(plan_store.serving(db, action_id)),
+        serving=[a for a in serving if teams is None or a["team_id"] in teams],
+        roll_up=rules.roll_up(serving),
         recommendations=[
             r for r in plan_store.recommendations(db) if r["corporate_action_id"] == action_id
         ],
         source=source_of(found),
         today=date.today().isoformat(),
+        failed_milestone=failed_milestone,
         errors=errors,
         can_edit=may_edit(),
         rules=rules,
@@ -229,7 +234,7 @@ def milestone_done(corporate_action_id: int, milestone_id: int):
     if not form.validate_on_submit():
         if expired(form):
             refuse_expired_form()
-        return render_action(found, 400, done_form=form)
+        return render_action(found, 400, milestone_id, done_form=form)
     found_or_404(
         plan_store.mark_milestone_done,
         store.get_db(),
