@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
 
 from assess import store
 from assess.programme import plan as rules
@@ -65,6 +66,8 @@ def test_the_plan_is_shown_by_area_and_strand_with_status_overdue_and_this_quart
     assert "Publish the online General Register" not in overdue  # done
     changed = text[text.index("Changed this quarter") : text.index("Digital access and")]
     assert "Fifth larder" in changed
+    # the demo was built today: its actions were added, and its updates set their status
+    assert "CEX-A02 added on" in changed and "CEX-A04 changed on" in changed
     assert "Webforms for Garden Waste" not in changed  # long before
     assert "Performance indicators" in text and "Scrutiny" in text  # the programme's pages
 
@@ -372,3 +375,22 @@ def test_an_import_of_garbage_action_plan_files_is_refused_and_imports_nothing(
     if response.status_code == 400:
         assert "govuk-error-summary" in html and Page(html).text
         assert db["corporate_actions"].count == before
+
+
+def test_the_plan_downloads_as_xlsx_and_an_xlsx_of_actions_imports(officer, db):
+    response = officer.get("/programme/plan/export.xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data), read_only=True)
+    sheet = [s for s in book.worksheets if s.title == "Action plan"][0]
+    rows = list(sheet.iter_rows(values_only=True))
+    headings = list(rules.ACTION_COLUMNS.values())
+    start = next(i for i, row in enumerate(rows) if list(row[: len(headings)]) == headings)
+    assert rows[start + 1][0] == "CEX-A01"
+    content = io.BytesIO()
+    made = Workbook()
+    made.active.append(headings)
+    made.active.append(["CEX-A40", "Kiosks", "Joined-up access in localities", "", "", "", "", ""])
+    made.save(content)
+    assert upload(officer, content.getvalue(), "plan.xlsx").status_code == 302
+    added = plan_store.corporate_action(db, action_id_of(db, "CEX-A40"))
+    assert (added["readiness_area"], added["rag"]) == ("joined-up-localities", "green")

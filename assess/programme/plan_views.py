@@ -97,6 +97,7 @@ def actions():
         overdue=rules.overdue_milestones(milestones, today),
         notes_this_quarter=rules.changed_this_quarter(notes, "noted_on", today),
         done_this_quarter=rules.changed_this_quarter(milestones, "done_on", today),
+        changed_this_quarter=rules.changed_this_quarter(found, "updated_at", today),
         quarter_start=rules.quarter_start(today).isoformat(),
         can_edit=may_edit(),
         can_export=access.may(g.user["role"], "read_council"),
