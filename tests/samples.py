@@ -11,6 +11,9 @@ What it adds to the demo:
   review prompt in the open round;
 - (the demo's indicators and the EqIA review prompt one of their figures raised are used as
   they are);
+- Housing Needs' improvement action serves the demo's first corporate action (so Priya reads
+  that action, and Tom does not); the demo's milestones and scrutiny recommendations are used as
+  they are;
 - three proposed risks: one raised through the page from Housing Needs' score (no owner yet),
   one proposed to Priya (Housing Needs' lead), one to Sam (business improvement);
 - an API token for each role.
@@ -25,6 +28,7 @@ from pathlib import Path
 from flask import Flask
 
 from assess import store
+from assess.store import plan as plan_store
 from assess.store import registers as register_store
 from assess.store import round_packs as pack_store
 from assess.store import tokens as token_store
@@ -123,6 +127,8 @@ def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
         for team in (team_id, submitted_team_id)
     )  # fmt: skip
     pack_id = pack_store.freeze_round(db, previous_round_id, users["administrator"])
+    corporate_action_id = one(db, "SELECT id FROM corporate_actions ORDER BY ref")
+    plan_store.set_served(db, action_id, corporate_action_id, users["business_improvement"])
 
     risk_id = one(
         db,
@@ -232,6 +238,14 @@ def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
         "token_id": token_ids["auditor"],
         "indicator_id": one(db, "SELECT id FROM indicators ORDER BY ref"),
         "indicator_prompt_id": one(db, "SELECT id FROM eqia_indicator_prompts ORDER BY id"),
+        "corporate_action_id": corporate_action_id,
+        "milestone_id": one(
+            db,
+            "SELECT id FROM action_milestones WHERE corporate_action_id = ? ORDER BY id",
+            [corporate_action_id],
+        ),
+        "improvement_action_id": action_id,
+        "recommendation_id": one(db, "SELECT id FROM scrutiny_recommendations ORDER BY id"),
     }
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.conn.close()

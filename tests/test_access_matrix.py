@@ -209,6 +209,31 @@ MATRIX = [
     Row("/programme/import",                         "GET",  S,  403, 403, 200, 403, 200),
     Row("/programme/import",                         "POST", S,  403, 403, 400, 403, 400),
     Row("/programme/prompts/<int:indicator_prompt_id>", "POST", S, 403, 403, 302, 403, 403),
+    # the action plan: Priya's team's action serves the first corporate action, so she reads it
+    # (read-only); Tom's teams serve none; the scrutiny log is council-wide reading
+    Row("/programme/plan",                           "GET",  S,  200, 200, 200, 200, 200),
+    Row("/programme/plan/new",                       "GET",  S,  403, 403, 200, 403, 200),
+    Row("/programme/plan/new",                       "POST", S,  403, 403, 400, 403, 400),
+    Row("/programme/plan/import",                    "GET",  S,  403, 403, 200, 403, 200),
+    Row("/programme/plan/import",                    "POST", S,  403, 403, 400, 403, 400),
+    Row("/programme/plan/export.<fmt>",              "GET",  S,  403, 403, 200, 200, 200),
+    Row("/programme/plan/<int:corporate_action_id>", "GET",  S,  200, 404, 200, 200, 200),
+    Row("/programme/plan/<int:corporate_action_id>/edit", "GET", S, 403, 403, 200, 403, 200),
+    Row("/programme/plan/<int:corporate_action_id>/edit", "POST", S, 403, 403, 400, 403, 400),
+    Row("/programme/plan/<int:corporate_action_id>/milestones", "POST", S, 403, 403, 400, 403, 400),
+    Row("/programme/plan/<int:corporate_action_id>/milestones/<int:milestone_id>/done", "POST",
+        S, 403, 403, 400, 403, 400),
+    Row("/programme/plan/<int:corporate_action_id>/notes", "POST", S, 403, 403, 400, 403, 400),
+    Row("/programme/plan/<int:corporate_action_id>/serving", "POST", S, 403, 403, 400, 403, 400),
+    Row("/programme/plan/<int:corporate_action_id>/serving/<int:improvement_action_id>/remove",
+        "POST", S, 403, 403, 302, 403, 302),
+    Row("/programme/scrutiny",                       "GET",  S,  403, 403, 200, 200, 200),
+    Row("/programme/scrutiny/new",                   "GET",  S,  403, 403, 200, 403, 200),
+    Row("/programme/scrutiny/new",                   "POST", S,  403, 403, 400, 403, 400),
+    Row("/programme/scrutiny/<int:recommendation_id>", "GET", S, 403, 403, 200, 200, 200),
+    Row("/programme/scrutiny/<int:recommendation_id>/response", "GET", S, 403, 403, 200, 200, 200),
+    Row("/programme/scrutiny/<int:recommendation_id>/edit", "GET", S, 403, 403, 200, 403, 200),
+    Row("/programme/scrutiny/<int:recommendation_id>/edit", "POST", S, 403, 403, 400, 403, 400),
     # audit and exports; the report is a team's results, so it follows the team's pages
     Row("/audit/",                                   "GET",  S,  403, 403, 200, 200, 200),
     Row("/audit/verify",                             "GET",  S,  403, 403, 200, 200, 200),
@@ -240,6 +265,10 @@ MATRIX = [
     Row("/audit/api/v1/indicators",                  "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/indicator-values",           "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/eqia-indicator-prompts",      "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/corporate-actions",           "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/action-milestones",           "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/action-progress-notes",       "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/scrutiny-recommendations",    "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/openapi.json",                "GET",  200, 200, 200, 200, 200, 200),
     # administration
     Row("/admin/",                                   "GET",  S,  403, 403, 403, 403, 200),
@@ -280,6 +309,7 @@ FORMATS = {
     "rounds.heatmap_download": "csv",
     "registers.export_risks": "csv",
     "registers.export_eqias": "csv",
+    "plan.export_plan": "csv",
 }
 
 

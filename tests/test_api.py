@@ -155,6 +155,10 @@ REGISTERS = [
     "indicators",
     "indicator-values",
     "eqia-indicator-prompts",
+    "corporate-actions",
+    "action-milestones",
+    "action-progress-notes",
+    "scrutiny-recommendations",
 ]
 
 

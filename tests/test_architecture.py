@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assess"
-ROOMS = ("assessment", "rounds", "registers", "audit", "web", "store", "demo")
+ROOMS = ("assessment", "rounds", "registers", "programme", "audit", "web", "store", "demo")
 
 # Rules: pure functions over plain values. They are what every figure and check rests on.
 PURE = (
@@ -26,6 +26,8 @@ PURE = (
     "rounds/reminders.py",
     "registers/rules.py",
     "registers/entries.py",
+    "programme/indicators.py",
+    "programme/plan.py",
     "audit/round_pack.py",
     "audit/xlsx.py",
     "audit/writers.py",

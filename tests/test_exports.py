@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from assess import store
 from assess.audit import exports, writers
 from assess.store import exports as export_queries
+from assess.store import plan as plan_store
 from assess.store import registers as register_store
 from tests.conftest import draw_charts, read_page, sign_in
 
@@ -510,11 +511,23 @@ REGISTER_SHEETS = [
     "Risk and EqIA links",
 ]
 # The performance indicators' tables: council-wide too, exported after the registers.
-PROGRAMME_TABLES = ["indicators", "indicator_values", "eqia_indicator_prompts"]
+PROGRAMME_TABLES = [
+    "indicators",
+    "indicator_values",
+    "eqia_indicator_prompts",
+    "corporate_actions",
+    "action_milestones",
+    "action_progress_notes",
+    "scrutiny_recommendations",
+]
 PROGRAMME_SHEETS = [
     "Performance indicators",
     "Indicator figures",
     "EqIA prompts from indicators",
+    "Action plan",
+    "Action plan milestones",
+    "Action plan progress notes",
+    "Scrutiny recommendations",
 ]
 COUNCIL_WIDE_TABLES = REGISTER_TABLES + PROGRAMME_TABLES
 COUNCIL_WIDE_SHEETS = REGISTER_SHEETS + PROGRAMME_SHEETS
@@ -909,3 +922,34 @@ def test_a_team_that_is_not_an_id_is_refused_not_ignored(client, value):
     )
     page = read_page(response, status=400)
     assert "Choose a team from the list" in page.text
+
+
+def test_the_action_plan_and_scrutiny_log_export_with_who_changed_them_and_formulas_neutralised(
+    client, db
+):
+    officer = store.user_by_email(db, BUSINESS_IMPROVEMENT)["id"]
+    action_id = plan_store.add_corporate_action(
+        db,
+        {
+            "ref": "TEST-A1",
+            "title": '=HYPERLINK("http://evil.example","Portal")',
+            "readiness_area": "digital-access",
+            "rag": "amber",
+            "rag_reason": "@late",
+            "source_kind": "strategy",
+        },
+        officer,
+    )
+    plan_store.add_note(db, action_id, "2024-09-01", "+ halfway", "amber", "@late", officer)
+    sign_in(client, AUDITOR)
+    actions = read_csv(export(client, table="corporate_actions", format="csv").data)
+    found = [r for r in actions if r["ref"] == "TEST-A1"][0]
+    assert found["title"].startswith("'=HYPERLINK")
+    assert found["rag_reason"] == "'@late"
+    assert found["created_by"] == found["updated_by"] == BUSINESS_IMPROVEMENT
+    notes = read_csv(export(client, table="action_progress_notes", format="csv").data)
+    assert [
+        (n["note"], n["recorded_by"]) for n in notes if n["corporate_action_ref"] == "TEST-A1"
+    ] == [("'+ halfway", BUSINESS_IMPROVEMENT)]
+    scrutiny = read_csv(export(client, table="scrutiny_recommendations", format="csv").data)
+    assert {r["response"] for r in scrutiny} == {"accepted", "partially_accepted", ""}

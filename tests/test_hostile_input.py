@@ -402,6 +402,40 @@ INDICATOR_VALUE = {
     "target": "80",
     "note": "Gov-Metric ratings by age",
 }
+CORPORATE_ACTION = {
+    "ref": "CEX-HOSTILE",
+    "title": "Translate the top ten webforms",
+    "readiness_area": "digital-access",
+    "strand": "inclusive-access",
+    "lead_officer": "Digital Services Manager",
+    "lead_member": "Cllr Nigel Chapman",
+    "rag": "amber",
+    "rag_reason": "Waiting for the translation contract",
+    "source": "risk:{risk_id}",
+}
+CORPORATE_ACTION_TEXT = ("ref", "title", "lead_officer", "lead_member", "rag_reason")
+PLAN = "/programme/plan/{corporate_action_id}"
+RECOMMENDATION = {
+    "committee": "Scrutiny Committee",
+    "report_title": "Citizen Experience Strategy",
+    "meeting_on": "31/12/2024",
+    "received_on": "31/12/2024",
+    "recommendation": "That the Council publishes its complaints figures each quarter.",
+    "lead_member": "Cllr Nigel Chapman",
+    "response": "accepted",
+    "response_reason": "We will, from April.",
+    "responded_on": "1/2/2025",
+    "corporate_action": "{corporate_action_id}",
+    "timescale": "From April",
+}
+RECOMMENDATION_TEXT = (
+    "committee",
+    "report_title",
+    "recommendation",
+    "lead_member",
+    "response_reason",
+    "timescale",
+)
 
 FORMS: dict[str, Form] = {
     "/sign-out": Form("leaving", "/sign-out", {}, examples=4),
@@ -605,6 +639,53 @@ FORMS: dict[str, Form] = {
         text=("outcome",),
         shows=("/registers/eqias",),
     ),
+    "/programme/plan/new": Form(
+        "bi",
+        "/programme/plan/new",
+        CORPORATE_ACTION,
+        text=CORPORATE_ACTION_TEXT,
+        examples=12,
+        sample=f"{XSS[3]} {SCRIPTS[1]}",  # a reference is at most 40 characters
+    ),
+    "/programme/plan/<int:corporate_action_id>/edit": Form(
+        "bi",
+        PLAN + "/edit",
+        CORPORATE_ACTION,
+        text=CORPORATE_ACTION_TEXT,
+        examples=12,
+        sample=f"{XSS[3]} {SCRIPTS[1]}",
+    ),
+    "/programme/plan/<int:corporate_action_id>/milestones": Form(
+        "bi",
+        PLAN + "/milestones",
+        {"title": "Leaflets in every larder", "due_on": "31/3/2025"},
+        text=("title",),
+    ),  # fmt: skip
+    "/programme/plan/<int:corporate_action_id>/milestones/<int:milestone_id>/done": Form(
+        "bi", PLAN + "/milestones/{milestone_id}/done", {"done_on": "1/4/2025"}
+    ),  # fmt: skip
+    "/programme/plan/<int:corporate_action_id>/notes": Form(
+        "bi",
+        PLAN + "/notes",
+        {"noted_on": "25/9/2024", "note": "Leaflets printed", "rag": "red", "rag_reason": "Late"},
+        text=("note", "rag_reason"),
+    ),
+    "/programme/plan/<int:corporate_action_id>/serving": Form(
+        "bi", PLAN + "/serving", {"improvement_action": "{submitted_action_id}"}
+    ),  # fmt: skip
+    "/programme/plan/<int:corporate_action_id>/serving/<int:improvement_action_id>/remove": Form(
+        "bi", PLAN + "/serving/{improvement_action_id}/remove", {}
+    ),  # fmt: skip
+    "/programme/scrutiny/new": Form(
+        "bi", "/programme/scrutiny/new", RECOMMENDATION, text=RECOMMENDATION_TEXT, examples=12
+    ),  # fmt: skip
+    "/programme/scrutiny/<int:recommendation_id>/edit": Form(
+        "bi",
+        "/programme/scrutiny/{recommendation_id}/edit",
+        RECOMMENDATION,
+        text=RECOMMENDATION_TEXT,
+        examples=12,
+    ),
     "/audit/tokens": Form(
         "auditor",
         "/audit/tokens",
@@ -689,6 +770,8 @@ SPECIAL = {
     "/staff/<token>": "test_staff_responses.py::test_a_link_answers_hostile_secrets_without_a_500",
     "/programme/import": "test_programme_import.py::"
     "test_an_import_of_garbage_figures_files_is_refused_and_imports_nothing",
+    "/programme/plan/import": "test_programme_plan.py::"
+    "test_an_import_of_garbage_action_plan_files_is_refused_and_imports_nothing",
 }
 
 
@@ -1169,6 +1252,7 @@ for _table in (
     "risk-scores", "risk-owner-decisions", "eqias",
     "eqia-impacts", "eqia-strand-impacts", "eqia-review-prompts", "register-actions",
     "register-links", "indicators", "indicator-values", "eqia-indicator-prompts",
+    "corporate-actions", "action-milestones", "action-progress-notes", "scrutiny-recommendations",
 ):  # fmt: skip
     QUERIES[f"/audit/api/v1/{_table}"] = ("auditor", f"/audit/api/v1/{_table}", API)
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).
@@ -1202,6 +1286,12 @@ NO_QUERY = {
     "/staff/", "/staff/<token>", "/staff/answers/", "/staff/answers/<section>",
     "/staff/answers/check", "/staff/answers/submitted", TEAM_RULE + "/staff/",
     TEAM_RULE + "/staff/email", TEAM_RULE + "/staff/codes", "/rounds/<int:round_id>/staff-codes",
+    "/programme/plan", "/programme/plan/new", "/programme/plan/import",
+    "/programme/plan/export.<fmt>", "/programme/plan/<int:corporate_action_id>",
+    "/programme/plan/<int:corporate_action_id>/edit", "/programme/scrutiny",
+    "/programme/scrutiny/new", "/programme/scrutiny/<int:recommendation_id>",
+    "/programme/scrutiny/<int:recommendation_id>/response",
+    "/programme/scrutiny/<int:recommendation_id>/edit",
 }  # fmt: skip
 SLOW_QUERIES = {"/rounds/<int:round_id>/heatmap/<dimension_key>", "/trends/<dimension_key>"}
 

@@ -11,7 +11,7 @@ from assess.web.app import create_app
 
 COUNCIL = ["Home", "Rounds", "Trends", "Risks and equality", "Programme", "Audit and exports"]
 SEES = {
-    "team_lead": ["Home"],
+    "team_lead": ["Home", "Action plan"],
     "business_improvement": COUNCIL,
     "auditor": COUNCIL,
     "administrator": [*COUNCIL, "Administration"],

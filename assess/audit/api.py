@@ -1,5 +1,6 @@
-"""The read-only JSON API: scores, answers, the audit log and the risk and EqIA registers, for
-auditors' own tools.
+"""The read-only JSON API: scores, answers, the audit log, the risk and EqIA registers and the
+strategy programme (indicators, the action plan, scrutiny recommendations), for auditors' own
+tools.
 
 Each request carries a personal token (`Authorization: Bearer assess_...`) that its owner made,
 and can revoke, on the "API tokens" page. The rows are the export tables' rows, streamed as one
@@ -165,6 +166,12 @@ _SUMMARIES = {
     "indicator-values": "Each indicator's figures and targets by period, for everyone or a group",
     "eqia-indicator-prompts": "EqIA reviews prompted by a group's indicator figure short of its "
     "target, and what was done",
+    "corporate-actions": "The strategy's action plan: each corporate action with its readiness "
+    "area, strand, leads, RAG status and reason, and where it came from",
+    "action-milestones": "Each corporate action's milestones: due and done dates",
+    "action-progress-notes": "Each corporate action's dated progress updates, kept as written",
+    "scrutiny-recommendations": "Scrutiny committees' recommendations, the response to each "
+    "(accepted, partially accepted or rejected, with its reason) and the action that carries it",
 }
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlite_utils import Database
 
 from assess import store
+from assess.demo.plan import seed_plan
 from assess.programme.indicators import Period, parse_period
 from assess.store import programme as programme_store
 
@@ -148,7 +149,8 @@ def recorded_at(period: str, today: date) -> str:
 
 
 def seed_programme(db: Database, actor_id: int | None, today: date) -> None:
-    """The indicators and their figures, dated around `today`."""
+    """The indicators and their figures, dated around `today`; then the action plan and the
+    scrutiny log."""
     this_year = financial_year(today)
     baseline, last_year = str(Period(this_year - 2)), str(Period(this_year - 1))
     ended = quarters_ended(today)
@@ -221,3 +223,4 @@ def seed_programme(db: Database, actor_id: int | None, today: date) -> None:
         latest = Period(this_year, ended) if ended else Period(this_year - 1, 4)
         for group, (value, group_target) in groups.items():
             record(indicator_id, str(latest), value, group_target, "Gov-Metric, by group", group)
+    seed_plan(db, actor_id, today)

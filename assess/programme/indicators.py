@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -368,7 +368,7 @@ class FigureRowError:
         return f"Row {self.row}, column ‘{self.column}’: {self.message}"
 
 
-def _cell(value: object) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -378,7 +378,7 @@ def _cell(value: object) -> str:
 
 def check_figure_row(cells: Mapping[str, object], refs: set[str]) -> tuple[dict, list]:
     """One row of a figures file: what to store, and (field, message) for each mistake."""
-    text = {field: _cell(cells.get(field)) for field in FIGURE_COLUMNS}
+    text = {field: cell_text(cells.get(field)) for field in FIGURE_COLUMNS}
     found: dict = {"ref": text["ref"], "group_name": text["group_name"], "note": text["note"]}
     errors = []
     if text["ref"] not in refs:
@@ -401,32 +401,52 @@ def check_figure_row(cells: Mapping[str, object], refs: set[str]) -> tuple[dict,
     return found, errors
 
 
-def check_figures(table: list[dict], refs: set[str]) -> tuple[list[dict], list[FigureRowError]]:
-    """Every row of a figures file (rows keyed by their headings, a blank row as {}): the
-    figures to store, and every mistake by row and column. Nothing is stored here."""
+def check_table(
+    table: list[dict],
+    columns: Mapping[str, str],
+    required: Iterable[str],
+    check_row: Callable[[dict], tuple[dict, list]],
+    key_of: Callable[[dict], object],
+    duplicate: tuple[str, str],
+) -> tuple[list[dict], list[FigureRowError]]:
+    """Every row of a file (rows keyed by their headings, a blank row as {}), each read by
+    `check_row` (cells by field -> what to store, (field, message) for each mistake): what to
+    store, and every mistake by row and column. A row whose `key_of` an earlier row has is a
+    `duplicate` (field, message). Headings match a column's heading or its field, in any case.
+    Nothing is stored here: a caller stores all the rows or, with any mistake, none."""
     if not any(table):
         return [], []
     present = {heading.lower(): heading for row in table for heading in row}
     headings = {}
-    for field, heading in FIGURE_COLUMNS.items():
+    for field, heading in columns.items():
         name = heading.lower() if heading.lower() in present else field
         headings[field] = present.get(name, heading)
-    missing = [
-        FIGURE_COLUMNS[f] for f in REQUIRED_FIGURE_COLUMNS if headings[f].lower() not in present
-    ]
+    missing = [columns[f] for f in required if headings[f].lower() not in present]
     if missing:
         return [], [FigureRowError(1, m, "this column is missing") for m in missing]
-    figures, errors, seen = [], [], set()
+    found_rows, errors, seen = [], [], set()
     for number, row in enumerate(table, start=2):
         if not row:
             continue
         lowered = {k.lower(): v for k, v in row.items()}
         cells = {f: lowered.get(h.lower()) for f, h in headings.items()}
-        found, row_errors = check_figure_row(cells, refs)
-        key = (found["ref"], found.get("period"), found["group_name"])
+        found, row_errors = check_row(cells)
+        key = key_of(found)
         if not row_errors and key in seen:
-            row_errors.append(("period", "this indicator, period and group is in an earlier row"))
+            row_errors.append(duplicate)
         seen.add(key)
         errors += [FigureRowError(number, headings[f], m) for f, m in row_errors]
-        figures.append(found)
-    return figures, errors
+        found_rows.append(found)
+    return found_rows, errors
+
+
+def check_figures(table: list[dict], refs: set[str]) -> tuple[list[dict], list[FigureRowError]]:
+    """Every row of a figures file: the figures to store, and every mistake by row and column."""
+    return check_table(
+        table,
+        FIGURE_COLUMNS,
+        REQUIRED_FIGURE_COLUMNS,
+        lambda cells: check_figure_row(cells, refs),
+        lambda found: (found["ref"], found.get("period"), found["group_name"]),
+        ("period", "this indicator, period and group is in an earlier row"),
+    )

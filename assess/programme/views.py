@@ -168,23 +168,32 @@ def edit_indicator(indicator_id: int):
     return render_form(form, existing)
 
 
-def figures_in(upload) -> tuple[list[dict], list[rules.FigureRowError]]:
-    """An uploaded CSV or XLSX file's figures, checked (UnreadableFile if it is not one), read no
-    further than the import limits."""
+def table_in(upload) -> list[dict]:
+    """An uploaded CSV or XLSX file's rows keyed by their headings (UnreadableFile if it is not
+    one), read no further than the import limits: the one way the programme reads a file."""
     config = current_app.config
     limit = config["IMPORT_MAX_BYTES"]
+    if not upload or not upload.filename:
+        raise UnreadableFile("Choose a CSV or XLSX file")
     content = upload.stream.read(limit + 1)
     if len(content) > limit:
         raise UnreadableFile(
             f"The file is larger than {size_words(limit)}. Split it into smaller files and "
             "import each"
         )
-    table = read_table(
+    return read_table(
         upload.filename,
         content,
         max_rows=config["IMPORT_MAX_ROWS"],
         max_unzipped_bytes=config["IMPORT_MAX_UNZIPPED_BYTES"],
     )
+
+
+def figures_in(upload) -> tuple[list[dict], list[rules.FigureRowError]]:
+    """An uploaded file's figures, checked (UnreadableFile if it is not a file of them)."""
+    if not upload or not upload.filename:
+        raise UnreadableFile("Choose a CSV or XLSX file of figures")
+    table = table_in(upload)
     figures, row_errors = rules.check_figures(table, set(programme_store.refs(store.get_db())))
     if not figures and not row_errors:
         raise UnreadableFile("The file holds no figures: add a row under the headings")
@@ -201,8 +210,6 @@ def import_figures():
             refuse_expired_form()
         upload = request.files.get("file")
         try:
-            if not upload or not upload.filename:
-                raise UnreadableFile("Choose a CSV or XLSX file of figures")
             figures, row_errors = figures_in(upload)
         except UnreadableFile as error:
             errors.append(("file", str(error)))

@@ -609,6 +609,73 @@ def _indicators(db: Database) -> None:
     )
 
 
+@migrations(name="0015_action_plan")
+def _action_plan(db: Database) -> None:
+    """The strategy's action plan: corporate actions under a readiness area (and a strand), where
+    each came from, their milestones and dated progress notes (kept, never edited); teams'
+    improvement actions may serve one. And the log of scrutiny recommendations with the Cabinet's
+    response to each."""
+    db.executescript(
+        """
+        CREATE TABLE corporate_actions (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE CHECK (trim(ref) <> ''),
+            title TEXT NOT NULL CHECK (trim(title) <> ''),
+            readiness_area TEXT NOT NULL,
+            strand TEXT NOT NULL DEFAULT '',
+            lead_officer TEXT NOT NULL DEFAULT '',
+            lead_member TEXT NOT NULL DEFAULT '',
+            rag TEXT NOT NULL DEFAULT 'green' CHECK (rag IN ('red', 'amber', 'green')),
+            rag_reason TEXT NOT NULL DEFAULT '',
+            source_kind TEXT NOT NULL DEFAULT 'strategy'
+                CHECK (source_kind IN ('strategy', 'gap', 'risk', 'eqia', 'scrutiny')),
+            source_id INTEGER,
+            source_round_id INTEGER REFERENCES rounds(id),
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE action_milestones (
+            id INTEGER PRIMARY KEY,
+            corporate_action_id INTEGER NOT NULL REFERENCES corporate_actions(id),
+            title TEXT NOT NULL CHECK (trim(title) <> ''),
+            due_on TEXT NOT NULL,
+            done_on TEXT
+        );
+        CREATE INDEX action_milestones_action ON action_milestones(corporate_action_id);
+        CREATE TABLE action_progress_notes (
+            id INTEGER PRIMARY KEY,
+            corporate_action_id INTEGER NOT NULL REFERENCES corporate_actions(id),
+            noted_on TEXT NOT NULL,
+            note TEXT NOT NULL CHECK (trim(note) <> ''),
+            rag TEXT NOT NULL CHECK (rag IN ('red', 'amber', 'green')),
+            recorded_by INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX action_progress_notes_action ON action_progress_notes(corporate_action_id);
+        ALTER TABLE improvement_actions
+            ADD COLUMN corporate_action_id INTEGER REFERENCES corporate_actions(id);
+        CREATE INDEX improvement_actions_corporate ON improvement_actions(corporate_action_id);
+        CREATE TABLE scrutiny_recommendations (
+            id INTEGER PRIMARY KEY,
+            committee TEXT NOT NULL CHECK (trim(committee) <> ''),
+            report_title TEXT NOT NULL CHECK (trim(report_title) <> ''),
+            meeting_on TEXT NOT NULL,
+            received_on TEXT NOT NULL,
+            recommendation TEXT NOT NULL CHECK (trim(recommendation) <> ''),
+            lead_member TEXT NOT NULL DEFAULT '',
+            response TEXT NOT NULL DEFAULT ''
+                CHECK (response IN ('', 'accepted', 'partially_accepted', 'rejected')),
+            response_reason TEXT NOT NULL DEFAULT '',
+            responded_on TEXT,
+            corporate_action_id INTEGER REFERENCES corporate_actions(id),
+            timescale TEXT NOT NULL DEFAULT '',
+            created_by INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES users(id),
+            updated_at TEXT NOT NULL
+        );
 # 0015 is another change's; the gap is kept so both can be merged in number order.
 @migrations(name="0016_staff_responses")
 def _staff_responses(db: Database) -> None:

@@ -180,12 +180,15 @@ ACTIONS = ExportTable(
         ("created_at", TIMESTAMP),
         ("updated_at", TIMESTAMP),
         ("closed_at", TIMESTAMP),
+        ("serves_corporate_action", TEXT),
     ),
     """SELECT r.name, d.name, t.name, ia.id, ia.statement_key, ia.what, ia.owner, ia.due_on,
-        ia.status, ia.evidence_of_change, cb.email, ia.created_at, ia.updated_at, ia.closed_at
+        ia.status, ia.evidence_of_change, cb.email, ia.created_at, ia.updated_at, ia.closed_at,
+        ca.ref
     FROM improvement_actions ia JOIN rounds r ON r.id = ia.round_id
     JOIN teams t ON t.id = ia.team_id JOIN directorates d ON d.id = t.directorate_id
     LEFT JOIN users cb ON cb.id = ia.created_by
+    LEFT JOIN corporate_actions ca ON ca.id = ia.corporate_action_id
     {where} ORDER BY ia.id""",
     {"round_id": "r.id", "directorate_id": "d.id", "team_id": "t.id"},
 )

@@ -27,8 +27,13 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     # improvement (any team, or every team of a round at once)
     "invite_staff": (TEAM_LEAD, BUSINESS_IMPROVEMENT),
     "edit_registers": (BUSINESS_IMPROVEMENT,),
-    # the strategy programme's indicators and their figures (reading them: read_council)
+    # the strategy programme: indicators and their figures, the action plan and the scrutiny
+    # log (reading them: read_council)
     "edit_programme": (BUSINESS_IMPROVEMENT, ADMINISTRATOR),
+    # the action plan: council-wide roles read all of it; a team lead only the corporate actions
+    # their own teams' improvement actions serve (read_council says which)
+    "read_action_plan": ROLES,
+    "read_own_action_plan": (TEAM_LEAD,),  # the entry in a team lead's navigation
     "own_risks": OWNER_ROLES,
     "decide_for_any_owner": (DECIDES_FOR_ANY_OWNER,),
     "use_api": COUNCIL_WIDE,

@@ -20,6 +20,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Trends", "council.trends_values", "read_council"),
     NavItem("Risks and equality", "registers.risks", "read_council"),
     NavItem("Programme", "programme.indicators", "read_council"),
+    NavItem("Action plan", "plan.actions", "read_own_action_plan"),
     NavItem("Audit and exports", "audit.index", "read_council"),
     NavItem("Administration", "admin.index", "administer"),
 ]
