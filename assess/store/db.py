@@ -609,6 +609,7 @@ def _indicators(db: Database) -> None:
     )
 
 
+# 0015 is another change's; the gap is kept so both can be merged in number order.
 @migrations(name="0015_action_plan")
 def _action_plan(db: Database) -> None:
     """The strategy's action plan: corporate actions under a readiness area (and a strand), where
@@ -676,7 +677,10 @@ def _action_plan(db: Database) -> None:
             updated_by INTEGER REFERENCES users(id),
             updated_at TEXT NOT NULL
         );
-# 0015 is another change's; the gap is kept so both can be merged in number order.
+        """
+    )
+
+
 @migrations(name="0016_staff_responses")
 def _staff_responses(db: Database) -> None:
     """Staff invitations and anonymous staff responses (see store/staff.py for why nothing here
