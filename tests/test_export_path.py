@@ -174,6 +174,7 @@ TABLE_DOWNLOADS = {
     "registers.export_eqias",
     "rounds.outstanding_csv",
     "rounds.heatmap_download",
+    "plan.export_plan",
 }
 # Not rows: each sends its own small response (a chart image, or a frozen round pack's stored
 # bytes), named by exports.attachment (charts through web/pictures.py).
@@ -209,8 +210,14 @@ def test_only_the_export_path_writes_csv_or_xlsx_and_names_a_download():
 
 @pytest.fixture
 def planted(db) -> str:
-    """Every team, risk and EqIA named like a formula: they appear in every table download."""
-    for table, column in (("teams", "name"), ("risks", "title"), ("eqias", "title")):
+    """Every team, risk, EqIA and corporate action named like a formula: they appear in every
+    table download."""
+    for table, column in (
+        ("teams", "name"),
+        ("risks", "title"),
+        ("eqias", "title"),
+        ("corporate_actions", "title"),
+    ):
         db.execute(f"UPDATE {table} SET {column} = '=HYPERLINK(\"http://evil\")' || {column}")
     db.conn.commit()
     return '=HYPERLINK("http://evil")'
@@ -230,6 +237,8 @@ DOWNLOADS = [
     ("audit.export", "csv", "/audit/export?table=completion&format=csv"),
     ("audit.export", "xlsx", "/audit/export?table=all&format=xlsx"),
     ("audit.export", "json", "/audit/export?table=completion&format=json"),
+    ("plan.export_plan", "csv", "/programme/plan/export.csv"),
+    ("plan.export_plan", "xlsx", "/programme/plan/export.xlsx"),
 ]
 
 
