@@ -1180,6 +1180,7 @@ NO_QUERY = {
     "/accessibility", "/privacy", "/cookies",
     "/programme/indicators", "/programme/indicators/new", "/programme/import",
     "/programme/indicators/<int:indicator_id>", "/programme/indicators/<int:indicator_id>/edit",
+    "/rounds/<int:round_id>/committee-report", "/rounds/<int:round_id>/committee-report.docx",
 }  # fmt: skip
 SLOW_QUERIES = {"/rounds/<int:round_id>/heatmap/<dimension_key>", "/trends/<dimension_key>"}
 

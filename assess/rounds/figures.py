@@ -25,9 +25,10 @@ def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFram
 
 
 def council_figures(round_: dict, statuses) -> dict:
-    """The council view's figures for a round: each required dimension's spread and level bands
-    across teams, and the teams that moved most since the round before (the change rule and
-    threshold). The council view and the committee report both read them from here."""
+    """The council view's figures for a round: each required dimension's teams (`frame`), spread
+    and level bands, the council average overall, and the teams that moved most since the round
+    before (the change rule and threshold). The council view and the committee report read them
+    from here."""
     db = store.get_db()
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
     dimensions, frames = [], {}
@@ -45,6 +46,7 @@ def council_figures(round_: dict, statuses) -> dict:
                 ),
                 "names": {m.key: m.name for m in dimension.members},
                 "teams": len(frame),
+                "frame": frame,
             }
         )
     section_key = questionnaire.section_dimension.key
@@ -61,6 +63,7 @@ def council_figures(round_: dict, statuses) -> dict:
     return {
         "questionnaire": questionnaire,
         "dimensions": dimensions,
+        "overall": tables.column_averages(current, [OVERALL])[OVERALL],
         "up": up,
         "down": down,
         "previous": before,

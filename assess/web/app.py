@@ -144,6 +144,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     from assess.programme import views as programme_views
 
     app.register_blueprint(programme_views.bp)
+    from assess.programme import committee_views
+
+    app.register_blueprint(committee_views.bp)
     app.add_template_filter(long_date)
     app.add_template_filter(long_time)
     app.add_template_filter(first_errors)
