@@ -162,7 +162,7 @@ def test_every_drawn_chart_is_a_picture_with_alt_text(app, officer, round_id):
     assert len(document.inline_shapes) == 2
     described = [p.get("descr") for p in document.element.body.iter(qn("wp:docPr"))]
     assert len(described) == 2
-    assert all(d and d.startswith("Radar chart of the council's median") for d in described)
+    assert all(d and d.startswith("Radar chart of the council’s median") for d in described)
     assert "The chart was being prepared" not in "\n".join(p.text for p in document.paragraphs)
 
 
@@ -207,10 +207,11 @@ def test_the_page_has_the_same_headings_and_tables_as_the_docx(officer, round_id
 def test_the_page_says_a_chart_is_being_prepared_then_shows_it(app, officer, round_id):
     html = officer.get(f"/rounds/{round_id}/committee-report").get_data(as_text=True)
     assert html.count("chart is being prepared") == 2
+    assert "The corporate values chart is being prepared" in html
     draw_charts(app)
     html = officer.get(f"/rounds/{round_id}/committee-report").get_data(as_text=True)
     assert html.count(f'src="/rounds/{round_id}/council/') == 2
-    assert 'alt="Radar chart of the council&#39;s median corporate values' in html
+    assert 'alt="Radar chart of the council’s median corporate values' in html
 
 
 def test_the_round_and_the_council_view_link_to_the_report(officer, round_id):

@@ -196,10 +196,10 @@ def _dimension_picture(d: DimensionFigures, round_name: str) -> Section:
     )
     figure = Figure(
         d.key,
-        f"Radar chart of the council's median {things.lower()} with the lower and upper "
+        f"Radar chart of the council’s median {things.lower()} with the lower and upper "
         f"quartiles across {d.teams} teams in {round_name}. The table below gives the same "
         "numbers.",
-        f"The middle team's score (median) for each {d.name.lower()}, and the quartiles: half "
+        f"The middle team’s score (median) for each {d.name.lower()}, and the quartiles: half "
         f"of the {d.teams} teams score between the two outer lines.",
         d.picture.drawn,
         d.picture.png,
@@ -213,7 +213,7 @@ def council_picture(data: ReportData) -> Section:
     return Section(
         "The council picture",
         paragraphs=(
-            "How signed-off teams' scores spread for each corporate value and readiness area: "
+            "How signed-off teams’ scores spread for each corporate value and readiness area: "
             "the council average, the spread across teams, and how many teams score at each "
             "level (a score rounds half up to its level).",
         ),
@@ -250,7 +250,7 @@ def directorates(data: ReportData) -> Section:
     return Section(
         "Directorates",
         paragraphs=(
-            "Each directorate's average over its signed-off teams. An average resting on fewer "
+            "Each directorate’s average over its signed-off teams. An average resting on fewer "
             f"than {data.small_group} teams is not shown, so no small team can be picked out.",
         ),
         subsections=tuple(subsections),
@@ -288,7 +288,7 @@ def movement(data: ReportData) -> Section:
         paragraphs=(
             f"Teams whose overall score changed by at least {data.threshold:g} of a level since "
             f"{data.previous_round}, the most moved first (five at most each way)."
-            + ("" if tables else " No team's score changed by that much."),
+            + ("" if tables else " No team’s score changed by that much."),
         ),
         tables=tables,
     )
@@ -356,7 +356,7 @@ def equality(data: ReportData) -> Section:
     if data.indicator_prompts:
         tables.append(
             Table(
-                "Reviews prompted by performance indicators' figures by group",
+                "Reviews prompted by performance indicators’ figures by group",
                 ("EqIA", "Group", "Why a review is prompted", "Outcome"),
                 tuple(
                     (f"{p['ref']}: {p['title']}", p["group_name"], p["reason"], _outcome(p))
@@ -366,7 +366,7 @@ def equality(data: ReportData) -> Section:
         )
     paragraphs = [
         "Equality impact assessments whose review was prompted: by a low or falling Inclusion & "
-        f"Respect score in {data.round_name}, or by a group's indicator figure missing its target."
+        f"Respect score in {data.round_name}, or by a group’s indicator figure missing its target."
     ]
     if not tables:
         paragraphs.append("No review of an equality impact assessment was prompted.")
@@ -395,20 +395,20 @@ def indicators(data: ReportData) -> Section:
             )
         )
     paragraphs = [
-        "The strategy's indicators, with the latest figure for everyone, against target: "
-        "evidence to read beside the council's self-assessed readiness scores."
+        "The strategy’s indicators, with the latest figure for everyone, against target: "
+        "evidence to read beside the council’s self-assessed readiness scores."
     ]
     for m in data.mismatches:
         area = data.area_names.get(m.area, m.area)
         refs = ", ".join(e.indicator["ref"] for e in m.evidence)
         if m.high:
             paragraphs.append(
-                f"The council's average is {score(m.score)} on {area}, but {refs} "
+                f"The council’s average is {score(m.score)} on {area}, but {refs} "
                 f"{'misses its' if len(m.evidence) == 1 else 'miss their'} latest target."
             )
         else:
             paragraphs.append(
-                f"The council's average is {score(m.score)} on {area}, yet {refs} "
+                f"The council’s average is {score(m.score)} on {area}, yet {refs} "
                 f"{'meets its' if len(m.evidence) == 1 else 'meet their'} latest target: the "
                 "self-assessment may be too modest."
             )
@@ -418,7 +418,7 @@ def indicators(data: ReportData) -> Section:
             ("No performance indicator is kept yet.",),
         )
     table = Table(
-        "The strategy's performance indicators",
+        "The strategy’s performance indicators",
         (
             "Indicator",
             "Readiness area",
