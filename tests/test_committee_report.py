@@ -18,6 +18,7 @@ from assess import store
 from assess.assessment.scoring import PUBLISHED
 from assess.programme import committee_docx, committee_report
 from assess.rounds.figures import council_figures
+from assess.store import charts as cache
 from tests.conftest import draw_charts, read_page
 
 ROUND = "2024/25"  # the demo's current round: signed-off teams, movers since 2023/24, prompts
@@ -164,6 +165,20 @@ def test_every_drawn_chart_is_a_picture_with_alt_text(app, officer, round_id):
     assert len(described) == 2
     assert all(d and d.startswith("Radar chart of the council’s median") for d in described)
     assert "The chart was being prepared" not in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_reading_the_page_prepares_the_documents_pictures(app, officer, round_id):
+    officer.get(f"/rounds/{round_id}/committee-report")
+    draw_charts(app)
+    document = document_of(officer.get(f"/rounds/{round_id}/committee-report.docx"))
+    assert len(document.inline_shapes) == 2
+
+
+def test_a_change_to_the_rounds_figures_draws_the_documents_pictures_ahead(app, officer, round_id):
+    cache.note_change(cache.open_charts(app.config["CHARTS_PATH"]), round_id, None)
+    draw_charts(app)
+    document = document_of(officer.get(f"/rounds/{round_id}/committee-report.docx"))
+    assert len(document.inline_shapes) == 2
 
 
 def test_the_docx_comes_through_the_export_path_and_is_recorded(officer, db, round_id):

@@ -52,6 +52,7 @@ def gather(round_: dict, picture_format: str) -> model.ReportData:
         shown = {key: model.Picture(body is not None, body) for key, body in pngs.items()}
     else:
         shown = {key: model.Picture(drawn) for key, drawn in pictures.shown(charts).items()}
+        pictures.shown(charts, "png")  # asks for the document's pictures, for a download next
     dimensions = tuple(
         model.DimensionFigures(
             key=d["dimension"].key,
