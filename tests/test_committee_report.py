@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import UTC, datetime
 from html import unescape
 
 import docx
@@ -93,6 +94,10 @@ def test_the_docx_has_the_reports_title_language_and_headings_in_order(officer, 
     document = document_of(officer.get(f"/rounds/{round_id}/committee-report.docx"))
     assert document.core_properties.title == TITLE
     assert document.core_properties.language == "en-GB"
+    assert document.core_properties.author == "Sam Okafor (Business improvement)"
+    assert "python-docx" not in document.core_properties.comments
+    page = document.sections[0]
+    assert (round(page.page_width.cm, 1), round(page.page_height.cm, 1)) == (21.0, 29.7)
     defaults = document.styles.element.find(qn("w:docDefaults"))
     lang = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
     assert lang.get(qn("w:val")) == "en-GB"
@@ -256,7 +261,7 @@ def test_a_round_that_does_not_exist_is_not_found(officer):
 def data(**changes) -> committee_report.ReportData:
     values = dict(
         round_name="2025/26",
-        generated_at="1 December 2026 09:00 UTC",
+        generated_at=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
         generated_by="Sam Okafor (Business improvement)",
         rules_version="2026.1",
         questionnaire="CEX Culture Maturity Assessment, version abc",

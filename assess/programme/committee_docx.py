@@ -27,6 +27,8 @@ from assess.programme.committee_report import Figure, Report, Section, Table
 LANGUAGE = "en-GB"
 TABLE_STYLE = "Table Grid"  # single borders on every cell: it reads as a table in print and Word
 CHART_WIDTH = Cm(13)
+A4 = (Cm(21.0), Cm(29.7))
+MARGIN = Cm(2)
 # Characters XML 1.0 cannot hold (control characters, lone surrogates): a name typed with one
 # would stop the document being written, so they are left out.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -120,9 +122,17 @@ def _section(document: DocumentType, section: Section, level: int, new_page: boo
 def to_docx(report: Report) -> bytes:
     """The report as the bytes of a .docx file."""
     document = Document()
-    document.core_properties.title = _text(report.title)
-    document.core_properties.language = LANGUAGE
-    document.core_properties.subject = _text(f"Committee report, {report.round_name}")
+    properties = document.core_properties
+    properties.title = _text(report.title)
+    properties.language = LANGUAGE
+    properties.subject = _text(f"Committee report, {report.round_name}")
+    properties.author = properties.last_modified_by = _text(report.author)
+    properties.comments = ""
+    if report.created is not None:
+        properties.created = properties.modified = report.created
+    for page in document.sections:  # the template is US Letter; council papers are A4
+        page.page_width, page.page_height = A4
+        page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = MARGIN
     _set_language(document)
     document.styles["Normal"].font.size = Pt(11)
     document.add_heading(_text(report.title), level=0)

@@ -73,10 +73,9 @@ def gather(round_: dict, picture_format: str) -> model.ReportData:
     averages = {row["member"]: row["mean"] for row in areas["spread"]} if areas else {}
     indicators = all_indicators()
     exposed = exposure_figures(questionnaire, round_)
-    stamp = datetime.now(UTC)
     return model.ReportData(
         round_name=round_["name"],
-        generated_at=f"{stamp.day} {stamp:%B %Y %H:%M} UTC",
+        generated_at=datetime.now(UTC),
         generated_by=f"{g.user['name']} ({store.ROLE_NAMES[g.user['role']]})",
         rules_version=RULES_VERSION,
         questionnaire=f"{questionnaire.title}, version {round_['questionnaire_version'][:12]}",

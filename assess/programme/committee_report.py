@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from assess.programme import indicators as indicator_rules
 from assess.registers.rules import Exposure
@@ -61,6 +62,8 @@ class Report:
     round_name: str
     provenance: tuple[tuple[str, str], ...]
     sections: tuple[Section, ...]
+    author: str = ""
+    created: datetime | None = None
 
 
 # --- the figures it is built from ---------------------------------------------------------------
@@ -92,7 +95,7 @@ class DimensionFigures:
 @dataclass(frozen=True)
 class ReportData:
     round_name: str
-    generated_at: str  # "30 November 2026 02:10 UTC"
+    generated_at: datetime  # in UTC
     generated_by: str
     rules_version: str
     questionnaire: str
@@ -125,6 +128,11 @@ def score(value: float | None) -> str:
 
 def signed(value: float | None) -> str:
     return "" if value is None else f"{value:+.2f}"
+
+
+def when(moment: datetime) -> str:
+    """A UTC time as the report states it: "30 November 2026 02:10 UTC"."""
+    return f"{moment.day} {moment:%B %Y %H:%M} UTC"
 
 
 def plural(name: str) -> str:
@@ -461,7 +469,9 @@ def build(
             ("Questionnaire", data.questionnaire),
             ("Scoring rules version", data.rules_version),
             ("Figures", "Signed-off assessments only, as published"),
-            ("Generated", f"{data.generated_at} by {data.generated_by}"),
+            ("Generated", f"{when(data.generated_at)} by {data.generated_by}"),
         ),
         sections=built,
+        author=data.generated_by,
+        created=data.generated_at,
     )
