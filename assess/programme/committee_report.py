@@ -172,7 +172,8 @@ def summary(data: ReportData) -> Section:
         paragraphs=(
             taking_part,
             overall,
-            "Every figure in this report counts signed-off assessments only, as published.",
+            "Every score and average in this report counts signed-off assessments only, as "
+            "published.",
         ),
         tables=(Table("Teams taking part, by status", ("Status", "Teams"), rows, (False, True)),),
     )
@@ -295,7 +296,7 @@ def movement(data: ReportData) -> Section:
         f"Movement since {data.previous_round}",
         paragraphs=(
             f"Teams whose overall score changed by at least {data.threshold:g} of a level since "
-            f"{data.previous_round}, the most moved first (five at most each way)."
+            f"{data.previous_round}, those that moved most first."
             + ("" if tables else " No team’s score changed by that much."),
         ),
         tables=tables,
