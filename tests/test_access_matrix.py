@@ -132,6 +132,8 @@ MATRIX = [
     Row(R + "/heatmap/value/<member_key>/statements", "GET", S,  403, 403, 200, 200, 200),
     Row(R + "/council",                              "GET",  S,  403, 403, 200, 200, 200),
     Row(R + "/council/<dimension_key>.<fmt>",        "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/committee-report",                     "GET",  S,  403, 403, 200, 200, 200),
+    Row(R + "/committee-report.docx",                "GET",  S,  403, 403, 200, 200, 200),
     Row(RT,                                          "GET",  S,  403, 403, 200, 200, 200),
     Row(RT + "/remind",                              "POST", S,  403, 403, 302, 403, 403),
     Row(RT + "/return",                              "POST", S,  403, 403, 400, 403, 403),

@@ -34,6 +34,8 @@ PURE = (
     "charts/__init__.py",
     "charts/builders.py",
     "web/access.py",
+    "programme/committee_report.py",
+    "programme/committee_docx.py",
 )
 WEB_FRAMEWORKS = ("flask", "flask_wtf", "werkzeug", "wtforms", "jinja2")
 

@@ -166,7 +166,7 @@ def test_a_download_is_named_by_one_helper_that_keeps_quotes_and_line_breaks_out
 # --- every download route -----------------------------------------------------------------------
 
 # A route that downloads a file: its URL names a file type, or it is an export.
-DOWNLOAD_URL = re.compile(r"\.(csv|xlsx|<fmt>|json\.gz)$|/export\b")
+DOWNLOAD_URL = re.compile(r"\.(csv|xlsx|docx|<fmt>|json\.gz)$|/export\b")
 # Rows of a table: written by exports.download, checked below in every format each offers.
 TABLE_DOWNLOADS = {
     "audit.export",
@@ -176,9 +176,15 @@ TABLE_DOWNLOADS = {
     "rounds.heatmap_download",
     "plan.export_plan",
 }
-# Not rows: each sends its own small response (a chart image, or a frozen round pack's stored
-# bytes), named by exports.attachment (charts through web/pictures.py).
-OWN_RESPONSE = {"audit.download_pack", "team.chart", "council.council_chart"}
+# Not rows: each sends its own response (a chart image, a frozen round pack's stored bytes, or
+# the committee report's document, sent by exports.document), named by exports.attachment
+# (charts through web/pictures.py).
+OWN_RESPONSE = {
+    "audit.download_pack",
+    "team.chart",
+    "council.council_chart",
+    "committee.report_docx",
+}
 
 
 def test_every_download_route_in_the_url_map_is_one_checked_here(app):

@@ -1292,6 +1292,7 @@ NO_QUERY = {
     "/programme/scrutiny/new", "/programme/scrutiny/<int:recommendation_id>",
     "/programme/scrutiny/<int:recommendation_id>/response",
     "/programme/scrutiny/<int:recommendation_id>/edit",
+    "/rounds/<int:round_id>/committee-report", "/rounds/<int:round_id>/committee-report.docx",
 }  # fmt: skip
 SLOW_QUERIES = {"/rounds/<int:round_id>/heatmap/<dimension_key>", "/trends/<dimension_key>"}
 

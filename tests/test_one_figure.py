@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -325,6 +326,38 @@ def test_the_councils_trend_shows_the_one_figure_for_the_round(edge_round, dimen
     note = "not comparable with the round before"
     figures = {name: (this_round.get(name) or "").replace(note, "") or None for name in expected}
     assert_shows({name: shown(figures[name]) for name in expected}, expected)
+
+
+def test_the_committee_report_shows_the_one_figure_on_its_page_and_in_its_document(edge_round):
+    client = edge_round.client(OFFICER)
+    url = f"/rounds/{edge_round.round_id}/committee-report"
+    response = client.get(url)
+    read_page(response)
+    html = response.get_data(as_text=True)
+    expected = edge_round.expected(overall=True)
+    overall = f"The council average overall score is {expected['Overall']} out of"
+    spread, by_directorate = column(html, "Average"), row(html, "Council average")
+    assert_shows(
+        {name: shown(spread.get(name)) for name in expected if name != "Overall"},
+        {name: figure for name, figure in expected.items() if name != "Overall"},
+    )
+    assert_shows({name: shown(by_directorate.get(name)) for name in expected}, expected)
+    assert overall in html
+    document = docx.Document(io.BytesIO(client.get(url + ".docx").data))
+    tables = [[[cell.text for cell in r.cells] for r in table.rows] for table in document.tables]
+    in_document = {
+        **{r[0]: r[-1] for t in tables if t[0][-1] == "Average" for r in t[1:]},
+        **{
+            heading: cell
+            for t in tables
+            if t[0][0] == "Directorate"
+            for r in t[1:]
+            if r[0] == "Council average"
+            for heading, cell in zip(t[0], r, strict=True)
+        },
+    }
+    assert_shows({name: shown(in_document.get(name)) for name in expected}, expected)
+    assert any(overall in p.text for p in document.paragraphs)
 
 
 # --- risks and equality -------------------------------------------------------------------------

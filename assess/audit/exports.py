@@ -20,6 +20,9 @@ once per assessment. `plain(rows)` makes rows of other origins into that shape.
   with a sheet "About this export": who, when, the filters, row counts and the SHA-256 of each
   table, which is the SHA-256 of that table's CSV export with the same filters.
 - JSON is one array of objects, streamed.
+
+A document (the committee report's DOCX) is written whole elsewhere and sent by `document`,
+with the same naming.
 """
 
 from __future__ import annotations
@@ -47,6 +50,10 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Documents, not rows: written whole by their own module and sent by `document`.
+DOCUMENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 # Rows per batch. A batch's text is a few hundred kilobytes; at 2,000 rows the strings grew past
 # what malloc keeps for reuse, and a fifth of a CSV export's time went on the kernel handing
@@ -303,6 +310,16 @@ def attachment(filename: str) -> str:
 def text_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Sheet:
     """A page's table as a sheet: its column headings and its rows of cells (text or numbers)."""
     return Sheet(title, [(name, TEXT) for name in header], plain(rows))
+
+
+def document(name: str, fmt: str, body: bytes) -> Response:
+    """The response that downloads a written document (the committee report) as `name`.docx,
+    named by the same helper as every other download."""
+    if fmt not in DOCUMENT_TYPES:
+        raise ValueError(f"cannot send {fmt!r}: choose one of {', '.join(DOCUMENT_TYPES)}")
+    response = Response(body, content_type=DOCUMENT_TYPES[fmt])
+    response.headers["Content-Disposition"] = attachment(f"{name}.{fmt}")
+    return response
 
 
 def download(name: str, fmt: str, sheets: Sequence[Sheet], about: About | None = None) -> Response:

@@ -39,15 +39,18 @@ PRUNE_EVERY = 500  # pictures drawn between two prunings of the cache
 
 def want_ahead(db: Database, round_id: int, team_id: int | None) -> None:
     """Ask for the charts a change feeds: a team's results radars, and, when the whole round
-    changed, every team's and the council view's. Runs in an application context."""
+    changed, every team's and the council view's (as PNG too, for the committee report's
+    document). Runs in an application context."""
     from assess.assessment.journey import radars_of_round
     from assess.rounds.figures import council_radars
 
     radars = radars_of_round(round_id, team_id)
     cache.want(db, [chart for team, chart in radars if team == team_id], "svg", cache.CHANGED)
     if team_id is None:
-        cache.want(db, council_radars(round_id), "svg", cache.CHANGED)
+        council = council_radars(round_id)
+        cache.want(db, council, "svg", cache.CHANGED)
         cache.want(db, [chart for _, chart in radars], "svg", cache.AHEAD)
+        cache.want(db, council, "png", cache.AHEAD)  # the committee report's document
 
 
 def step(app: Flask, db: Database, ahead: bool = True) -> bool:

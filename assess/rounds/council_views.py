@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from flask import Blueprint, abort, current_app, render_template, request
 
 from assess import charts, store
-from assess.assessment.scoring import OVERALL, council_average, too_few_teams
+from assess.assessment.scoring import council_average, too_few_teams
 from assess.programme import indicators as indicator_rules
 from assess.programme.figures import AREA_DIMENSION, all_indicators, evidence_against
 from assess.rounds import tables as reports
-from assess.rounds.figures import council_radar, round_frame, spread_radar
+from assess.rounds.figures import council_figures, council_radar, spread_radar
 from assess.web import pictures
 from assess.web.auth import requires
 from assess.web.helpers import questionnaire_for, round_or_404
@@ -23,46 +22,6 @@ def statuses_from_request() -> tuple[str, ...]:
     if request.args.get("include") == "submitted":
         return ("submitted", "signed_off")
     return ("signed_off",)
-
-
-def council_figures(round_: dict, statuses) -> dict:
-    db = store.get_db()
-    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
-    dimensions, frames = [], {}
-    for dimension in questionnaire.dimensions:
-        if not dimension.required:
-            continue
-        frame, members = round_frame(round_, dimension.key, statuses)
-        frames[dimension.key] = frame
-        dimensions.append(
-            {
-                "dimension": dimension,
-                "spread": reports.spread(frame, members).to_dict("records"),
-                "bands": reports.level_bands(frame, members, questionnaire.levels).to_dict(
-                    "records"
-                ),
-                "names": {m.key: m.name for m in dimension.members},
-                "teams": len(frame),
-            }
-        )
-    section_key = questionnaire.section_dimension.key
-    current = frames.get(section_key)
-    if current is None:  # a section dimension that is not required
-        current = round_frame(round_, section_key, statuses)[0]
-    before = store.round_before(store.get_db(), round_)
-    previous = (
-        round_frame(before, questionnaire.section_dimension.key, statuses)[0]
-        if before
-        else pd.DataFrame()
-    )
-    up, down = reports.movers(current, previous, OVERALL, current_app.config["CHANGE_THRESHOLD"])
-    return {
-        "questionnaire": questionnaire,
-        "dimensions": dimensions,
-        "up": up,
-        "down": down,
-        "previous": before,
-    }
 
 
 @bp.route("/rounds/<int:round_id>/council")

@@ -4,6 +4,7 @@ pure tables (`tables.py`): shared by the council view and the renderer that draw
 from __future__ import annotations
 
 import pandas as pd
+from flask import current_app
 
 from assess import charts, store
 from assess.assessment.questionnaire import Questionnaire
@@ -21,6 +22,52 @@ def round_frame(round_: dict, dimension_key: str, statuses) -> tuple[pd.DataFram
     members = [m.key for m in questionnaire.dimension(dimension_key).members]
     rows = store.round_scores(db, round_["id"], statuses, (dimension_key, OVERALL))
     return tables.heatmap_frame(rows, members), members
+
+
+def council_figures(round_: dict, statuses) -> dict:
+    """The council view's figures for a round: each required dimension's teams (`frame`), spread
+    and level bands, the council average overall, and the teams that moved most since the round
+    before (the change rule and threshold). The council view and the committee report read them
+    from here."""
+    db = store.get_db()
+    questionnaire = questionnaire_for(db, round_["questionnaire_version"])
+    dimensions, frames = [], {}
+    for dimension in questionnaire.dimensions:
+        if not dimension.required:
+            continue
+        frame, members = round_frame(round_, dimension.key, statuses)
+        frames[dimension.key] = frame
+        dimensions.append(
+            {
+                "dimension": dimension,
+                "spread": tables.spread(frame, members).to_dict("records"),
+                "bands": tables.level_bands(frame, members, questionnaire.levels).to_dict(
+                    "records"
+                ),
+                "names": {m.key: m.name for m in dimension.members},
+                "teams": len(frame),
+                "frame": frame,
+            }
+        )
+    section_key = questionnaire.section_dimension.key
+    current = frames.get(section_key)
+    if current is None:  # a section dimension that is not required
+        current = round_frame(round_, section_key, statuses)[0]
+    before = store.round_before(store.get_db(), round_)
+    previous = (
+        round_frame(before, questionnaire.section_dimension.key, statuses)[0]
+        if before
+        else pd.DataFrame()
+    )
+    up, down = tables.movers(current, previous, OVERALL, current_app.config["CHANGE_THRESHOLD"])
+    return {
+        "questionnaire": questionnaire,
+        "dimensions": dimensions,
+        "overall": tables.column_averages(current, [OVERALL])[OVERALL],
+        "up": up,
+        "down": down,
+        "previous": before,
+    }
 
 
 def council_radar(round_: dict, dimension_key: str, statuses) -> charts.Chart:

@@ -151,6 +151,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     from assess.programme import plan_views
 
     app.register_blueprint(plan_views.bp)
+    from assess.programme import committee_views
+
+    app.register_blueprint(committee_views.bp)
     app.add_template_filter(long_date)
     app.add_template_filter(long_time)
     app.add_template_filter(first_errors)

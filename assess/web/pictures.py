@@ -49,6 +49,16 @@ def inline_svg(chart: Chart) -> str | None:
     return body.decode() if body is not None else None
 
 
+def drawn_pictures(charts: dict[str, Chart], fmt: str = "png") -> dict[str, bytes | None]:
+    """A document's charts as drawn pictures; those not drawn yet are None, and asked for."""
+    db = chart_db()
+    bodies = {name: cache.picture(db, chart, fmt) for name, chart in charts.items()}
+    missing = [charts[name] for name, body in bodies.items() if body is None]
+    if missing:
+        cache.want(db, missing, fmt, cache.VIEWED)
+    return bodies
+
+
 def picture_response(chart: Chart, fmt: str, filename: str | None = None) -> Response:
     """The chart as an image response, waiting a little for the renderer if it is not drawn."""
     if fmt not in MIMETYPES:

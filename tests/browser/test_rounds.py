@@ -136,6 +136,7 @@ def test_the_heatmap_and_its_drill_down(live_server, page):
     "path",
     [
         "/rounds/{round}/council",
+        "/rounds/{round}/committee-report",
         "/trends/",
         "/trends/readiness_area",
         "/rounds/{round}/calibration",

@@ -32,6 +32,7 @@ def test_no_page_of_the_service_breaks_the_content_security_policy(live_server, 
         f"/rounds/{round_id}",
         f"/rounds/{round_id}/heatmap/value",
         f"/rounds/{round_id}/council",
+        f"/rounds/{round_id}/committee-report",
         "/trends/",
         "/registers/risks",
     ]:
