@@ -65,7 +65,7 @@ def section_form(statements: list[Statement], scale: tuple[Level, ...], **kwargs
             RadioField(statement.text, choices=choices, validate_choice=False),
         )
         setattr(SectionForm, names.reason, TextAreaField("Why does this not apply to your team?"))
-        setattr(SectionForm, names.evidence, TextAreaField("Evidence (optional)"))
+        setattr(SectionForm, names.evidence, TextAreaField("Evidence"))
         setattr(
             SectionForm, names.move_up, TextAreaField("What would move us up a level? (optional)")
         )

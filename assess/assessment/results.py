@@ -53,6 +53,22 @@ def progress(questionnaire: Questionnaire, answers: dict[str, dict]) -> list[Sec
     return sections
 
 
+EVIDENCE_FROM_LEVEL = 4  # the agreed view's levels 4 and 5 are claims that need evidence
+
+
+def needs_evidence(questionnaire: Questionnaire, answers: dict[str, dict]) -> list[str]:
+    """The statements answered at `EVIDENCE_FROM_LEVEL` or above with no evidence, in the
+    questionnaire's order: an assessment cannot be submitted until each has some."""
+    return [
+        s.key
+        for s in questionnaire.statements
+        if (answer := answers.get(s.key))
+        and not answer.get("not_applicable")
+        and (answer.get("level") or 0) >= EVIDENCE_FROM_LEVEL
+        and not (answer.get("evidence") or "").strip()
+    ]
+
+
 def sections_completed(sections: list[SectionProgress]) -> int:
     """How many sections have every statement answered: what a draft's preview rests on."""
     return sum(1 for s in sections if s.status == COMPLETED)

@@ -146,3 +146,24 @@ def team_staff(
         overall=overall,
         comments=dict(comments),
     )
+
+
+def shown_responses(team_id: int, round_id: int) -> int | None:
+    """How many staff answers the team's pages show (None when they are hidden or none)."""
+    db = store.get_db()
+    teams = staff_store.round_staff_teams(db, round_id)
+    responses = next((by_team[team_id] for by_team in teams.values() if team_id in by_team), 0)
+    visible = team_id in suppress(teams, current_app.config["MIN_RESPONSES"]).visible_teams
+    return responses if responses and visible else None
+
+
+def statement_figures(
+    team_id: int, round_id: int, questionnaire: Questionnaire
+) -> tuple[int, dict[str, StaffFigure]]:
+    """What the team's staff said about each statement, for the team lead agreeing the team's
+    view: (answers, figures by statement), or (0, {}) when they are hidden or none."""
+    responses = shown_responses(team_id, round_id)
+    if not responses:
+        return 0, {}
+    view = staff_view(questionnaire, responses_by_team(round_id, team_id)[team_id])
+    return responses, view.statements

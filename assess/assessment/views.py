@@ -32,6 +32,7 @@ from assess.assessment.forms import (
 from assess.assessment.journey import Visit, answers_by_key, team_radars, team_results, visit
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import score_assessment
+from assess.assessment.staff_results import shown_responses, statement_figures
 from assess.programme import indicators as indicator_rules
 from assess.programme.figures import AREA_DIMENSION
 from assess.readiness.figures import team_review
@@ -213,6 +214,7 @@ def statement_radios(questionnaire: Questionnaire, statement, number: int, check
 def render_section(v, section, statements, number, form, errors, status=200, conflicts=None):
     member = v.questionnaire.section_dimension.member(section)
     field_errors = first_errors(errors)
+    staff_answers, staff = statement_figures(v.team["id"], v.round["id"], v.questionnaire)
     return (
         render_template(
             "team/section.html",
@@ -237,6 +239,9 @@ def render_section(v, section, statements, number, form, errors, status=200, con
             conflicts=conflicts or {},
             levels={level.level: level.name for level in v.questionnaire.scale},
             max_text=MAX_TEXT,
+            evidence_from=results.EVIDENCE_FROM_LEVEL,
+            staff_answers=staff_answers,
+            staff=staff,
         ),
         status,
     )
@@ -252,13 +257,14 @@ def check(team_id: int, round_id: int):
     form = SubmitForm()
     errors = []
     status = 200
+    missing = results.needs_evidence(v.questionnaire, answers)
     if request.method == "POST":
         if not v.can_edit:
             abort(403)
         if not v.editable:
             return refuse_change(v, locked_reason(v))
-        if not all(s.status == results.COMPLETED for s in sections):
-            errors = [("confirm", "Answer every statement before you submit")]
+        if reason := not_ready(sections, missing):
+            errors = [("confirm", reason)]
         elif form.validate_on_submit() and form.seen.data:
             try:
                 submit(v, shown=(keys, form.seen.data))
@@ -279,7 +285,23 @@ def check(team_id: int, round_id: int):
         form=form,
         errors=errors,
         complete=all(s.status == results.COMPLETED for s in sections),
+        missing_evidence=set(missing),
+        evidence_from=results.EVIDENCE_FROM_LEVEL,
     ), (400 if status == 200 and errors else status)
+
+
+def not_ready(sections, missing: list[str]) -> str | None:
+    """Why an assessment cannot be submitted yet: unanswered statements, or high levels
+    without evidence (None: it can be)."""
+    if not all(s.status == results.COMPLETED for s in sections):
+        return "Answer every statement before you submit"
+    if missing:
+        answers = "answer" if len(missing) == 1 else "answers"
+        return (
+            f"Give evidence for the {len(missing)} {answers} at level "
+            f"{results.EVIDENCE_FROM_LEVEL} or above marked “Evidence needed”"
+        )
+    return None
 
 
 def changed_since_opened(answers: dict[str, dict]) -> str:
@@ -303,6 +325,7 @@ def submit(v: Visit, shown: tuple[list[str], str]) -> None:
             g.user["id"],
             lambda rows: score_assessment(v.questionnaire, store.as_scoring_answers(rows)),
             shown=shown,
+            staff_seen=shown_responses(v.team["id"], v.round["id"]),
         )
     except store.Locked as locked:
         abort(409, str(locked))

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from assess import store
 from assess.assessment.questionnaire import Questionnaire
+from assess.assessment.results import EVIDENCE_FROM_LEVEL
 from assess.assessment.scoring import score_assessment
 from assess.demo import readiness
 from assess.demo.programme import seed_programme
@@ -289,6 +290,10 @@ TEAM_STRENGTHS = {
 }
 
 # What a team might write as evidence, by statement: only given for a level of 3 or more.
+# Evidence a lead gives for a high level where the demo has none written for the statement.
+TEAM_EVIDENCE = (
+    "Discussed and agreed at the team meeting; examples kept in the team's shared folder."
+)
 EVIDENCE = {
     "one-team-clear-query-ownership": [
         "Query routing agreed with the Contact Centre and the two teams we share cases with.",
@@ -598,6 +603,8 @@ def _answer(
     evidence = ""
     if level >= 3 and statement.key in EVIDENCE and rng.random() < (0.5 if level == 3 else 0.75):
         evidence = rng.choice(EVIDENCE[statement.key])
+    if level >= EVIDENCE_FROM_LEVEL and not evidence:  # a claim this high needs evidence
+        evidence = EVIDENCE.get(statement.key, [TEAM_EVIDENCE])[0]
     move_up = ""
     if level in MOVE_UP and rng.random() < 0.3:
         move_up = rng.choice(MOVE_UP[level])

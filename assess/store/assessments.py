@@ -212,9 +212,11 @@ def submit_assessment(
     scores: Callable[[list[dict]], list[ScoreRow]],
     stamp: str | None = None,
     shown: tuple[Iterable[str], str] | None = None,
+    staff_seen: int | None = None,
 ) -> None:
     """Lock the assessment and store its scores, all or nothing; with `shown`, only if the
-    answers are still those the submitter checked (see save_answers)."""
+    answers are still those the submitter checked (see save_answers). `staff_seen`: how many
+    staff answers the submitter could see, when the assessment is agreed after them."""
     stamp = stamp or now()
     with write(db):
         current = assessment(db, assessment_id)
@@ -233,6 +235,7 @@ def submit_assessment(
                 "submitted_at": stamp,
                 "updated_at": stamp,
                 "reference": reference_for(db, current),
+                "staff_seen": staff_seen,
             },
         )
         add_review(db, assessment_id, "submitted", "", user_id, stamp)
@@ -243,7 +246,7 @@ def submit_assessment(
             "assessment",
             assessment_id,
             before={"status": current["status"]},
-            after={"status": "submitted"},
+            after={"status": "submitted", **({"staff_seen": staff_seen} if staff_seen else {})},
         )
 
 

@@ -741,6 +741,13 @@ def _staff_responses(db: Database) -> None:
     )
 
 
+@migrations(name="0018_agreed_view")
+def _agreed_view(db: Database) -> None:
+    """How many staff answers a team lead could see when submitting: the assessment is then the
+    team's agreed view, written after the staff's (none: agreed without a staff view)."""
+    db.execute("ALTER TABLE assessments ADD COLUMN staff_seen INTEGER")
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 

@@ -90,7 +90,7 @@ def test_a_round_from_opening_to_sign_off(live_server, browser):
     lead.goto(f"{live_server.url}/teams/{team_id}/rounds/{round_id}/")
     expect(lead.get_by_text("Add evidence for the Community Larders work.")).to_be_visible()
     lead.get_by_role("link", name="One Team", exact=True).click()
-    lead.get_by_label("Evidence (optional)").first.fill("Larder sessions log, June to September")
+    lead.get_by_label("Evidence", exact=True).first.fill("Larder sessions log, June to September")
     lead.get_by_role("button", name="Save and come back later").click()
     submit(lead)
 

@@ -57,7 +57,7 @@ def test_a_team_lead_completes_and_submits_the_assessment_without_javascript(
     first, *rest = statements("service-excellence")
     for statement in rest:
         choose(page, statement, "4 Embedded")
-    page.get_by_label("Evidence (optional)").nth(1).fill("Monthly first-contact report to DMT")
+    page.get_by_label("Evidence", exact=True).nth(1).fill("Monthly first-contact report to DMT")
     page.get_by_role("button", name="Save and continue").click()
 
     summary = page.get_by_role("alert")
@@ -65,7 +65,7 @@ def test_a_team_lead_completes_and_submits_the_assessment_without_javascript(
     expect(summary.get_by_role("link")).to_have_text(
         re.compile(r"Select a level for statement \d+, or select not applicable")
     )
-    expect(page.get_by_label("Evidence (optional)").nth(1)).to_have_value(
+    expect(page.get_by_label("Evidence", exact=True).nth(1)).to_have_value(
         "Monthly first-contact report to DMT"
     )
     expect(page).to_have_title(re.compile(r"^Error: Service Excellence"))
@@ -264,13 +264,13 @@ def test_a_second_save_of_a_stale_page_is_refused_with_the_text_kept_on_screen(
     priya.get_by_role("button", name="Save and come back later").click()
 
     answer_section(omar, "service-excellence", "2 Developing")
-    omar.get_by_label("Evidence (optional)").first.fill("Notes from our away day")
+    omar.get_by_label("Evidence", exact=True).first.fill("Notes from our away day")
     omar.get_by_role("button", name="Save and come back later").click()
 
     summary = omar.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Priya Shah changed statement 17 after you opened this page")
     expect(omar.get_by_text("as Priya Shah saved it at").first).to_be_visible()
-    expect(omar.get_by_label("Evidence (optional)").first).to_have_value("Notes from our away day")
+    expect(omar.get_by_label("Evidence", exact=True).first).to_have_value("Notes from our away day")
     first = omar.get_by_role(
         "group", name=re.compile(re.escape(statements("service-excellence")[0].text))
     )
