@@ -32,6 +32,8 @@ SECTIONS = [
     "Risks exposed by low maturity",
     "Equality impact assessments to review",
     "Performance indicators against target",
+    "The action plan",
+    "Scrutiny recommendations",
 ]
 
 
@@ -336,3 +338,20 @@ def test_characters_xml_cannot_hold_are_left_out_of_the_document():
     document = docx.Document(io.BytesIO(committee_docx.to_docx(report)))
     assert headings(document, 1) == ["Bell and form feed team"]
     assert table_rows(document.tables[0]) == [["Team"], ["Bell and form feed team"]]
+
+
+def test_the_action_plan_and_the_scrutiny_log_are_summarised_as_their_pages_give_them(
+    officer, db, round_id
+):
+    document = document_of(officer.get(f"/rounds/{round_id}/committee-report.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    actions = list(db.query("SELECT ref, title, rag FROM corporate_actions"))
+    reds = sum(1 for a in actions if a["rag"] == "red")
+    assert f"{len(actions)} corporate actions: {reds} red," in text
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert {f"{a['ref']} {a['title']}" for a in actions} <= cells
+    recommendation = db.execute(
+        "SELECT recommendation FROM scrutiny_recommendations ORDER BY id"
+    ).fetchone()[0]
+    assert recommendation in cells
+    assert "Awaiting response" in cells or "Overdue" in cells, "the demo has one unanswered"

@@ -4,17 +4,19 @@ indicators') and hands them, as plain data, to the pure report model."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import current_app, g
 
 from assess import store
 from assess.assessment.scoring import OVERALL, PUBLISHED, RULES_VERSION, status_counts
 from assess.programme import committee_report as model
+from assess.programme import plan as plan_rules
 from assess.programme.figures import AREA_DIMENSION, all_indicators, evidence_against
 from assess.registers.display import exposure_figures
 from assess.rounds import tables
 from assess.rounds.figures import council_figures, spread_radar
+from assess.store import plan as plan_store
 from assess.store import programme as programme_store
 from assess.store import registers as register_store
 from assess.web import pictures
@@ -72,6 +74,8 @@ def gather(round_: dict, picture_format: str) -> model.ReportData:
     areas = next((d for d in figures["dimensions"] if d["dimension"].key == AREA_DIMENSION), None)
     averages = {row["member"]: row["mean"] for row in areas["spread"]} if areas else {}
     indicators = all_indicators()
+    actions = plan_store.corporate_actions(db)
+    today = date.today()
     exposed = exposure_figures(questionnaire, round_)
     return model.ReportData(
         round_name=round_["name"],
@@ -98,4 +102,9 @@ def gather(round_: dict, picture_format: str) -> model.ReportData:
         indicators=tuple(indicators),
         mismatches=tuple(evidence_against(averages, indicators)),
         area_names=areas["names"] if areas else {},
+        actions=tuple(actions),
+        overdue=tuple(plan_rules.overdue_milestones(plan_store.milestones(db), today)),
+        recommendations=tuple(
+            (r, plan_rules.scrutiny_status(r, today)) for r in plan_store.recommendations(db)
+        ),
     )

@@ -5,18 +5,18 @@ they cannot disagree; this module formats numbers once and computes none.
 
 Pure: no Flask, no store. `committee_figures.gather` reads the figures; each section is a small
 function of `ReportData` returning a `Section` (or None to leave it out), and `SECTIONS` lists
-them in the order the report prints them. A new section (the action plan's RAG summary, the
-scrutiny recommendations' status) is one more function and one more entry in `SECTIONS`, with
-the data it reads added to `ReportData`.
+them in the order the report prints them. A new section is one more function and one more entry in
+`SECTIONS`, with the data it reads added to `ReportData`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from assess.programme import indicators as indicator_rules
+from assess.programme import plan as plan_rules
 from assess.registers.rules import Exposure
 
 # --- the model ----------------------------------------------------------------------------------
@@ -116,6 +116,9 @@ class ReportData:
     indicators: tuple[indicator_rules.Summary, ...]
     mismatches: tuple[indicator_rules.Mismatch, ...]
     area_names: Mapping[str, str] = field(default_factory=dict)
+    actions: tuple[Mapping, ...] = ()  # the action plan's corporate actions
+    overdue: tuple[Mapping, ...] = ()  # plan.overdue_milestones
+    recommendations: tuple[tuple[Mapping, plan_rules.ScrutinyStatus], ...] = ()
 
 
 # --- formatting, once ---------------------------------------------------------------------------
@@ -133,6 +136,11 @@ def signed(value: float | None) -> str:
 def when(moment: datetime) -> str:
     """A UTC time as the report states it: "30 November 2026 02:10 UTC"."""
     return f"{moment.day} {moment:%B %Y %H:%M} UTC"
+
+
+def day(value: date | None) -> str:
+    """A date as GOV.UK writes it: 28 February 2026."""
+    return "" if value is None else f"{value.day} {value:%B %Y}"
 
 
 def plural(name: str) -> str:
@@ -443,8 +451,89 @@ def indicators(data: ReportData) -> Section:
     return Section("Performance indicators against target", tuple(paragraphs), tables=(table,))
 
 
-# The report's sections, in order. The action plan's RAG summary and the scrutiny
-# recommendations' status go here, after the indicators, once their tables exist.
+def action_plan(data: ReportData) -> Section | None:
+    if not data.actions:
+        return None
+    counts = plan_rules.rag_summary(data.actions)
+    late: dict[str, int] = {}
+    for milestone in data.overdue:
+        late[milestone["ref"]] = late.get(milestone["ref"], 0) + 1
+    summary_line = ", ".join(f"{n} {plan_rules.RAG[key].lower()}" for key, n in counts.items())
+    paragraphs = [f"{len(data.actions)} corporate actions: {summary_line}."]
+    if data.overdue:
+        paragraphs.append(
+            f"{len(data.overdue)} milestone{'' if len(data.overdue) == 1 else 's'} past "
+            "due and not done."
+        )
+    rows = tuple(
+        (
+            f"{a['ref']} {a['title']}",
+            data.area_names.get(a["readiness_area"], a["readiness_area"]),
+            a["lead_officer"],
+            plan_rules.RAG[a["rag"]],
+            a["rag_reason"],
+            str(late.get(a["ref"], 0)),
+        )
+        for a in data.actions
+    )
+    table = Table(
+        "The action plan: each corporate action’s status",
+        ("Action", "Readiness area", "Lead officer", "RAG", "Reason", "Milestones overdue"),
+        rows,
+        (False, False, False, False, False, True),
+    )
+    return Section("The action plan", tuple(paragraphs), tables=(table,))
+
+
+def scrutiny(data: ReportData) -> Section | None:
+    if not data.recommendations:
+        return None
+    rows = []
+    for r, status in data.recommendations:
+        if r["response"]:
+            response = plan_rules.RESPONSES[r["response"]]
+            if status.responded_late:
+                response += " (after the deadline)"
+        else:
+            response = "Overdue" if status.response_overdue else "Awaiting response"
+        progress = ""
+        if status.progress_due is not None:
+            progress = day(status.progress_due)
+            if status.progress_update_due:
+                progress += " (due now)"
+        rows.append(
+            (
+                r["recommendation"],
+                f"{r['committee']}: {r['report_title']}",
+                day(plan_rules.as_date(r["received_on"])),
+                day(status.response_due),
+                response,
+                progress,
+            )
+        )
+    overdue = sum(1 for _, status in data.recommendations if status.response_overdue)
+    paragraphs = [
+        f"{len(rows)} scrutiny recommendation{'' if len(rows) == 1 else 's'}; a response is "
+        "due two calendar months after the recommendation is received."
+        + (f" {overdue} {'is' if overdue == 1 else 'are'} overdue." if overdue else "")
+    ]
+    table = Table(
+        "Scrutiny recommendations and the responses to them",
+        (
+            "Recommendation",
+            "Committee and report",
+            "Received",
+            "Response due",
+            "Response",
+            "Progress update due",
+        ),  # fmt: skip
+        tuple(rows),
+        (False, False, False, False, False, False),
+    )
+    return Section("Scrutiny recommendations", tuple(paragraphs), tables=(table,))
+
+
+# The report's sections, in order.
 SECTIONS: tuple[Callable[[ReportData], Section | None], ...] = (
     summary,
     council_picture,
@@ -453,6 +542,8 @@ SECTIONS: tuple[Callable[[ReportData], Section | None], ...] = (
     risks,
     equality,
     indicators,
+    action_plan,
+    scrutiny,
 )
 
 
