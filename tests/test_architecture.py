@@ -34,6 +34,7 @@ PURE = (
     "charts/__init__.py",
     "charts/builders.py",
     "web/access.py",
+    "web/oidc_rules.py",
 )
 WEB_FRAMEWORKS = ("flask", "flask_wtf", "werkzeug", "wtforms", "jinja2")
 
