@@ -21,11 +21,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from oidc_provider_mock import run_server_in_thread
 
 from assess import store
 from assess.web.app import ConfigurationError, create_app
 from tests.conftest import PEOPLE, csrf_token, read_page
+from tests.conftest import set_provider_user as set_user
 from tests.test_hostile_input import (
     HOSTILE_TEXT,
     HYPOTHESIS,
@@ -41,18 +41,9 @@ CLIENT_SECRET = "client-secret-never-logged"
 PRIYA = PEOPLE["team_lead"]
 
 
-@pytest.fixture(scope="session")
-def provider():
-    """The provider, for the whole session; each test names its own users by `sub`."""
-    with run_server_in_thread(require_nonce=True) as server:
-        yield f"http://localhost:{server.server_port}"
-
-
-def set_user(provider: str, sub: str, **claims) -> None:
-    """What the provider says about a user (the mock's /users/<sub>)."""
-    claims.setdefault("email_verified", True)
-    response = requests.put(f"{provider}/users/{sub}", json=claims, timeout=5)
-    assert response.status_code == 204, response.text
+@pytest.fixture
+def provider(oidc_provider):
+    return oidc_provider
 
 
 @pytest.fixture
