@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import socket
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -333,6 +334,32 @@ def test_a_callback_used_twice_is_refused_the_second_time(client, provider, db):
     assert "already been used" in page.text
     assert not signed_in(client)
     assert last_events(db)[0]["after"]["reason"] == "sign-in not started here, or already used"
+
+
+def test_a_callback_replayed_with_a_copy_of_the_cookie_is_refused_by_the_provider(
+    app, client, provider, db
+):
+    """Someone holding the browser's cookie from before the callback, and the callback URL,
+    still cannot use it again: the provider takes a code once."""
+    set_user(provider, "priya", email=PRIYA)
+    callback = at_provider(start(client), sub="priya")
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert back_at_assess(client, callback).status_code == 302
+    read_page(back_at_assess(copy, callback), status=400)
+    assert not signed_in(copy)
+    assert last_events(db)[0]["after"]["reason"] == "bad token"
+
+
+def test_a_provider_that_cannot_be_reached_gives_a_page_not_an_error(oidc_app, db):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    client = oidc_app(OIDC_ISSUER=closed).test_client()
+    token = csrf_token(client.get("/sign-in").get_data(as_text=True))
+    page = read_page(client.post("/sign-in/oidc", data={"csrf_token": token}), status=503)
+    assert "could not be reached" in page.text
+    assert last_events(db)[0]["after"]["reason"] == "provider unreachable"
 
 
 def test_a_callback_in_another_browser_is_refused(app, client, provider):
