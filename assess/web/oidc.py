@@ -10,6 +10,7 @@ Nothing here logs or records a token, a code or a secret: the request log has th
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from urllib.parse import urlsplit
@@ -102,6 +103,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     if not app.config["OIDC_ISSUER"]:
         return
+    # Authlib logs each sign-in's PKCE verifier at debug level: keep that out of any log, even
+    # where the platform turns debug logging on.
+    logging.getLogger("authlib").setLevel(logging.INFO)
     oauth = OAuth(app)
     oauth.register(
         NAME,
