@@ -512,6 +512,29 @@ def test_assess_refuses_to_start_with_passwords_off_and_no_provider(instance):
         create_app({"TESTING": True, "PASSWORD_SIGN_IN": False}, instance_path=instance)
 
 
+def test_the_settings_are_read_from_the_environment(instance, provider, monkeypatch, db):
+    monkeypatch.setenv("ASSESS_OIDC_ISSUER", provider)
+    monkeypatch.setenv("ASSESS_OIDC_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("ASSESS_OIDC_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("ASSESS_OIDC_AUTO_CREATE", "true")
+    monkeypatch.setenv("ASSESS_OIDC_ROLE_GROUPS", '{"assess-audit": "auditor"}')
+    monkeypatch.setenv("ASSESS_OIDC_GROUPS_CLAIM", "roles")
+    monkeypatch.setenv("ASSESS_PASSWORD_SIGN_IN", "false")
+    client = create_app({"TESTING": True}, instance_path=instance).test_client()
+    assert "Password" not in read_page(client.get("/sign-in")).text
+    set_user(provider, "env", email="env.person@council.example", roles=["assess-audit"])
+    assert sign_in_with_provider(client, "env").location == "/"
+    assert store.user_by_email(db, "env.person@council.example")["role"] == "auditor"
+
+
+def test_assess_refuses_to_start_with_a_group_mapped_to_no_role(instance, monkeypatch):
+    monkeypatch.setenv("ASSESS_OIDC_ISSUER", "https://id.council.example")
+    monkeypatch.setenv("ASSESS_OIDC_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("ASSESS_OIDC_ROLE_GROUPS", '{"assess-admins": "admin"}')
+    with pytest.raises(ConfigurationError, match="roles assess does not have"):
+        create_app({"TESTING": True}, instance_path=instance)
+
+
 def test_without_a_provider_its_routes_are_not_found_and_the_page_has_no_button(instance):
     plain = create_app({"TESTING": True}, instance_path=instance).test_client()
     page = plain.get("/sign-in").get_data(as_text=True)
