@@ -1,8 +1,16 @@
 """Settings: these defaults, then `instance/config.py`, then `ASSESS_*` environment variables."""
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-DEFAULTS = {
+
+def flag(value: str) -> bool:
+    """An on/off setting from the environment: "1", "true", "yes" or "on" (any case) is on."""
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+DEFAULTS: dict[str, Any] = {
     # Never a constant: set ASSESS_SECRET_KEY or instance/config.py. Without one, development
     # (and testing) gets a random key kept in the instance folder as `secret_key`.
     "SECRET_KEY": None,
@@ -87,10 +95,25 @@ DEFAULTS = {
     # Strict-Transport-Security max-age in seconds; 0 sends none. Set it where a TLS proxy
     # serves assess over HTTPS only (a year is 31536000).
     "HSTS_SECONDS": 0,
+    # Signing in with the council's OpenID Connect provider: off until OIDC_ISSUER and
+    # OIDC_CLIENT_ID are set (and OIDC_CLIENT_SECRET, from the secret store). Discovery is read
+    # from OIDC_ISSUER; the provider must allow <assess>/sign-in/oidc/callback as a redirect URI
+    # and <assess>/signed-out after sign-out.
+    "OIDC_ISSUER": "",
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_CLOCK_SKEW_SECONDS": 60,  # leeway on the ID token's times, for clocks that differ
+    # An unknown user whose groups (OIDC_GROUPS_CLAIM) map to a role in OIDC_ROLE_GROUPS is
+    # created with that role at their first sign-in; otherwise only existing users come in.
+    "OIDC_AUTO_CREATE": False,
+    "OIDC_ROLE_GROUPS": {},  # group name -> role, e.g. {"assess-bi": "business_improvement"}
+    "OIDC_GROUPS_CLAIM": "groups",
+    # The email and password form; may be off only when the provider is set.
+    "PASSWORD_SIGN_IN": True,
 }
 
 # Environment variables that override a setting, and how to read them.
-ENVIRONMENT = {
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ASSESS_SECRET_KEY": ("SECRET_KEY", str),
     "ASSESS_AUDIT_KEY": ("AUDIT_KEY", str),
     "ASSESS_ENV": ("ENV_NAME", str),
@@ -127,4 +150,12 @@ ENVIRONMENT = {
     "ASSESS_LOG_FORMAT": ("LOG_FORMAT", str),
     "ASSESS_LOG_LEVEL": ("LOG_LEVEL", str),
     "ASSESS_HSTS_SECONDS": ("HSTS_SECONDS", int),
+    "ASSESS_OIDC_ISSUER": ("OIDC_ISSUER", str),
+    "ASSESS_OIDC_CLIENT_ID": ("OIDC_CLIENT_ID", str),
+    "ASSESS_OIDC_CLIENT_SECRET": ("OIDC_CLIENT_SECRET", str),
+    "ASSESS_OIDC_CLOCK_SKEW_SECONDS": ("OIDC_CLOCK_SKEW_SECONDS", int),
+    "ASSESS_OIDC_AUTO_CREATE": ("OIDC_AUTO_CREATE", flag),
+    "ASSESS_OIDC_ROLE_GROUPS": ("OIDC_ROLE_GROUPS", str),  # JSON, read by oidc_rules
+    "ASSESS_OIDC_GROUPS_CLAIM": ("OIDC_GROUPS_CLAIM", str),
+    "ASSESS_PASSWORD_SIGN_IN": ("PASSWORD_SIGN_IN", flag),
 }

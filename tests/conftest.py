@@ -241,6 +241,25 @@ def smtp_server():
 
 
 @pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider (oidc-provider-mock) on loopback for the whole session:
+    its issuer URL. Tests name their own users by `sub` (`set_provider_user`)."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def set_provider_user(issuer: str, sub: str, **claims) -> None:
+    """What the provider says about a user in their ID token (the mock's /users/<sub>)."""
+    import requests
+
+    claims.setdefault("email_verified", True)
+    response = requests.put(f"{issuer}/users/{sub}", json=claims, timeout=5)
+    assert response.status_code == 204, response.text
+
+
+@pytest.fixture(scope="session")
 def sample_council(tmp_path_factory, demo_database, cex):
     """The demo council with what the suites that walk every route need besides (see
     tests/samples.py), built once; each suite puts an app on a copy of it."""

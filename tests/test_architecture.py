@@ -36,6 +36,7 @@ PURE = (
     "web/access.py",
     "programme/committee_report.py",
     "programme/committee_docx.py",
+    "web/oidc_rules.py",
 )
 WEB_FRAMEWORKS = ("flask", "flask_wtf", "werkzeug", "wtforms", "jinja2")
 

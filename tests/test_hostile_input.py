@@ -760,6 +760,8 @@ SPECIAL = {
     TEAM_RULE
     + "/readiness-review/": "test_completing_a_review_reads_no_field_and_needs_every_check",
     "/sign-in": "test_sign_in_survives_hostile_credentials_and_next_addresses",
+    "/sign-in/oidc": "test_oidc.py::"
+    "test_starting_a_sign_in_keeps_only_a_page_of_this_site_to_go_to",
     TEAM_RULE + "/sections/<section>": "test_a_section_keeps_saved_answers_whatever_is_posted",
     "/registers/import": "test_an_import_of_garbage_files_is_refused_and_imports_nothing",
     # a staff member's posts need a started response's cookie, and a wrong code is counted
@@ -1177,6 +1179,11 @@ def test_a_confirmed_import_of_an_unknown_kind_is_refused(prepared):
 # GET rules whose views read a query string: who asks, where, and the filters with good values.
 QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
     "/sign-in": ("anonymous", "/sign-in", {"next": ["/rounds/"]}),
+    # without a provider, not found; tests/test_oidc.py sends hostile values to one that has one
+    "/sign-in/oidc/callback": (
+        "anonymous", "/sign-in/oidc/callback",
+        {"code": ["a-code"], "state": ["a-state"], "error": ["access_denied"]},
+    ),
     "/rounds/<int:round_id>": (
         "bi", "/rounds/{round_id}", {"directorate": ["Housing"], "status": ["draft"]}
     ),
@@ -1257,7 +1264,8 @@ for _table in (
     QUERIES[f"/audit/api/v1/{_table}"] = ("auditor", f"/audit/api/v1/{_table}", API)
 # GET rules that read no query string (their forms are covered by FORMS or SPECIAL).
 NO_QUERY = {
-    "/", "/admin/", "/admin/directorates/<int:directorate_id>", "/admin/directorates/new",
+    "/", "/signed-out", "/admin/", "/admin/directorates/<int:directorate_id>",
+    "/admin/directorates/new",
     "/admin/teams/new", "/admin/teams/<int:team_id>", "/admin/users/<int:user_id>",
     "/admin/users/<int:user_id>/password",
     "/admin/users/new", "/audit/",

@@ -175,6 +175,40 @@ def record_sign_in(db: Database, user_id: int | None, email: str, succeeded: boo
         )
 
 
+# A user made at their first sign-in with the council's account has no password: no password
+# hash is ever this, so the password form can never let them in.
+NO_PASSWORD = "!no password: signs in with the council's account"
+
+
+def record_provider_sign_in(
+    db: Database, user_id: int | None, email: str, refused_because: str = "", detail: str = ""
+) -> None:
+    """Record a sign-in with the council's account, or its refusal and why. Never a token, a
+    code or a secret: the email the provider named, the reason, and the provider's error code."""
+    after = {"email": email, "method": "council account"}
+    if refused_because:
+        after["reason"] = refused_because
+    if detail:
+        after["detail"] = detail
+    with write(db):
+        record_event(
+            db, user_id, "sign_in_refused" if refused_because else "sign_in", "user", user_id,
+            after=after,
+        )  # fmt: skip
+
+
+def create_user_from_provider(db: Database, email: str, name: str, role: str, group: str) -> int:
+    """Add a user at their first sign-in with the council's account, with the role their group
+    gives and no teams or password, and record why."""
+    with write(db):
+        user_id = create_user(db, email, name, role, NO_PASSWORD)
+        record_event(
+            db, None, "create_from_provider", "user", user_id,
+            after={"email": email, "role": role, "group": group},
+        )  # fmt: skip
+    return user_id
+
+
 def end_sessions(db: Database, user_id: int) -> None:
     """End every session the user has open: each holds the session version it signed in with,
     and a session whose version is no longer the user's is signed out on its next request.

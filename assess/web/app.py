@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 from assess import config, store
 from assess.assessment.questionnaire import load_folder
 from assess.readiness.checks import REVIEWS_FOLDER, load_reviews
-from assess.web import errors, govuk, logs, pictures, security
+from assess.web import access, errors, govuk, logs, oidc, oidc_rules, pictures, security
 from assess.web.helpers import first_errors, long_date, long_time
 
 csrf = CSRFProtect()
@@ -96,6 +96,9 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
             if not (app.config["ENV_NAME"] == "development" or app.testing):
                 raise ConfigurationError(message)
             app.config[setting] = instance_key(Path(app.instance_path), file_name)
+    problem = oidc_rules.settings_problem(app.config, access.ROLES)
+    if problem:
+        raise ConfigurationError(problem)
     app.config["SESSION_COOKIE_SECURE"] = (
         app.config["ENV_NAME"] not in ("development",) and not app.testing
     )
@@ -126,6 +129,7 @@ def create_app(test_config: dict | None = None, instance_path: str | Path | None
     from assess.web import admin, auth, home, pages, sign_in
 
     app.register_blueprint(sign_in.bp)
+    oidc.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(team.bp)

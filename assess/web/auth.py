@@ -35,6 +35,15 @@ def load_signed_in_user() -> None:
             session.clear()
 
 
+def start_session(user: dict) -> None:
+    """Sign a user in, however they proved who they are: a fresh session (no fixation) holding
+    their id and the session version that sign-out, a role change or deactivation moves on."""
+    session.clear()
+    session["user_id"] = user["id"]
+    session["session_version"] = user["session_version"]
+    session.permanent = True
+
+
 def template_context() -> dict:
     user = g.get("user")
     return {

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, g, jsonify
 from assess import store
 from assess.audit.chain import missing_triggers
 from assess.store.audit import audit_triggers
+from assess.web.oidc import issuer_origin
 
 bp = Blueprint("health", __name__)
 
@@ -28,9 +29,10 @@ def govuk_inline_script_hash() -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
-def content_security_policy() -> str:
+def content_security_policy(provider_origin: str = "") -> str:
     """Only this service's own files: no inline script but the template's one hashed line, no
-    third-party host, no framing."""
+    third-party host, no framing. Forms post only here, but the sign-in and sign-out buttons may
+    redirect to the council's sign-in service (browsers check form-action on redirects too)."""
     return "; ".join(
         [
             "default-src 'self'",
@@ -41,14 +43,14 @@ def content_security_policy() -> str:
             "connect-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
-            "form-action 'self'",
+            f"form-action 'self' {provider_origin}".strip(),
             "frame-ancestors 'none'",
         ]
     )
 
 
 def init_app(app: Flask) -> None:
-    policy = content_security_policy()
+    policy = content_security_policy(issuer_origin(app.config["OIDC_ISSUER"]))
 
     @app.after_request
     def security_headers(response):

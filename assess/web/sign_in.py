@@ -21,8 +21,8 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from assess import store
-from assess.web import throttle
-from assess.web.auth import safe_local_path
+from assess.web import oidc, throttle
+from assess.web.auth import safe_local_path, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -74,6 +74,8 @@ def claim_attempt(db, email: str) -> tuple[int | None, float]:
 def sign_in():
     form = SignInForm()
     failed, wait = False, 0.0
+    if request.method == "POST" and not current_app.config["PASSWORD_SIGN_IN"]:
+        return render_sign_in(form, refused=True), 403  # read nothing they sent
     if form.validate_on_submit():
         db = store.get_db()
         attempt, wait = claim_attempt(db, form.email.data)
@@ -86,22 +88,35 @@ def sign_in():
             store.settle_sign_in(db, attempt, signed_in)
             store.record_sign_in(db, user["id"] if user else None, form.email.data, signed_in)
             if signed_in:
-                session.clear()  # a fresh session on sign-in: no fixation
-                session["user_id"] = user["id"]
-                session["session_version"] = user["session_version"]
-                session.permanent = True
+                start_session(user)
                 return redirect(_safe_next(request.args.get("next")))
             failed = True
     status = 429 if wait else 400 if form.errors or failed else 200
+    return render_sign_in(form, failed=failed, wait=throttle.in_words(wait) if wait else ""), status
+
+
+def render_sign_in(form: SignInForm, **problems) -> str:
+    """The sign-in page: the council account's button when a provider is set, the password
+    form when password sign-in is on."""
     return render_template(
-        "sign_in.html", form=form, failed=failed, wait=throttle.in_words(wait) if wait else ""
-    ), status
+        "sign_in.html",
+        form=form,
+        oidc=oidc.enabled(),
+        password_sign_in=current_app.config["PASSWORD_SIGN_IN"],
+        next_page=request.args.get("next"),
+        **problems,
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
-    if g.user is not None:  # every session of theirs ends, not only this browser's cookie
+    """End every session of theirs, not only this browser's cookie; then, if they signed in
+    with the council's account, sign out there too when the provider offers it."""
+    provider_sign_out = oidc.end_session_url(session.get(oidc.ID_TOKEN))
+    if g.user is not None:
         store.end_sessions(store.get_db(), g.user["id"])
     session.clear()
+    if provider_sign_out:
+        return redirect(provider_sign_out)
     flash("You have signed out.")
     return redirect(url_for("auth.sign_in"))
