@@ -75,24 +75,50 @@ def _figure(values: Sequence[float], levels: Sequence[int]) -> StaffFigure:
     return StaffFigure(len(values), spread(values).median, band_counts(values, levels))
 
 
+SectionKey = tuple[str, str]  # (dimension, member) as `scoring.ScoreRow` keys it; OVERALL too
+
+
+def response_scores(
+    questionnaire: Questionnaire, response: StaffResponse
+) -> dict[SectionKey, float | None]:
+    """One response's section scores and overall score (OVERALL, OVERALL), by the team lead's
+    rule; None where it answered nothing in a section. What is kept when a response is submitted,
+    so the council's figures need not score every response again."""
+    return {
+        (row.dimension, row.member): row.score.mean
+        for row in score_assessment(
+            questionnaire, [Answer(key, level) for key, level in response.items()]
+        )
+    }
+
+
+def section_figures(
+    levels: Sequence[int],
+    scored: Iterable[Mapping[SectionKey, float | None]],
+    keys: Iterable[SectionKey],
+) -> dict[SectionKey, StaffFigure]:
+    """The staff figures of some sections (OVERALL too) from the responses' section scores, as
+    `response_scores` gives them (or as they were kept): a team's, or pooled for a directorate
+    or the council."""
+    scored = list(scored)
+    return {
+        key: _figure([s for scores in scored if (s := scores.get(key)) is not None], levels)
+        for key in keys
+    }
+
+
 def staff_view(questionnaire: Questionnaire, responses: Sequence[StaffResponse]) -> StaffView:
     """The staff figures of a team's responses; pool the responses of a directorate's or the
     council's teams for theirs. A level off the scale or an unknown statement raises
     `scoring.ScoringError`, as a team lead's answer would."""
-    scored = [
-        {
-            (row.dimension, row.member): row.score.mean
-            for row in score_assessment(
-                questionnaire, [Answer(key, level) for key, level in response.items()]
-            )
-        }
-        for response in responses
-    ]
+    scored = [response_scores(questionnaire, response) for response in responses]
     levels = questionnaire.levels
-
-    def section(key: tuple[str, str]) -> StaffFigure:
-        return _figure([s for scores in scored if (s := scores[key]) is not None], levels)
-
+    keys = [
+        (dimension.key, member.key)
+        for dimension in questionnaire.dimensions
+        for member in dimension.members
+    ]
+    sections = section_figures(levels, scored, [*keys, (OVERALL, OVERALL)])
     return StaffView(
         responses=len(responses),
         statements={
@@ -101,12 +127,8 @@ def staff_view(questionnaire: Questionnaire, responses: Sequence[StaffResponse])
             )
             for statement in questionnaire.statements
         },
-        sections={
-            (dimension.key, member.key): section((dimension.key, member.key))
-            for dimension in questionnaire.dimensions
-            for member in dimension.members
-        },
-        overall=section((OVERALL, OVERALL)),
+        sections={key: sections[key] for key in keys},
+        overall=sections[(OVERALL, OVERALL)],
     )
 
 

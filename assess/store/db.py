@@ -741,6 +741,54 @@ def _staff_responses(db: Database) -> None:
     )
 
 
+@migrations(name="0017_staff_scores")
+def _staff_scores(db: Database) -> None:
+    """Each submitted staff response's section scores and overall score, kept when it is
+    submitted (by the same rule as the figures read: `staff_figures.response_scores`), so a
+    council's heatmap reads medians from them rather than scoring every response again. Scores
+    of responses submitted before this step are worked out now. WITHOUT ROWID, keyed by the
+    response, like its answers: nothing in them says when they were written."""
+    db.executescript(
+        """
+        CREATE TABLE staff_scores (
+            response_id TEXT NOT NULL REFERENCES staff_responses(id),
+            dimension TEXT NOT NULL,
+            member TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (response_id, dimension, member)
+        ) WITHOUT ROWID;
+        """
+    )
+    from assess.assessment.questionnaire import from_stored
+    from assess.assessment.staff_figures import response_scores
+
+    levels: dict[str, dict[str, int]] = {}
+    version_of: dict[str, str] = {}
+    for response_id, version, key, level in db.execute(
+        """SELECT s.id, s.questionnaire_version, a.statement_key, a.level
+           FROM staff_responses s JOIN staff_answers a ON a.response_id = s.id
+           WHERE s.status = 'submitted'"""
+    ):
+        levels.setdefault(response_id, {})[key] = level
+        version_of[response_id] = version
+    questionnaires = {
+        version: from_stored(content, version)
+        for version, content in db.execute("SELECT version, content FROM questionnaire_versions")
+        if version in set(version_of.values())
+    }
+    db.conn.executemany(
+        "INSERT INTO staff_scores (response_id, dimension, member, score) VALUES (?, ?, ?, ?)",
+        [
+            (response_id, dimension, member, score)
+            for response_id, answers in levels.items()
+            for (dimension, member), score in response_scores(
+                questionnaires[version_of[response_id]], answers
+            ).items()
+            if score is not None
+        ],
+    )
+
+
 # Every step, in order: what an empty database has pending (sqlite-utils' public API).
 KNOWN_MIGRATIONS = [m.name for m in migrations.pending(Database(memory=True))]
 
