@@ -19,6 +19,7 @@ from assess.assessment.staff_figures import (
     StaffView,
     compare_views,
     response_rate,
+    section_figures,
     staff_view,
     suppress,
 )
@@ -146,3 +147,121 @@ def team_staff(
         overall=overall,
         comments=dict(comments),
     )
+
+
+# --- the round's staff heatmap ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffHeatmapRow:
+    """A team's, a directorate's or the council's staff figures in one dimension: the median
+    per member and overall (OVERALL), or none and why they are hidden. `responses` is always
+    shown."""
+
+    name: str
+    directorate: str
+    team_id: int | None  # None: a directorate's or the council's total
+    responses: int
+    hidden: str | None
+    medians: dict[str, float | None]  # member key (and OVERALL) -> median; empty when hidden
+
+
+@dataclass(frozen=True)
+class StaffHeatmap:
+    teams: list[StaffHeatmapRow]  # by directorate, then team name
+    directorates: list[StaffHeatmapRow]  # by name
+    council: StaffHeatmapRow
+    min_responses: int
+
+
+def staff_heatmap(round_id: int, questionnaire: Questionnaire, dimension_key: str) -> StaffHeatmap:
+    """Each team's staff medians in one dimension (each member and overall), pooled medians per
+    directorate and for the council, from the scores kept when each response was submitted;
+    whatever `suppress` hides has no figures, only its count and its reason."""
+    db = store.get_db()
+    min_responses = current_app.config["MIN_RESPONSES"]
+    counts = staff_store.round_staff_teams(db, round_id)
+    suppression = suppress(counts, min_responses)
+    by_team: dict[int, dict[str, dict[tuple[str, str], float]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for team_id, response_id, dimension, member, score in staff_store.round_staff_scores(
+        db, round_id, dimension_key
+    ):
+        by_team[team_id][response_id][(dimension, member)] = score
+    members = [m.key for m in questionnaire.dimension(dimension_key).members]
+    keys = [(dimension_key, member) for member in members] + [(OVERALL, OVERALL)]
+
+    def medians(scored: list[dict[tuple[str, str], float]]) -> dict[str, float | None]:
+        figures = section_figures(questionnaire.levels, scored, keys)
+        return {member: figure.median for (_, member), figure in figures.items()}
+
+    teams, directorate_names = [], {}
+    for row in store.completion(db, round_id):
+        directorate_names[row["directorate_id"]] = row["directorate"]
+        team_id = row["team_id"]
+        shown = team_id in suppression.visible_teams and counts[row["directorate_id"]][team_id]
+        teams.append(
+            StaffHeatmapRow(
+                row["team"],
+                row["directorate"],
+                team_id,
+                counts[row["directorate_id"]][team_id],
+                None if shown else suppression.hidden_teams.get(team_id),
+                medians(list(by_team[team_id].values())) if shown else {},
+            )
+        )
+
+    def pooled(team_ids) -> list[dict[tuple[str, str], float]]:
+        return [scores for t in team_ids for scores in by_team[t].values()]
+
+    directorates = [
+        StaffHeatmapRow(
+            directorate_names[d],
+            directorate_names[d],
+            None,
+            sum(counts[d].values()),
+            None if d in suppression.visible_directorates else suppression.hidden_directorates[d],
+            medians(pooled(counts[d])) if d in suppression.visible_directorates else {},
+        )
+        for d in sorted(counts, key=lambda d: directorate_names.get(d, ""))
+        if d in directorate_names
+    ]
+    council = StaffHeatmapRow(
+        "Council",
+        "",
+        None,
+        sum(sum(teams.values()) for teams in counts.values()),
+        suppression.council_reason,
+        medians(pooled(t for d in counts for t in counts[d]))
+        if suppression.council_visible
+        else {},
+    )
+    return StaffHeatmap(teams, directorates, council, min_responses)
+
+
+@dataclass(frozen=True)
+class StaffAnswered:
+    """Staff invited and answered, and the response rate (`response_rate`): a team's or the
+    council's."""
+
+    invited: int
+    answered: int
+    rate: float | None
+
+
+def round_staff_answered(round_id: int) -> tuple[dict[int, StaffAnswered], StaffAnswered]:
+    """Per team of the round (those with invitations or answers), and for the council."""
+    counts = staff_store.round_staff_counts(store.get_db(), round_id)
+
+    def answered(invited: int, submitted: int) -> StaffAnswered:
+        return StaffAnswered(invited, submitted, response_rate(submitted, invited))
+
+    teams = {
+        team_id: answered(c.get("invited", 0), c.get("submitted", 0))
+        for team_id, c in counts.items()
+    }
+    council = answered(
+        sum(t.invited for t in teams.values()), sum(t.answered for t in teams.values())
+    )
+    return teams, council

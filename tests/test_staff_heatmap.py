@@ -1,0 +1,142 @@
+"""Business improvement's view of staff answers: the heatmap's staff view, its downloads and the
+tracker's response rates. Every figure is a median of the scores kept when each response was
+submitted; small groups show their count and why their answers are hidden, never a figure."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from assess import store
+from assess.assessment.staff_figures import response_scores, section_figures, staff_view
+from assess.assessment.staff_results import responses_by_team
+from assess.store import staff as staff_store
+from tests.conftest import read_page
+from tests.test_staff_results import staff_answer
+
+
+@pytest.fixture
+def round_id(db) -> int:
+    return store.current_round(db)["id"]
+
+
+def staff_heatmap(client_as, round_id: int, query: str = "") -> tuple[str, object]:
+    response = client_as("business_improvement").get(
+        f"/rounds/{round_id}/heatmap/value?view=staff{query}"
+    )
+    return response.get_data(as_text=True), read_page(response)
+
+
+def test_the_staff_view_shows_each_teams_staff_median_and_its_count(client_as, db, round_id, cex):
+    staff_answer(db, round_id, "Housing Needs", [1, 1, 1, 2, 5], cex)
+    staff_answer(db, round_id, "Allocations", [4] * 5, cex)
+    html, page = staff_heatmap(client_as, round_id)
+    assert "Staff view: what each team’s staff answered" in page.text
+    assert "Housing Needs (5 answered)" in page.text
+    assert "Allocations (5 answered)" in page.text
+    members = len(cex.section_dimension.members)
+    assert page.text.count("1.00") >= members + 1  # each value and overall
+    assert page.text.count("4.00") >= members + 1
+
+
+def test_a_small_team_shows_its_count_and_why_its_answers_are_hidden(client_as, db, round_id, cex):
+    staff_answer(db, round_id, "Housing Needs", [3] * 6, cex)
+    staff_answer(db, round_id, "Allocations", [1, 2, 1], cex, comment="Only Kim knows this")
+    html, page = staff_heatmap(client_as, round_id)
+    assert "3 answered: hidden (fewer than 5 responses)" in page.text
+    # Housing Needs alone beside the directorate total would give Allocations' answers away
+    assert "6 answered: hidden (hidden so another team's answers cannot be worked out)" in (
+        page.text.replace("’", "'")
+    )
+    assert "Allocations 3 answered: hidden" in page.text
+    assert "Housing Needs 6 answered: hidden" in page.text
+    # the directorate's nine answers are enough for its own median, and the council's
+    assert page.text.count("3.00") == 2 * (len(cex.section_dimension.members) + 1)
+    assert "Only Kim knows this" not in html
+
+
+def test_the_staff_views_downloads_hide_what_the_page_hides(client_as, db, round_id, cex):
+    staff_answer(db, round_id, "Housing Needs", [3] * 6, cex)
+    staff_answer(db, round_id, "Allocations", [1, 2, 1], cex)
+    client = client_as("business_improvement")
+    response = client.get(f"/rounds/{round_id}/heatmap/value.csv?view=staff")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Directorate", "Team", "Staff answers"]
+    by_team = {row[1]: row for row in rows[1:]}
+    assert by_team["Allocations"][2] == "3 answered: hidden (fewer than 5 responses)"
+    assert set(by_team["Allocations"][3:]) == {""}
+    assert set(by_team["Housing Needs"][3:]) == {""}
+    assert not any("1.00" in cell for row in rows for cell in row)
+
+
+def test_an_unknown_view_is_the_agreed_view(client_as, round_id):
+    response = client_as("business_improvement").get(
+        f"/rounds/{round_id}/heatmap/value?view=<script>"
+    )
+    page = read_page(response)
+    assert "Staff view: what" not in page.text
+    assert "<script>" not in response.get_data(as_text=True).split("</head>")[1].split("<script")[0]
+
+
+def test_the_scores_kept_at_submission_are_the_staff_views(app, db, cex):
+    """The heatmap reads the kept scores; the results page scores the levels: they must agree."""
+    closed = [r for r in store.rounds(db) if r["status"] == "closed"][-1]["id"]
+    kept: dict[str, dict] = {}
+    for _, response_id, dimension, member, score in staff_store.round_staff_scores(
+        db, closed, cex.section_dimension.key
+    ):
+        kept.setdefault(response_id, {})[(dimension, member)] = score
+    levels = staff_store.round_staff_levels(db, closed)
+    assert levels, "the demo's closed rounds hold staff answers"
+    by_response: dict[str, dict] = {}
+    for row in levels:
+        by_response.setdefault(row["response_id"], {})[row["statement_key"]] = row["level"]
+    assert set(kept) == set(by_response)
+    for response_id, answers in by_response.items():
+        scores = response_scores(cex, answers)
+        wanted = {
+            key: score
+            for key, score in scores.items()
+            if key[0] in (cex.section_dimension.key, "overall") and score is not None
+        }
+        assert kept[response_id] == pytest.approx(wanted)
+    with app.test_request_context():
+        by_team = responses_by_team(closed)
+    kept_by_team: dict[int, list] = {}
+    for team_id, response_id, *_ in staff_store.round_staff_scores(db, closed, "value"):
+        kept_by_team.setdefault(team_id, []).append(response_id)
+    keys = [*staff_view(cex, []).sections, ("overall", "overall")]
+    for team_id, responses in by_team.items():
+        view = staff_view(cex, responses)
+        from_kept = section_figures(
+            cex.levels, [kept[r] for r in dict.fromkeys(kept_by_team[team_id])], keys
+        )
+        for key, figure in view.sections.items():
+            if key[0] == cex.section_dimension.key:
+                assert from_kept[key] == figure
+        assert from_kept[("overall", "overall")] == view.overall
+
+
+def test_the_tracker_shows_staff_invited_answered_and_the_response_rate(
+    client_as, db, round_id, cex
+):
+    staff_answer(db, round_id, "Housing Needs", [2, 3, 4], cex)
+    team_id = store.team_id_by_name(db, "Housing Needs")
+    staff_store.create_invitations(db, round_id, team_id, "printed", None, count=1)
+    page = read_page(client_as("business_improvement").get(f"/rounds/{round_id}"))
+    assert "Staff invited: answered" in page.text
+    assert "3 of 4 (75%)" in page.text
+    assert "council total: 3 of 4 (75%) of the staff invited have answered" in page.text
+
+
+def test_upgrading_works_out_the_scores_of_responses_submitted_before(db):
+    kept = sorted(db.execute("SELECT * FROM staff_scores").fetchall())
+    assert kept, "the demo's staff answers were scored as they were submitted"
+    with db.conn:
+        db.execute("DROP TABLE staff_scores")
+        db.execute("DELETE FROM _sqlite_migrations WHERE name = '0017_staff_scores'")
+    assert store.migrate(db) == ["0017_staff_scores"]
+    assert sorted(db.execute("SELECT * FROM staff_scores").fetchall()) == kept
