@@ -26,9 +26,9 @@ from assess.assessment.scoring import (
     Answer,
     band_counts,
     change_since,
+    median,
     round_score,
     score_assessment,
-    spread,
 )
 
 # One staff response: statement key -> level; a statement left out (or None) is unanswered.
@@ -72,7 +72,7 @@ class StaffView:
 
 
 def _figure(values: Sequence[float], levels: Sequence[int]) -> StaffFigure:
-    return StaffFigure(len(values), spread(values).median, band_counts(values, levels))
+    return StaffFigure(len(values), median(values), band_counts(values, levels))
 
 
 SectionKey = tuple[str, str]  # (dimension, member) as `scoring.ScoreRow` keys it; OVERALL too
@@ -105,6 +105,15 @@ def section_figures(
         key: _figure([s for scores in scored if (s := scores.get(key)) is not None], levels)
         for key in keys
     }
+
+
+def section_medians(
+    scores: Mapping[SectionKey, Sequence[float]],
+) -> dict[SectionKey, float | None]:
+    """Each section's median of the responses' scores in it (a heatmap's cells): the median
+    `section_figures` gives, without counting levels. Join teams' lists for a directorate's or
+    the council's."""
+    return {key: median(values) for key, values in scores.items()}
 
 
 def staff_view(questionnaire: Questionnaire, responses: Sequence[StaffResponse]) -> StaffView:

@@ -5,6 +5,7 @@ lead's agreed scores, or why they are hidden. Reads the store and applies the ru
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -19,7 +20,7 @@ from assess.assessment.staff_figures import (
     StaffView,
     compare_views,
     response_rate,
-    section_figures,
+    section_medians,
     staff_view,
     suppress,
 )
@@ -182,19 +183,19 @@ def staff_heatmap(round_id: int, questionnaire: Questionnaire, dimension_key: st
     min_responses = current_app.config["MIN_RESPONSES"]
     counts = staff_store.round_staff_teams(db, round_id)
     suppression = suppress(counts, min_responses)
-    by_team: dict[int, dict[str, dict[tuple[str, str], float]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    for team_id, response_id, dimension, member, score in staff_store.round_staff_scores(
-        db, round_id, dimension_key
-    ):
-        by_team[team_id][response_id][(dimension, member)] = score
     members = [m.key for m in questionnaire.dimension(dimension_key).members]
     keys = [(dimension_key, member) for member in members] + [(OVERALL, OVERALL)]
+    by_team: dict[int, dict[tuple[str, str], list[float]]] = defaultdict(
+        lambda: {key: [] for key in keys}
+    )
+    for team_id, dimension, member, score in staff_store.round_staff_scores(
+        db, round_id, dimension_key
+    ):
+        by_team[team_id][(dimension, member)].append(score)
 
-    def medians(scored: list[dict[tuple[str, str], float]]) -> dict[str, float | None]:
-        figures = section_figures(questionnaire.levels, scored, keys)
-        return {member: figure.median for (_, member), figure in figures.items()}
+    def medians(team_ids: Sequence[int]) -> dict[str, float | None]:
+        pooled = {key: [s for t in team_ids for s in by_team[t][key]] for key in keys}
+        return {member: m for (_, member), m in section_medians(pooled).items()}
 
     teams, directorate_names = [], {}
     for row in store.completion(db, round_id):
@@ -208,12 +209,9 @@ def staff_heatmap(round_id: int, questionnaire: Questionnaire, dimension_key: st
                 team_id,
                 counts[row["directorate_id"]][team_id],
                 None if shown else suppression.hidden_teams.get(team_id),
-                medians(list(by_team[team_id].values())) if shown else {},
+                medians([team_id]) if shown else {},
             )
         )
-
-    def pooled(team_ids) -> list[dict[tuple[str, str], float]]:
-        return [scores for t in team_ids for scores in by_team[t].values()]
 
     directorates = [
         StaffHeatmapRow(
@@ -222,7 +220,7 @@ def staff_heatmap(round_id: int, questionnaire: Questionnaire, dimension_key: st
             None,
             sum(counts[d].values()),
             None if d in suppression.visible_directorates else suppression.hidden_directorates[d],
-            medians(pooled(counts[d])) if d in suppression.visible_directorates else {},
+            medians(list(counts[d])) if d in suppression.visible_directorates else {},
         )
         for d in sorted(counts, key=lambda d: directorate_names.get(d, ""))
         if d in directorate_names
@@ -233,9 +231,7 @@ def staff_heatmap(round_id: int, questionnaire: Questionnaire, dimension_key: st
         None,
         sum(sum(teams.values()) for teams in counts.values()),
         suppression.council_reason,
-        medians(pooled(t for d in counts for t in counts[d]))
-        if suppression.council_visible
-        else {},
+        medians([t for d in counts for t in counts[d]]) if suppression.council_visible else {},
     )
     return StaffHeatmap(teams, directorates, council, min_responses)
 

@@ -751,12 +751,15 @@ def _staff_scores(db: Database) -> None:
     db.executescript(
         """
         CREATE TABLE staff_scores (
-            response_id TEXT NOT NULL REFERENCES staff_responses(id),
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
             dimension TEXT NOT NULL,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
             member TEXT NOT NULL,
+            response_id TEXT NOT NULL REFERENCES staff_responses(id),
             score REAL NOT NULL,
-            PRIMARY KEY (response_id, dimension, member)
+            PRIMARY KEY (round_id, dimension, team_id, member, response_id)
         ) WITHOUT ROWID;
+        CREATE INDEX staff_scores_response ON staff_scores(response_id);
         """
     )
     from assess.assessment.questionnaire import from_stored
@@ -764,22 +767,26 @@ def _staff_scores(db: Database) -> None:
 
     levels: dict[str, dict[str, int]] = {}
     version_of: dict[str, str] = {}
-    for response_id, version, key, level in db.execute(
-        """SELECT s.id, s.questionnaire_version, a.statement_key, a.level
+    round_of: dict[str, int] = {}
+    team_of: dict[str, int] = {}
+    for response_id, version, round_id, team_id, key, level in db.execute(
+        """SELECT s.id, s.questionnaire_version, s.round_id, s.team_id, a.statement_key, a.level
            FROM staff_responses s JOIN staff_answers a ON a.response_id = s.id
            WHERE s.status = 'submitted'"""
     ):
         levels.setdefault(response_id, {})[key] = level
         version_of[response_id] = version
+        round_of[response_id], team_of[response_id] = round_id, team_id
     questionnaires = {
         version: from_stored(content, version)
         for version, content in db.execute("SELECT version, content FROM questionnaire_versions")
         if version in set(version_of.values())
     }
     db.conn.executemany(
-        "INSERT INTO staff_scores (response_id, dimension, member, score) VALUES (?, ?, ?, ?)",
+        """INSERT INTO staff_scores (round_id, dimension, team_id, member, response_id, score)
+           VALUES (?, ?, ?, ?, ?, ?)""",
         [
-            (response_id, dimension, member, score)
+            (round_of[response_id], dimension, team_of[response_id], member, response_id, score)
             for response_id, answers in levels.items()
             for (dimension, member), score in response_scores(
                 questionnaires[version_of[response_id]], answers

@@ -300,10 +300,16 @@ Scorer = Callable[[dict[str, int]], Mapping[tuple[str, str], float | None]]
 def _keep_scores(
     db: Database, response_id: str, scores: Mapping[tuple[str, str], float | None]
 ) -> None:
+    """Keep a submitted response's scores, with its round and team so the council's figures
+    read them in one scan."""
+    round_id, team_id = db.execute(
+        "SELECT round_id, team_id FROM staff_responses WHERE id = ?", [response_id]
+    ).fetchone()
     db.conn.executemany(
-        "INSERT INTO staff_scores (response_id, dimension, member, score) VALUES (?, ?, ?, ?)",
+        """INSERT INTO staff_scores (round_id, dimension, team_id, member, response_id, score)
+           VALUES (?, ?, ?, ?, ?, ?)""",
         [
-            (response_id, dimension, member, score)
+            (round_id, dimension, team_id, member, response_id, score)
             for (dimension, member), score in scores.items()
             if score is not None
         ],
@@ -389,14 +395,12 @@ def round_staff_comments(db: Database, round_id: int, team_id: int | None = None
 
 
 def round_staff_scores(db: Database, round_id: int, dimension: str) -> list[tuple]:
-    """The kept scores of the round's submitted staff responses in one dimension and overall:
-    (team_id, response_id, dimension, member, score), grouped by team and response, in an
-    order that says nothing of when they were given."""
+    """The kept scores of the round's submitted staff responses in one dimension and overall,
+    as (team_id, dimension, member, score): what a heatmap's medians read. No response id, and
+    in no order that says when they were given (only submitted responses have scores)."""
     return db.execute(
-        """SELECT s.team_id, c.response_id, c.dimension, c.member, c.score
-           FROM staff_scores c JOIN staff_responses s ON s.id = c.response_id
-           WHERE s.round_id = ? AND s.status = 'submitted' AND c.dimension IN (?, ?)
-           ORDER BY s.team_id, c.response_id""",
+        """SELECT team_id, dimension, member, score FROM staff_scores
+           WHERE round_id = ? AND dimension IN (?, ?)""",
         [round_id, dimension, OVERALL],
     ).fetchall()
 
