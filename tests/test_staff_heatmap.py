@@ -135,3 +135,21 @@ def test_upgrading_works_out_the_scores_of_responses_submitted_before(db):
         db.execute("DELETE FROM _sqlite_migrations WHERE name = '0017_staff_scores'")
     assert store.migrate(db) == ["0017_staff_scores"]
     assert sorted(db.execute("SELECT * FROM staff_scores").fetchall()) == kept
+
+
+def test_calibration_lists_where_staff_and_team_leads_differ_most_for_shown_teams_only(
+    client_as, db
+):
+    closed = [r for r in store.rounds(db) if r["status"] == "closed"][-1]["id"]
+    page = read_page(client_as("business_improvement").get(f"/rounds/{closed}/calibration"))
+    assert "Where staff and team leads differ most" in page.text
+    assert "Widest gaps between the staff view and the agreed view" in page.text
+    counts = staff_store.round_staff_teams(db, closed)
+    names = {row["id"]: row["name"] for row in db.query("SELECT id, name FROM teams")}
+    small = [names[t] for teams in counts.values() for t, n in teams.items() if 0 < n < 5]
+    assert small, "the demo has teams below the minimum"
+    table = page.text.split("Widest gaps between the staff view and the agreed view")[1]
+    table = table.split("Support links")[0]
+    assert "Overall" in table or "staff rate it" in table
+    for name in small:
+        assert f" {name} " not in f" {table} "

@@ -326,6 +326,40 @@ def compare_views(
     )
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A team's section where its staff median and its agreed score differ."""
+
+    team_id: int
+    key: str  # the section's member key (OVERALL: the overall score)
+    agreed: float
+    staff_median: float
+    delta: float  # staff median minus agreed, rounded once
+    direction: str  # STAFF_LOWER or STAFF_HIGHER
+
+
+def widest_gaps(
+    agreed: Mapping[int, Mapping[str, float | None]],
+    staff: Mapping[int, Mapping[str, float | None]],
+    most: int = 10,
+) -> list[Gap]:
+    """Where staff and team leads differ most across the council: each team's staff median
+    beside its agreed score, per section (team id -> member key -> figure), the `most` widest
+    gaps first (ties by team id, then key). The gap is `scoring.change_since`'s, as in
+    `compare_views`. Pass only teams whose staff figures `suppress` shows."""
+    gaps = []
+    for team_id, medians in staff.items():
+        for key, staff_median in medians.items():
+            agreed_score = agreed.get(team_id, {}).get(key)
+            delta = change_since(staff_median, agreed_score, 1).delta
+            if delta:
+                assert staff_median is not None and agreed_score is not None
+                direction = STAFF_HIGHER if delta > 0 else STAFF_LOWER
+                gaps.append(Gap(team_id, key, agreed_score, staff_median, delta, direction))
+    gaps.sort(key=lambda gap: (-abs(gap.delta), gap.team_id, gap.key))
+    return gaps[:most]
+
+
 # --- response rate ------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ lead's agreed scores, or why they are hidden. Reads the store and applies the ru
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app
@@ -16,6 +16,7 @@ from assess.assessment.scoring import OVERALL
 from assess.assessment.staff_figures import (
     Comparison,
     Difference,
+    Gap,
     StaffFigure,
     StaffView,
     compare_views,
@@ -23,6 +24,7 @@ from assess.assessment.staff_figures import (
     section_medians,
     staff_view,
     suppress,
+    widest_gaps,
 )
 from assess.store import staff as staff_store
 
@@ -261,3 +263,43 @@ def round_staff_answered(round_id: int) -> tuple[dict[int, StaffAnswered], Staff
         sum(t.invited for t in teams.values()), sum(t.answered for t in teams.values())
     )
     return teams, council
+
+
+@dataclass(frozen=True)
+class CalibrationStaff:
+    """Staff beside calibration: the staff median per moderated statement of teams whose staff
+    figures are shown (else why not), and where staff and team leads differ most."""
+
+    statement_medians: dict[tuple[int, str], float | None]  # (team id, statement key)
+    hidden: dict[int, str]  # team id -> why its staff figures are not shown
+    gaps: list[tuple[str, str, Gap]]  # team name, section name, the gap
+
+
+def calibration_staff(
+    round_id: int, questionnaire: Questionnaire, moderated_teams: Iterable[int], most: int = 10
+) -> CalibrationStaff:
+    db = store.get_db()
+    section = questionnaire.section_dimension
+    heat = staff_heatmap(round_id, questionnaire, section.key)
+    visible = {row.team_id: row for row in heat.teams if row.medians and row.team_id}
+    statement_medians: dict[tuple[int, str], float | None] = {}
+    hidden: dict[int, str] = {}
+    for team_id in set(moderated_teams):
+        if team_id not in visible:
+            row = next((r for r in heat.teams if r.team_id == team_id), None)
+            if row is not None and row.responses and row.hidden:
+                hidden[team_id] = row.hidden
+            continue
+        view = staff_view(questionnaire, responses_by_team(round_id, team_id)[team_id])
+        for key, figure in view.statements.items():
+            statement_medians[(team_id, key)] = figure.median
+    agreed: dict[int, dict[str, float | None]] = defaultdict(dict)
+    for row in store.round_scores(db, round_id, ("signed_off",), (section.key, OVERALL)):
+        agreed[row["team_id"]][row["member"]] = row["score"]
+    gaps = widest_gaps(agreed, {t: row.medians for t, row in visible.items()}, most)
+    names = {m.key: m.name for m in section.members} | {OVERALL: "Overall"}
+    return CalibrationStaff(
+        statement_medians,
+        hidden,
+        [(visible[gap.team_id].name, names[gap.key], gap) for gap in gaps],
+    )

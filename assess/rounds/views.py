@@ -888,6 +888,14 @@ def calibration(round_id: int):
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
     rows = store.calibration(db, round_id)
     by_value = reports.calibration(rows, questionnaire)
+    staff = staff_results.calibration_staff(
+        round_id, questionnaire, [row["team_id"] for row in rows]
+    )
     return render_template(
-        "rounds/calibration.html", round=round_, by_value=by_value, moderated=len(rows)
+        "rounds/calibration.html",
+        round=round_,
+        by_value=by_value,
+        moderated=len(rows),
+        staff=staff,
+        min_responses=current_app.config["MIN_RESPONSES"],
     )
