@@ -1183,12 +1183,22 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
     "/rounds/<int:round_id>/heatmap/<dimension_key>": (
         "bi",
         "/rounds/{previous_round_id}/heatmap/value",
-        {"include": ["submitted"], "directorate": ["Housing"], "sort": ["one-team", "overall"]},
+        {
+            "include": ["submitted"],
+            "directorate": ["Housing"],
+            "sort": ["one-team", "overall"],
+            "view": ["staff", "agreed"],
+        },
     ),
     "/rounds/<int:round_id>/heatmap/<dimension_key>.<fmt>": (
         "bi",
         "/rounds/{previous_round_id}/heatmap/value.csv",
-        {"include": ["submitted"], "directorate": ["Housing"], "sort": ["one-team"]},
+        {
+            "include": ["submitted"],
+            "directorate": ["Housing"],
+            "sort": ["one-team"],
+            "view": ["staff", "agreed"],
+        },
     ),
     "/rounds/<int:round_id>/heatmap/value/<member_key>/statements": (
         "bi", "/rounds/{round_id}/heatmap/value/one-team/statements", {"include": ["submitted"]}
