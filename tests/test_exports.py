@@ -490,6 +490,11 @@ def test_export_queries_read_rows_from_a_cursor_not_a_list(db):
 # --- staff figures: aggregates only ------------------------------------------------------------
 
 
+@pytest.mark.parametrize("table", export_queries.TABLES.values(), ids=lambda t: t.key)
+def test_every_tables_sheet_title_fits_excels_31_characters(table):
+    assert len(table.title) <= 31
+
+
 def test_staff_figures_export_only_shown_groups_figures_and_the_rest_with_their_reason(client, db):
     """The demo's closed rounds hold staff answers, some teams below the minimum: their rows
     give the count and the reason, no median; no row names a response."""

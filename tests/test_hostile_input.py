@@ -1258,7 +1258,8 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
 }  # fmt: skip
 API = {"round": ["{round_id}"], "directorate": ["{directorate_id}"], "team": ["{team_id}"]}
 for _table in (
-    "scores", "answers", "readiness-scores", "readiness-answers", "audit-log", "risks",
+    "scores", "answers", "readiness-scores", "readiness-answers", "staff-figures", "audit-log",
+    "risks",
     "risk-scores", "risk-owner-decisions", "eqias",
     "eqia-impacts", "eqia-strand-impacts", "eqia-review-prompts", "register-actions",
     "register-links", "indicators", "indicator-values", "eqia-indicator-prompts",

@@ -155,6 +155,10 @@ def test_no_page_download_or_table_gives_away_who_answered_or_a_small_teams_answ
             leaks.append(f"{asked}: the small team's comment")
         if STAFF_TABLE in text and f"/teams/{council.small_team_id}/" in asked:
             leaks.append(f"{asked}: the small team's staff table")
+        if "table=staff_figures" in asked or "api/v1/staff-figures" in asked:
+            for line in text.splitlines():
+                if SMALL in line and any(figure in line for figure in hidden_figures):
+                    leaks.append(f"{asked}: a small team's figure in {line[:80]}")
         if "view=staff" in asked:
             row = text.split(SMALL, 1)[1].split("</tr>", 1)[0] if SMALL in text else ""
             line = next((r for r in text.splitlines() if f'"{SMALL}"' in r), "")

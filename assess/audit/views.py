@@ -239,7 +239,7 @@ def packs():
 def freeze(round_id: int):
     db = store.get_db()
     try:
-        pack_store.freeze_round(db, round_id, g.user["id"])
+        pack_store.freeze_round(db, round_id, g.user["id"], current_app.config["MIN_RESPONSES"])
     except store.NotFound:
         abort(404)
     except store.StorageError as error:
