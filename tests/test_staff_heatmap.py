@@ -13,7 +13,7 @@ from assess import store
 from assess.assessment.staff_figures import response_scores, section_medians, staff_view
 from assess.assessment.staff_results import responses_by_team
 from assess.store import staff as staff_store
-from tests.conftest import read_page
+from tests.conftest import read_page, running_renderer
 from tests.test_staff_results import staff_answer
 
 
@@ -153,3 +153,27 @@ def test_calibration_lists_where_staff_and_team_leads_differ_most_for_shown_team
     assert "Overall" in table or "staff rate it" in table
     for name in small:
         assert f" {name} " not in f" {table} "
+
+
+def test_the_staff_views_picture_leaves_a_hidden_teams_cells_blank(
+    client_as, app, db, round_id, cex
+):
+    staff_answer(db, round_id, "Housing Needs", [3] * 6, cex)
+    staff_answer(db, round_id, "Allocations", [1, 2, 1], cex)
+    client = client_as("business_improvement")
+    query = "?view=staff&directorate=Housing"
+    with running_renderer(app, ahead=False):
+        response = client.get(f"/rounds/{round_id}/heatmap/value.svg{query}")
+    assert response.status_code == 200
+    svg = response.get_data(as_text=True)
+    assert "staff view" in svg
+    assert "Allocations (3 answered: hidden" in svg
+    assert "1.00" not in svg and "2.00" not in svg
+
+
+def test_the_staff_view_narrows_to_one_directorate(client_as, db, round_id, cex):
+    staff_answer(db, round_id, "Housing Needs", [2] * 5, cex)
+    _, page = staff_heatmap(client_as, round_id, "&directorate=Housing")
+    assert "Housing Needs (5 answered)" in page.text
+    assert "Council" in page.text
+    assert "Taxi Licensing" not in page.text
