@@ -143,7 +143,15 @@ def test_the_spread_interpolates_quartiles_between_teams_as_a_spreadsheet_does()
     assert spread([2.35]) == Spread(1, 2.35, 2.35, 2.35, 2.35, 2.35, 2.35)
 
 
-@given(st.lists(st.one_of(st.none(), st.floats(0, 5, allow_nan=False).map(round_score))))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.floats(0, 5, allow_nan=False),
+            st.floats(0, 5, allow_nan=False).map(round_score),
+        )
+    )
+)
 def test_the_median_alone_is_the_spreads_median(scores):
     assert median(scores) == spread(scores).median
 

@@ -227,8 +227,8 @@ def median(scores: Iterable[float | None]) -> float | None:
     ordered = sorted(score for score in scores if score is not None and score == score)
     if not ordered:
         return None
-    middle = [_exact(ordered[(len(ordered) - 1) // 2]), _exact(ordered[len(ordered) // 2])]
-    return _round_exact(_quantile(middle, Fraction(1, 2)))
+    low, high = _exact(ordered[(len(ordered) - 1) // 2]), _exact(ordered[len(ordered) // 2])
+    return _round_exact(Fraction(low + high) / 2)  # a decimal sum of two scores is exact
 
 
 def level_band(score: float, levels: Sequence[int]) -> int:
