@@ -126,7 +126,7 @@ def build(folder: Path, demo_database: Path, cex) -> SampleCouncil:
         )
         for team in (team_id, submitted_team_id)
     )  # fmt: skip
-    pack_id = pack_store.freeze_round(db, previous_round_id, users["administrator"])
+    pack_id = pack_store.freeze_round(db, previous_round_id, users["administrator"], 5)
     corporate_action_id = one(db, "SELECT id FROM corporate_actions ORDER BY ref")
     plan_store.set_served(db, action_id, corporate_action_id, users["business_improvement"])
 

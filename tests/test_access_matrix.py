@@ -259,6 +259,7 @@ MATRIX = [
     Row("/audit/api/v1/answers",                     "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/readiness-scores",            "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/readiness-answers",           "GET",  401, 403, 403, 200, 200, 200),
+    Row("/audit/api/v1/staff-figures",               "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/audit-log",                   "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/risks",                       "GET",  401, 403, 403, 200, 200, 200),
     Row("/audit/api/v1/eqias",                       "GET",  401, 403, 403, 200, 200, 200),

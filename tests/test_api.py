@@ -171,6 +171,7 @@ def test_the_openapi_document_describes_every_table(client):
             "answers",
             "readiness-scores",
             "readiness-answers",
+            "staff-figures",
             "audit-log",
             *REGISTERS,
         ]
@@ -180,6 +181,18 @@ def test_the_openapi_document_describes_every_table(client):
     risks = document["paths"][f"{API}/risks"]["get"]
     assert risks["parameters"] == [], "the registers are council-wide: no filters"
     assert "Council-wide" in risks["description"]
+
+
+def test_a_token_reads_staff_figures_as_aggregates_and_hidden_groups_with_their_reason(
+    client, db, token
+):
+    response = client.get(f"{API}/staff-figures", headers=bearer(token))
+    assert response.status_code == 200
+    rows = response.get_json()
+    assert {r["scope"] for r in rows} == {"team", "directorate", "council"}
+    hidden = [r for r in rows if r["hidden_because"]]
+    assert hidden and all(r["median"] is None for r in hidden)
+    assert "response_id" not in rows[0]
 
 
 @pytest.mark.parametrize("path", REGISTERS)
@@ -204,7 +217,7 @@ def test_a_filter_on_a_council_wide_register_is_refused_not_ignored(client, db, 
 def test_the_api_keeps_to_its_openapi_document(app, token):
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 5 + len(REGISTERS)
+    assert len(operations) == 6 + len(REGISTERS)
 
     for operation in operations:
 

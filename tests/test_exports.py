@@ -387,6 +387,7 @@ def test_an_excel_export_of_every_table_says_what_it_holds(client, db):
         "Improvement actions",
         "Readiness review scores",
         "Readiness review answers",
+        "Staff figures",
         "Audit log",
         *COUNCIL_WIDE_SHEETS,
     ]
@@ -484,6 +485,51 @@ def test_export_queries_read_rows_from_a_cursor_not_a_list(db):
     second, _ = next(rows)
     assert second is first, "an assessment's rows share one provenance, rendered once"
     rows.close()
+
+
+# --- staff figures: aggregates only ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("table", export_queries.TABLES.values(), ids=lambda t: t.key)
+def test_every_tables_sheet_title_fits_excels_31_characters(table):
+    assert len(table.title) <= 31
+
+
+def test_staff_figures_export_only_shown_groups_figures_and_the_rest_with_their_reason(client, db):
+    """The demo's closed rounds hold staff answers, some teams below the minimum: their rows
+    give the count and the reason, no median; no row names a response."""
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    rows = read_csv(export(client, table="staff_figures", format="csv", round=chosen["round"]).data)
+    assert rows and {r["round"] for r in rows} == {"2023/24"}
+    hidden = [r for r in rows if r["hidden_because"]]
+    shown = [r for r in rows if not r["hidden_because"]]
+    assert hidden and shown
+    assert all(r["median"] == "" and r["responses_at_each_level"] == "" for r in hidden)
+    assert all(int(r["responses"]) < 5 for r in hidden if r["hidden_because"].startswith("fewer"))
+    assert {r["scope"] for r in rows} == {"team", "directorate", "council"}
+    assert all(r["min_responses"] == "5" for r in rows)
+    response_ids = {r[0] for r in db.execute("SELECT id FROM staff_responses")}
+    assert not any(cell in response_ids for r in rows for cell in r.values())
+    comments = {r[0] for r in db.execute("SELECT text FROM staff_comments")}
+    assert not any(cell in comments for r in rows for cell in r.values())
+
+
+def test_staff_figures_say_what_the_heatmaps_staff_view_says(client, db, app):
+    chosen = ids(db)
+    sign_in(client, AUDITOR)
+    rows = read_csv(export(client, table="staff_figures", format="csv", round=chosen["round"]).data)
+    overall = {
+        r["team"]: r["median"] for r in rows if r["scope"] == "team" and r["dimension"] == "overall"
+    }
+    sign_in(client, "sam.okafor@council.example")
+    heat = client.get(f"/rounds/{chosen['round']}/heatmap/value.csv?view=staff")
+    compared = 0
+    for row in read_csv(heat.data):
+        if row["Team"] in overall:
+            assert float(row["Overall score (all statements)"]) == float(overall[row["Team"]])
+            compared += 1
+    assert compared
 
 
 # --- the risk register and EqIAs: council-wide --------------------------------------------------

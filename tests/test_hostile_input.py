@@ -1190,12 +1190,22 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
     "/rounds/<int:round_id>/heatmap/<dimension_key>": (
         "bi",
         "/rounds/{previous_round_id}/heatmap/value",
-        {"include": ["submitted"], "directorate": ["Housing"], "sort": ["one-team", "overall"]},
+        {
+            "include": ["submitted"],
+            "directorate": ["Housing"],
+            "sort": ["one-team", "overall"],
+            "view": ["staff", "agreed"],
+        },
     ),
     "/rounds/<int:round_id>/heatmap/<dimension_key>.<fmt>": (
         "bi",
         "/rounds/{previous_round_id}/heatmap/value.csv",
-        {"include": ["submitted"], "directorate": ["Housing"], "sort": ["one-team"]},
+        {
+            "include": ["submitted"],
+            "directorate": ["Housing"],
+            "sort": ["one-team"],
+            "view": ["staff", "agreed"],
+        },
     ),
     "/rounds/<int:round_id>/heatmap/value/<member_key>/statements": (
         "bi", "/rounds/{round_id}/heatmap/value/one-team/statements", {"include": ["submitted"]}
@@ -1255,7 +1265,8 @@ QUERIES: dict[str, tuple[str, str, dict[str, list[str]]]] = {
 }  # fmt: skip
 API = {"round": ["{round_id}"], "directorate": ["{directorate_id}"], "team": ["{team_id}"]}
 for _table in (
-    "scores", "answers", "readiness-scores", "readiness-answers", "audit-log", "risks",
+    "scores", "answers", "readiness-scores", "readiness-answers", "staff-figures", "audit-log",
+    "risks",
     "risk-scores", "risk-owner-decisions", "eqias",
     "eqia-impacts", "eqia-strand-impacts", "eqia-review-prompts", "register-actions",
     "register-links", "indicators", "indicator-values", "eqia-indicator-prompts",

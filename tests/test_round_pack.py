@@ -26,7 +26,7 @@ def round_id(db, name: str) -> int:
 @pytest.fixture
 def frozen(db) -> tuple[int, dict]:
     sam = store.user_by_email(db, BUSINESS_IMPROVEMENT)
-    pack_id = pack_store.freeze_round(db, round_id(db, "2023/24"), sam["id"])
+    pack_id = pack_store.freeze_round(db, round_id(db, "2023/24"), sam["id"], 5)
     return pack_id, round_pack.from_file(pack_store.pack_file(db, pack_id)[1])
 
 
@@ -165,3 +165,30 @@ def test_a_file_that_is_not_a_pack_is_refused_with_a_message(instance, tmp_path)
     result = run(instance, str(path))
     assert result.exit_code == 1
     assert "This is not an assess round pack" in result.output
+
+
+# --- staff figures --------------------------------------------------------------------------
+
+
+def test_a_pack_holds_the_rounds_staff_figures_as_aggregates_and_they_check_out(db, frozen):
+    _, pack = frozen
+    part = pack["staff_figures"]
+    assert part["min_responses"] == 5
+    assert {row["scope"] for row in part["figures"]} == {"team", "directorate", "council"}
+    hidden = [row for row in part["figures"] if row["hidden_because"]]
+    assert hidden and all(row["median"] is None for row in hidden)
+    response_ids = {r[0] for r in db.execute("SELECT id FROM staff_responses")}
+    assert response_ids and not response_ids & set(json.dumps(pack).split('"'))
+    assert round_pack.recompute(pack).differences == []
+
+
+def test_a_small_team_shown_in_a_tampered_pack_is_found(frozen):
+    _, pack = frozen
+    row = next(
+        r for r in pack["staff_figures"]["figures"] if r["scope"] == "team" and r["hidden_because"]
+    )
+    reason, row["hidden_because"] = row["hidden_because"], None
+    differences = round_pack.recompute(pack).differences
+    assert [(d.dimension, d.member, d.stored, d.recomputed) for d in differences] == [
+        ("team", row["team"], "shown", reason)
+    ]

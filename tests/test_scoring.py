@@ -19,6 +19,7 @@ from assess.assessment.scoring import (
     council_average,
     is_weak,
     level_band,
+    median,
     round_score,
     score_assessment,
     spread,
@@ -140,6 +141,19 @@ def test_the_spread_interpolates_quartiles_between_teams_as_a_spreadsheet_does()
     assert figures == Spread(4, 1.0, 1.75, 2.5, 3.25, 4.0, 2.5)
     assert spread([]) == Spread(0, None, None, None, None, None, None)
     assert spread([2.35]) == Spread(1, 2.35, 2.35, 2.35, 2.35, 2.35, 2.35)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.floats(0, 5, allow_nan=False),
+            st.floats(0, 5, allow_nan=False).map(round_score),
+        )
+    )
+)
+def test_the_median_alone_is_the_spreads_median(scores):
+    assert median(scores) == spread(scores).median
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from assess.assessment.staff_figures import (
     response_rate,
     staff_view,
     suppress,
+    widest_gaps,
 )
 
 LEVELS = "\n".join(f"      {n}: Level {n} for this statement." for n in range(1, 6))
@@ -454,3 +455,15 @@ def test_a_hidden_teams_answers_could_be_others_without_changing_anything_a_view
             key: view for key, (_, view) in viewers_figures(directorates, twin, found).items()
         } == seen
         assert staff_view(SAMPLE, twin[team]) != staff_view(SAMPLE, responses[team])
+
+
+def test_the_widest_gaps_come_first_and_a_team_without_an_agreed_score_has_none():
+    agreed = {1: {"a": 3.0, "overall": 3.0}, 2: {"a": 4.0}}
+    staff = {1: {"a": 2.0, "overall": 3.5}, 2: {"a": 4.25, "overall": 2.0}, 3: {"a": 1.0}}
+    gaps = widest_gaps(agreed, staff)
+    assert [(g.team_id, g.key, g.delta, g.direction) for g in gaps] == [
+        (1, "a", -1.0, STAFF_LOWER),
+        (1, "overall", 0.5, STAFF_HIGHER),
+        (2, "a", 0.25, STAFF_HIGHER),
+    ]
+    assert widest_gaps(agreed, staff, most=1) == gaps[:1]

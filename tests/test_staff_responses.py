@@ -27,6 +27,14 @@ HYPOTHESIS = {
     "derandomize": True,
 }
 XSS = '<script>alert("xss")</script>'
+# Every staff table, children first: what a test that reads them whole clears of the demo's.
+STAFF_CLEARED = (
+    "staff_scores",
+    "staff_comments",
+    "staff_answers",
+    "staff_responses",
+    "staff_invitations",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +42,7 @@ def without_the_demos_staff_answers(db):
     """These tests read the staff tables whole, so they start from the demo council without the
     staff answers its closed rounds hold."""
     with db.conn:
-        for table in ("staff_comments", "staff_answers", "staff_responses", "staff_invitations"):
+        for table in STAFF_CLEARED:
             db.execute(f"DELETE FROM {table}")
 
 
@@ -255,7 +263,7 @@ def test_after_the_round_closes_the_pages_say_so_and_nothing_changes(
 # --- what makes it anonymous --------------------------------------------------------------------
 
 
-STAFF_TABLES = ("staff_responses", "staff_answers", "staff_comments")
+STAFF_TABLES = ("staff_responses", "staff_answers", "staff_comments", "staff_scores")
 
 
 def test_no_staff_table_refers_to_an_invitation_a_user_or_a_time(db):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from assess import store
+from assess.assessment.staff_figures import response_scores
 from assess.store import staff as staff_store
 from tests.conftest import read_page
 
@@ -37,7 +38,12 @@ def staff_answer(db, round_id: int, team: str, levels: list[int], cex, comment: 
                 member.key,
                 comment or None,
             )
-        staff_store.submit_staff_response(db, started.response_id, [s.key for s in cex.statements])
+        staff_store.submit_staff_response(
+            db,
+            started.response_id,
+            [s.key for s in cex.statements],
+            lambda answers: response_scores(cex, answers),
+        )
 
 
 def results(client_as, db, round_id: int, team: str = "Housing Needs", role: str = "team_lead"):

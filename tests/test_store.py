@@ -75,6 +75,7 @@ def test_a_database_at_an_earlier_schema_is_upgraded_in_place_keeping_every_row(
     done = store.schema_steps(empty_db)
     assert stop_before not in done
     fill_at_first_schema(empty_db, cex)
+
     before = {
         t: list(empty_db.query(f"SELECT * FROM [{t}] ORDER BY {in_order(empty_db, t)}"))
         for t in empty_db.table_names()

@@ -464,3 +464,12 @@ def from_content(content: dict[str, Any], source: str = "database") -> Questionn
     """Rebuild a stored version (the answers on an old version still need its statements)."""
     text = yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
     return parse_questionnaire(text, source)
+
+
+def from_stored(content_json: str, version: str) -> Questionnaire:
+    """Rebuild a version as the database keeps it (JSON, whose keys are text: levels back to
+    whole numbers)."""
+    content = json.loads(content_json)
+    for statement in content.get("statements", []):
+        statement["levels"] = {int(k): v for k, v in statement.get("levels", {}).items()}
+    return from_content(content, source=f"stored version {version[:12]}")

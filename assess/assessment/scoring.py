@@ -220,6 +220,17 @@ def spread(team_scores: Iterable[float | None]) -> Spread:
     return Spread(len(present), q[0], q[1], q[2], q[3], q[4], council_average(present))
 
 
+def median(scores: Iterable[float | None]) -> float | None:
+    """`spread`'s median alone (exact, then rounded once), for figures that need nothing else
+    of the spread: floats sort as the decimals they were written as, so only the middle one or
+    two are made exact."""
+    ordered = sorted(score for score in scores if score is not None and score == score)
+    if not ordered:
+        return None
+    low, high = _exact(ordered[(len(ordered) - 1) // 2]), _exact(ordered[len(ordered) // 2])
+    return _round_exact(Fraction(low + high) / 2)  # a decimal sum of two scores is exact
+
+
 def level_band(score: float, levels: Sequence[int]) -> int:
     """The level a score counts as: rounded half up, kept on the scale."""
     band = math.floor(_exact(score) + Decimal("0.5"))

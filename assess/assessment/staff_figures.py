@@ -26,9 +26,9 @@ from assess.assessment.scoring import (
     Answer,
     band_counts,
     change_since,
+    median,
     round_score,
     score_assessment,
-    spread,
 )
 
 # One staff response: statement key -> level; a statement left out (or None) is unanswered.
@@ -72,27 +72,62 @@ class StaffView:
 
 
 def _figure(values: Sequence[float], levels: Sequence[int]) -> StaffFigure:
-    return StaffFigure(len(values), spread(values).median, band_counts(values, levels))
+    return StaffFigure(len(values), median(values), band_counts(values, levels))
+
+
+SectionKey = tuple[str, str]  # (dimension, member) as `scoring.ScoreRow` keys it; OVERALL too
+
+
+def response_scores(
+    questionnaire: Questionnaire, response: StaffResponse
+) -> dict[SectionKey, float | None]:
+    """One response's section scores and overall score (OVERALL, OVERALL), by the team lead's
+    rule; None where it answered nothing in a section. What is kept when a response is submitted,
+    so the council's figures need not score every response again."""
+    return {
+        (row.dimension, row.member): row.score.mean
+        for row in score_assessment(
+            questionnaire, [Answer(key, level) for key, level in response.items()]
+        )
+    }
+
+
+def section_figures(
+    levels: Sequence[int],
+    scored: Iterable[Mapping[SectionKey, float | None]],
+    keys: Iterable[SectionKey],
+) -> dict[SectionKey, StaffFigure]:
+    """The staff figures of some sections (OVERALL too) from the responses' section scores, as
+    `response_scores` gives them (or as they were kept): a team's, or pooled for a directorate
+    or the council."""
+    scored = list(scored)
+    return {
+        key: _figure([s for scores in scored if (s := scores.get(key)) is not None], levels)
+        for key in keys
+    }
+
+
+def section_medians(
+    scores: Mapping[SectionKey, Sequence[float]],
+) -> dict[SectionKey, float | None]:
+    """Each section's median of the responses' scores in it (a heatmap's cells): the median
+    `section_figures` gives, without counting levels. Join teams' lists for a directorate's or
+    the council's."""
+    return {key: median(values) for key, values in scores.items()}
 
 
 def staff_view(questionnaire: Questionnaire, responses: Sequence[StaffResponse]) -> StaffView:
     """The staff figures of a team's responses; pool the responses of a directorate's or the
     council's teams for theirs. A level off the scale or an unknown statement raises
     `scoring.ScoringError`, as a team lead's answer would."""
-    scored = [
-        {
-            (row.dimension, row.member): row.score.mean
-            for row in score_assessment(
-                questionnaire, [Answer(key, level) for key, level in response.items()]
-            )
-        }
-        for response in responses
-    ]
+    scored = [response_scores(questionnaire, response) for response in responses]
     levels = questionnaire.levels
-
-    def section(key: tuple[str, str]) -> StaffFigure:
-        return _figure([s for scores in scored if (s := scores[key]) is not None], levels)
-
+    keys = [
+        (dimension.key, member.key)
+        for dimension in questionnaire.dimensions
+        for member in dimension.members
+    ]
+    sections = section_figures(levels, scored, [*keys, (OVERALL, OVERALL)])
     return StaffView(
         responses=len(responses),
         statements={
@@ -101,12 +136,8 @@ def staff_view(questionnaire: Questionnaire, responses: Sequence[StaffResponse])
             )
             for statement in questionnaire.statements
         },
-        sections={
-            (dimension.key, member.key): section((dimension.key, member.key))
-            for dimension in questionnaire.dimensions
-            for member in dimension.members
-        },
-        overall=section((OVERALL, OVERALL)),
+        sections={key: sections[key] for key in keys},
+        overall=sections[(OVERALL, OVERALL)],
     )
 
 
@@ -293,6 +324,40 @@ def compare_views(
             (None, key, levels.get(key), figure.median) for key, figure in view.statements.items()
         ),
     )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A team's section where its staff median and its agreed score differ."""
+
+    team_id: int
+    key: str  # the section's member key (OVERALL: the overall score)
+    agreed: float
+    staff_median: float
+    delta: float  # staff median minus agreed, rounded once
+    direction: str  # STAFF_LOWER or STAFF_HIGHER
+
+
+def widest_gaps(
+    agreed: Mapping[int, Mapping[str, float | None]],
+    staff: Mapping[int, Mapping[str, float | None]],
+    most: int = 10,
+) -> list[Gap]:
+    """Where staff and team leads differ most across the council: each team's staff median
+    beside its agreed score, per section (team id -> member key -> figure), the `most` widest
+    gaps first (ties by team id, then key). The gap is `scoring.change_since`'s, as in
+    `compare_views`. Pass only teams whose staff figures `suppress` shows."""
+    gaps = []
+    for team_id, medians in staff.items():
+        for key, staff_median in medians.items():
+            agreed_score = agreed.get(team_id, {}).get(key)
+            delta = change_since(staff_median, agreed_score, 1).delta
+            if delta:
+                assert staff_median is not None and agreed_score is not None
+                direction = STAFF_HIGHER if delta > 0 else STAFF_LOWER
+                gaps.append(Gap(team_id, key, agreed_score, staff_median, delta, direction))
+    gaps.sort(key=lambda gap: (-abs(gap.delta), gap.team_id, gap.key))
+    return gaps[:most]
 
 
 # --- response rate ------------------------------------------------------------------------------

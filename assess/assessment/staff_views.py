@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 from assess import store
 from assess.assessment import results
 from assess.assessment.staff import COMMENT_FIELD, level_field, read_code, read_staff_section
+from assess.assessment.staff_figures import response_scores
 from assess.assessment.staff_journey import StaffVisit, current_visit, remember
 from assess.store import staff as staff_store
 from assess.web import throttle
@@ -223,7 +224,12 @@ def check():
         if not FlaskForm().validate_on_submit():
             refuse_expired_form()
         try:
-            staff_store.submit_staff_response(store.get_db(), v.response["id"], keys)
+            staff_store.submit_staff_response(
+                store.get_db(),
+                v.response["id"],
+                keys,
+                lambda levels: response_scores(v.questionnaire, levels),
+            )
             return redirect(url_for("staff.submitted"))
         except staff_store.StaffClosed:
             return refused_change(v)

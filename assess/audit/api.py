@@ -24,7 +24,7 @@ from assess.web.helpers import MAX_ID, parse_id
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # The API's tables, each at /api/v1/<key with hyphens>: scores, answers, readiness reviews' scores
-# and answers, the audit log and the council-wide registers.
+# and answers, staff figures (aggregates only), the audit log and the council-wide registers.
 TABLES = {
     table.key.replace("_", "-"): table
     for table in (
@@ -32,6 +32,7 @@ TABLES = {
         export_queries.ANSWERS,
         export_queries.READINESS_SCORES,
         export_queries.READINESS_ANSWERS,
+        export_queries.STAFF_FIGURES,
         export_queries.AUDIT_LOG,
         *REGISTER_TABLES,
         *PROGRAMME_TABLES,
@@ -86,7 +87,7 @@ def _filters(table: export_queries.ExportTable) -> export_queries.Filters:
             values[field] = parse_id(request.args.get(name))
         except ValueError:
             raise ApiError(400, f"'{name}' must be a whole number of 1 or more (an id).") from None
-    return export_queries.Filters(**values)
+    return export_queries.Filters(**values, min_responses=current_app.config["MIN_RESPONSES"])
 
 
 def _rows(name: str):
@@ -154,6 +155,10 @@ _SUMMARIES = {
     "its team, round and the version of the checks it answered",
     "readiness-answers": "Each readiness review's answers to its checks, with the evidence or "
     "the reason a check does not apply",
+    "staff-figures": "What staff answered, as aggregates only: per round, each team's, "
+    "directorate's and the council's responses, median and count at each level per section, "
+    "overall and statement; where too few answered (or another group could be worked out), the "
+    "count and the reason instead. Never a row per response",
     "eqia-impacts": "Each EqIA's impact on each group, with evidence and mitigation",
     "eqia-strand-impacts": "Each EqIA's implications for equality under each strand of the "
     "strategy (the strand by its key), with a note",

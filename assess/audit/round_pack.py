@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from assess.assessment.scoring import (
     review_scores,
     score_assessment,
 )
+from assess.assessment.staff_figures import suppress
 from assess.readiness import checks
 
 FORMAT = "assess-round-pack/1"
@@ -39,6 +41,7 @@ PARTS = (
     "scores",
     "sign_offs",
     "readiness_reviews",
+    "staff_figures",
 )
 
 
@@ -170,12 +173,65 @@ def recompute(pack: dict) -> Recomputation:
         for (dimension, member), kept in mine.items():
             differences.append(Difference(label, dimension, member, _describe(kept), "nothing"))
     reviewed, review_checked, review_differences = _recompute_reviews(pack.get("readiness_reviews"))
+    staff_differences = _recompute_staff(pack.get("staff_figures"))
     return Recomputation(
         len(pack["assessments"]) + reviewed,
         checked + review_checked,
-        differences + review_differences,
+        differences + review_differences + staff_differences,
         notes,
     )
+
+
+STAFF = "staff figures"  # how a difference names the staff figures
+
+
+def _recompute_staff(part: dict | None) -> list[Difference]:
+    """Apply the small-group rule again to the pack's counts of staff responses: each team,
+    directorate and council row must be hidden for the reason the rule gives, or shown, and a
+    shown row's counts at each level may not exceed its responses. (The pack holds no
+    responses, so a median cannot be recomputed; only what it shows can be checked.)"""
+    if not part:
+        return []
+    counts: dict[int, dict[int, int]] = {}
+    team_ids, directorate_of = {}, {}
+    for team in part["teams"]:
+        counts.setdefault(team["directorate_id"], {})[team["team_id"]] = team["responses"]
+        team_ids[team["team"]] = team["team_id"]
+        directorate_of[team["team_id"]] = team["directorate_id"]
+    shown = suppress(counts, part["min_responses"])
+    directorate_ids = {}
+    for row in part["figures"]:
+        if row["scope"] == "team" and row["team"] in team_ids:
+            directorate_ids[row["directorate"]] = directorate_of[team_ids[row["team"]]]
+    differences = []
+    for row in part["figures"]:
+        label = f"{STAFF} {row['round']}"
+        where = row["team"] or row["directorate"] or "council"
+        if row["scope"] == "team":
+            wanted = shown.hidden_teams.get(team_ids.get(row["team"], -1))
+        elif row["scope"] == "directorate":
+            if row["directorate"] not in directorate_ids:
+                continue  # no team of it answered: its total of none is hidden, as shown
+            wanted = shown.hidden_directorates.get(directorate_ids[row["directorate"]])
+        else:
+            wanted = shown.council_reason
+        if row["hidden_because"] != wanted:
+            differences.append(
+                Difference(
+                    label,
+                    row["scope"],
+                    where,
+                    row["hidden_because"] or "shown",
+                    wanted or "shown",
+                )
+            )
+        if row["hidden_because"] is None and row["responses_at_each_level"]:
+            at_levels = sum(int(n) for n in re.findall(r": (\d+)", row["responses_at_each_level"]))
+            if at_levels > row["responses"]:
+                differences.append(
+                    Difference(label, row["scope"], where, at_levels, row["responses"])
+                )
+    return differences
 
 
 REVIEW_DIMENSION = "readiness review"  # how a difference names a readiness review's score

@@ -142,7 +142,9 @@ def export():
     chosen, ids, errors = export_choice(request.args)
     if errors:
         return render_export_form(chosen, errors)
-    filters = export_queries.Filters(ids["round"], ids["directorate"], ids["team"])
+    filters = export_queries.Filters(
+        ids["round"], ids["directorate"], ids["team"], current_app.config["MIN_RESPONSES"]
+    )
     db = store.get_db()
     one = export_queries.TABLES.get(chosen["table"])
     tables = list(export_queries.TABLES.values()) if one is None else [one]
@@ -237,7 +239,7 @@ def packs():
 def freeze(round_id: int):
     db = store.get_db()
     try:
-        pack_store.freeze_round(db, round_id, g.user["id"])
+        pack_store.freeze_round(db, round_id, g.user["id"], current_app.config["MIN_RESPONSES"])
     except store.NotFound:
         abort(404)
     except store.StorageError as error:

@@ -10,6 +10,7 @@ import random
 from sqlite_utils import Database
 
 from assess.assessment.questionnaire import Questionnaire
+from assess.assessment.staff_figures import response_scores
 from assess.store import staff as staff_store
 
 COMMENTS = (
@@ -53,7 +54,13 @@ def seed_staff_responses(
                 comments[rng.choice(sorted(set(sections.values())))] = rng.choice(COMMENTS)
             responses.append((levels, comments))
         staff_store.record_submitted_responses(
-            db, round_id, team_id, invited, responses, questionnaire.version
+            db,
+            round_id,
+            team_id,
+            invited,
+            responses,
+            questionnaire.version,
+            lambda levels: response_scores(questionnaire, levels),
         )
         kept += answered
     return kept

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from assess import charts, store
+from assess.assessment import staff_results
 from assess.assessment.scoring import OUTSTANDING, OVERALL, score_assessment, status_counts
 from assess.assessment.staff_journey import remind_staff
 from assess.audit import exports
@@ -46,6 +47,8 @@ from assess.web.helpers import (
 
 # The heatmap's overall column: the score of every statement, not an average of the columns before.
 OVERALL_HEADING = "Overall score (all statements)"
+# The heatmap's switch (?view=staff): staff medians instead of the team leads' agreed scores.
+STAFF_VIEW = "staff"
 # Beside the readiness areas, a column per area of the completed readiness reviews' scores.
 REVIEW_COLUMN = "review-"
 
@@ -240,8 +243,11 @@ def tracker(round_id: int):
         if (not directorate or r["directorate"] == directorate)
         and (not status or r["status"] == status)
     ]
+    staff_answered, council_answered = staff_results.round_staff_answered(round_id)
     return render_template(
         "rounds/tracker.html",
+        staff_answered=staff_answered,
+        council_answered=council_answered,
         reminders=store.reminders_sent(store.get_db(), round_id),
         outstanding=counts["outstanding"],
         round=round_,
@@ -667,28 +673,146 @@ def heatmap_table(round_id: int, view: dict, scale: tuple, text=score_text) -> d
     return {"columns": view["columns"], "groups": groups, "average_rows": averages, "key": key}
 
 
+def staff_heatmap_view(round_: dict, dimension_key: str) -> dict:
+    """The staff view of the heatmap (`staff_results.staff_heatmap`), for the chosen directorate
+    or all: its teams, then the directorate totals and the council's."""
+    questionnaire = questionnaire_for(store.get_db(), round_["questionnaire_version"])
+    try:
+        dimension = questionnaire.dimension(dimension_key)
+    except StopIteration:
+        abort(404)
+    heat = staff_results.staff_heatmap(round_["id"], questionnaire, dimension_key)
+    directorates = [row.name for row in heat.directorates]
+    directorate = request.args.get("directorate", "")
+    directorate = directorate if directorate in directorates else ""
+    return {
+        "questionnaire": questionnaire,
+        "dimension": dimension,
+        "columns": [(m.key, m.name) for m in dimension.members] + [(OVERALL, OVERALL_HEADING)],
+        "teams": [r for r in heat.teams if not directorate or r.directorate == directorate],
+        "totals": [r for r in heat.directorates if not directorate or r.name == directorate]
+        + [heat.council],
+        "directorates": directorates,
+        "directorate": directorate,
+        "min_responses": heat.min_responses,
+    }
+
+
+def staff_row_note(row: staff_results.StaffHeatmapRow) -> str:
+    """How many answered, and why a row's figures are hidden if they are."""
+    if not row.responses:
+        return "No staff answered"
+    answered = f"{row.responses} answered"
+    return f"{answered}: hidden ({row.hidden})" if row.hidden else answered
+
+
+def staff_heatmap_table(round_id: int, view: dict, scale: tuple) -> dict:
+    """The staff view as `heatmap_table` lays a heatmap out; a hidden row has no cells, only its
+    note."""
+    keys = [key for key, _ in view["columns"]]
+    levels = tuple(level.level for level in scale)
+
+    def cells(row: staff_results.StaffHeatmapRow) -> list[dict]:
+        if not row.medians:
+            return []
+        return [
+            {
+                "text": score_text(row.medians[k]),
+                "tint": charts.heatmap_tint(row.medians[k], levels),
+            }
+            for k in keys
+        ]
+
+    groups: list[dict] = []
+    for row in view["teams"]:
+        if not groups or groups[-1]["directorate"] != row.directorate:
+            groups.append({"directorate": row.directorate, "teams": []})
+        groups[-1]["teams"].append(
+            {
+                "name": row.name,
+                "status": None,
+                "href": url_for("team.results_page", team_id=row.team_id, round_id=round_id),
+                "cells": cells(row),
+                "note": staff_row_note(row),
+            }
+        )
+    averages = [
+        {"label": row.name, "cells": cells(row), "note": staff_row_note(row)}
+        for row in view["totals"]
+    ]
+    key = [
+        {"level": level.level, "name": level.name, "tint": charts.heatmap_tint(level.level, levels)}
+        for level in scale
+    ]
+    return {"columns": view["columns"], "groups": groups, "average_rows": averages, "key": key}
+
+
 @bp.route("/<int:round_id>/heatmap/<dimension_key>")
 @requires("read_council")
 def heatmap(round_id: int, dimension_key: str):
     round_ = round_or_404(round_id)
-    view = heatmap_view(round_, dimension_key)
+    if request.args.get("view") == STAFF_VIEW:
+        view = staff_heatmap_view(round_, dimension_key)
+        table = staff_heatmap_table(round_id, view, view["questionnaire"].scale)
+        rows = len(view["teams"])
+    else:
+        view = heatmap_view(round_, dimension_key)
+        table = heatmap_table(round_id, view, view["questionnaire"].scale)
+        rows = len(view["frame"])
     return render_template(
         "rounds/heatmap.html",
         round=round_,
         view=view,
-        table=heatmap_table(round_id, view, view["questionnaire"].scale),
-        drawable=0 < len(view["frame"]) <= MAX_HEATMAP_ROWS,
+        staff="teams" in view,
+        table=table,
+        drawable=0 < rows <= MAX_HEATMAP_ROWS,
         small_group=current_app.config["SMALL_GROUP_TEAMS"],
         query=request.args.to_dict(),
     )
+
+
+def staff_heatmap_download(round_: dict, dimension_key: str, fmt: str, name: str) -> Response:
+    """The staff view as CSV, SVG or PNG: the same figures as the page, hidden rows blank with
+    their note."""
+    view = staff_heatmap_view(round_, dimension_key)
+    keys = [key for key, _ in view["columns"]]
+    rows = [*view["teams"], *view["totals"]]
+    if fmt == "csv":
+        return csv_response(
+            ["Directorate", "Team", "Staff answers", *[n for _, n in view["columns"]]],
+            [
+                [
+                    r.directorate,
+                    r.name if r.team_id else f"{r.name} (all teams)",
+                    staff_row_note(r),
+                    *[score_text(r.medians.get(k)) for k in keys],
+                ]
+                for r in rows
+            ],
+            f"{name}.csv",
+        )
+    if fmt not in ("svg", "png") or not 0 < len(view["teams"]) <= MAX_HEATMAP_ROWS:
+        abort(404)
+    cells = [
+        (f"{r.name} ({staff_row_note(r)})", key, r.medians.get(key)) for r in rows for key in keys
+    ]
+    chart = charts.heatmap(
+        cells,
+        view["columns"],
+        view["questionnaire"].levels,
+        f"{view['dimension'].name}s by team, staff view, {round_['name']}",
+    )
+    return pictures.picture_response(chart, fmt, name)
 
 
 @bp.route("/<int:round_id>/heatmap/<dimension_key>.<fmt>")
 @requires("read_council")
 def heatmap_download(round_id: int, dimension_key: str, fmt: str):
     round_ = round_or_404(round_id)
-    view = heatmap_view(round_, dimension_key)
     name = f"heatmap-{dimension_key}-{round_['name'].replace('/', '-')}"
+    if request.args.get("view") == STAFF_VIEW:
+        return staff_heatmap_download(round_, dimension_key, fmt, f"staff-{name}")
+    view = heatmap_view(round_, dimension_key)
     if fmt == "csv":
         keys = [key for key, _ in view["columns"]]
         rows = [
@@ -764,6 +888,14 @@ def calibration(round_id: int):
     questionnaire = questionnaire_for(db, round_["questionnaire_version"])
     rows = store.calibration(db, round_id)
     by_value = reports.calibration(rows, questionnaire)
+    staff = staff_results.calibration_staff(
+        round_id, questionnaire, [row["team_id"] for row in rows]
+    )
     return render_template(
-        "rounds/calibration.html", round=round_, by_value=by_value, moderated=len(rows)
+        "rounds/calibration.html",
+        round=round_,
+        by_value=by_value,
+        moderated=len(rows),
+        staff=staff,
+        min_responses=current_app.config["MIN_RESPONSES"],
     )

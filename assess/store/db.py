@@ -741,6 +741,61 @@ def _staff_responses(db: Database) -> None:
     )
 
 
+@migrations(name="0017_staff_scores")
+def _staff_scores(db: Database) -> None:
+    """Each submitted staff response's section scores and overall score, kept when it is
+    submitted (by the same rule as the figures read: `staff_figures.response_scores`), so a
+    council's heatmap reads medians from them rather than scoring every response again. Scores
+    of responses submitted before this step are worked out now. WITHOUT ROWID, keyed by the
+    response, like its answers: nothing in them says when they were written."""
+    db.executescript(
+        """
+        CREATE TABLE staff_scores (
+            round_id INTEGER NOT NULL REFERENCES rounds(id),
+            dimension TEXT NOT NULL,
+            team_id INTEGER NOT NULL REFERENCES teams(id),
+            member TEXT NOT NULL,
+            response_id TEXT NOT NULL REFERENCES staff_responses(id),
+            score REAL NOT NULL,
+            PRIMARY KEY (round_id, dimension, team_id, member, response_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX staff_scores_response ON staff_scores(response_id);
+        """
+    )
+    from assess.assessment.questionnaire import from_stored
+    from assess.assessment.staff_figures import response_scores
+
+    levels: dict[str, dict[str, int]] = {}
+    version_of: dict[str, str] = {}
+    round_of: dict[str, int] = {}
+    team_of: dict[str, int] = {}
+    for response_id, version, round_id, team_id, key, level in db.execute(
+        """SELECT s.id, s.questionnaire_version, s.round_id, s.team_id, a.statement_key, a.level
+           FROM staff_responses s JOIN staff_answers a ON a.response_id = s.id
+           WHERE s.status = 'submitted'"""
+    ):
+        levels.setdefault(response_id, {})[key] = level
+        version_of[response_id] = version
+        round_of[response_id], team_of[response_id] = round_id, team_id
+    questionnaires = {
+        version: from_stored(content, version)
+        for version, content in db.execute("SELECT version, content FROM questionnaire_versions")
+        if version in set(version_of.values())
+    }
+    db.conn.executemany(
+        """INSERT INTO staff_scores (round_id, dimension, team_id, member, response_id, score)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [
+            (round_of[response_id], dimension, team_of[response_id], member, response_id, score)
+            for response_id, answers in levels.items()
+            for (dimension, member), score in response_scores(
+                questionnaires[version_of[response_id]], answers
+            ).items()
+            if score is not None
+        ],
+    )
+
+
 @migrations(name="0018_agreed_view")
 def _agreed_view(db: Database) -> None:
     """How many staff answers a team lead could see when submitting: the assessment is then the

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 # Column kinds: how a writer types a cell.
 INTEGER, NUMBER, TEXT, BOOLEAN, TIMESTAMP, DATE = (
@@ -22,6 +24,8 @@ class Filters:
     round_id: int | None = None
     directorate_id: int | None = None
     team_id: int | None = None
+    # The setting MIN_RESPONSES, for tables of staff figures: without it they refuse to export.
+    min_responses: int | None = None
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class ExportTable:
     # and each row gets that assessment's provenance around them, looked up once per
     # assessment, which is much faster than joining six tables for each of a million rows.
     with_provenance: bool = False
+    # Figures worked out by the rules rather than read (staff figures): (db, filters) -> rows,
+    # in place of `sql`.
+    computed: Callable[[Any, Filters], Iterable[Sequence[Any]]] | None = None
 
     @property
     def column_names(self) -> list[str]:

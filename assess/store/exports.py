@@ -46,6 +46,7 @@ from assess.store.register_exports import (
     RISKS,
     without_provenance,
 )
+from assess.store.staff_exports import STAFF_FIGURES
 
 _ASSESSMENT_JOINS = """
     JOIN rounds r ON r.id = a.round_id
@@ -247,6 +248,7 @@ TABLES: dict[str, ExportTable] = {
         ACTIONS,
         READINESS_SCORES,
         READINESS_ANSWERS,
+        STAFF_FIGURES,
         AUDIT_LOG,
         *REGISTER_TABLES,
         *PROGRAMME_TABLES,
@@ -276,6 +278,9 @@ def table_rows(
 
     Filters do not apply to a council-wide table (see `council_wide`)."""
     db.execute(f"PRAGMA cache_size = -{EXPORT_CACHE_KIB}")
+    if table.computed is not None:
+        yield from zip(repeat(NO_PROVENANCE), table.computed(db, filters))
+        return
     where, params = _where(table, filters)
     if not table.with_provenance:
         cursor = db.execute(table.sql.format(where=where), params)

@@ -201,8 +201,8 @@ def calibration(db: Database, round_id: int) -> list[dict]:
     """Every moderated answer of a round: the team's level beside business improvement's."""
     return list(
         db.query(
-            """SELECT t.name AS team, d.name AS directorate, an.statement_key, an.level,
-                 an.moderated_level, an.moderation_reason
+            """SELECT t.id AS team_id, t.name AS team, d.name AS directorate,
+                 an.statement_key, an.level, an.moderated_level, an.moderation_reason
                FROM answers an JOIN assessments a ON a.id = an.assessment_id
                JOIN teams t ON t.id = a.team_id JOIN directorates d ON d.id = t.directorate_id
                WHERE a.round_id = ? AND an.moderated_level IS NOT NULL

@@ -11,10 +11,16 @@ from assess.assessment.scoring import RULES_VERSION
 from assess.audit import round_pack
 from assess.store.audit import record_event
 from assess.store.db import NotFound, StorageError, insert_row, now, write
+from assess.store.export_types import Filters
+from assess.store.staff import round_staff_teams
+from assess.store.staff_exports import STAFF_FIGURES, staff_figure_rows
 
 
-def gather(db: Database, round_id: int, created_by: str | None) -> dict:
-    """Everything the round's scores rest on, as one document (see assess.audit.round_pack)."""
+def gather(
+    db: Database, round_id: int, created_by: str | None, min_responses: int | None = None
+) -> dict:
+    """Everything the round's scores rest on, as one document (see assess.audit.round_pack);
+    with `min_responses` (the setting MIN_RESPONSES), the round's staff figures too."""
     rows = list(db.query("SELECT * FROM rounds WHERE id = ?", [round_id]))
     if not rows:
         raise NotFound(f"round {round_id} does not exist")
@@ -87,6 +93,23 @@ def gather(db: Database, round_id: int, created_by: str | None) -> dict:
             )
         ),
         "readiness_reviews": _readiness_reviews(db, round_id),
+    } | ({"staff_figures": _staff_figures(db, round_id, min_responses)} if min_responses else {})
+
+
+def _staff_figures(db: Database, round_id: int, min_responses: int) -> dict:
+    """The round's staff figures as auditors export them (aggregates only), with each team's
+    count of responses, so a verifier can check the small-group rule from the pack alone."""
+    names = dict(db.execute("SELECT id, name FROM teams").fetchall())
+    filters = Filters(round_id=round_id, min_responses=min_responses)
+    columns = STAFF_FIGURES.column_names
+    return {
+        "min_responses": min_responses,
+        "teams": [
+            {"directorate_id": d, "team_id": t, "team": names[t], "responses": n}
+            for d, teams in sorted(round_staff_teams(db, round_id).items())
+            for t, n in sorted(teams.items())
+        ],
+        "figures": [dict(zip(columns, row, strict=True)) for row in staff_figure_rows(db, filters)],
     }
 
 
@@ -136,11 +159,14 @@ def _readiness_reviews(db: Database, round_id: int) -> dict:
     }
 
 
-def freeze_round(db: Database, round_id: int, user_id: int | None) -> int:
-    """Freeze a closed round's pack and record its hashes in the audit log; returns its id."""
+def freeze_round(
+    db: Database, round_id: int, user_id: int | None, min_responses: int | None = None
+) -> int:
+    """Freeze a closed round's pack and record its hashes in the audit log; returns its id.
+    With `min_responses`, the pack holds the round's staff figures (aggregates only)."""
     with write(db):
         user = db.execute("SELECT email FROM users WHERE id = ?", [user_id]).fetchone()
-        pack = gather(db, round_id, user[0] if user else None)
+        pack = gather(db, round_id, user[0] if user else None, min_responses)
         if pack["round"]["status"] != "closed":
             raise StorageError(
                 f"The {pack['round']['name']} round is {pack['round']['status']}: close it "

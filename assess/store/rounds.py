@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from assess.assessment.questionnaire import Questionnaire, from_content
+from assess.assessment.questionnaire import Questionnaire, from_stored
 from assess.store.audit import insert_recorded, record_event
 from assess.store.db import NotFound, now, write
 
@@ -59,10 +59,7 @@ def questionnaire_version(db: Database, version: str) -> Questionnaire:
     ).fetchone()
     if row is None:
         raise NotFound(f"questionnaire version {version[:12]} is not in this database")
-    content = json.loads(row[0])
-    for statement in content.get("statements", []):
-        statement["levels"] = {int(k): v for k, v in statement.get("levels", {}).items()}
-    return from_content(content, source=f"stored version {version[:12]}")
+    return from_stored(row[0], version)
 
 
 def questionnaire_versions(db: Database) -> list[dict]:

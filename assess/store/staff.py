@@ -26,12 +26,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlite_utils import Database
 
+from assess.assessment.scoring import OVERALL
 from assess.assessment.staff import new_code
 from assess.store.audit import record_event
 from assess.store.db import NotFound, StorageError, audit_key_of, now, write
@@ -292,15 +293,43 @@ def save_staff_section(
             )
 
 
-def submit_staff_response(db: Database, response_id: str, statement_keys: Iterable[str]) -> None:
-    """Submit a response that answers every statement given; StaffClosed if it cannot change,
-    ValueError naming how many are unanswered."""
+# A response's levels -> its section scores and overall score (`staff_figures.response_scores`).
+Scorer = Callable[[dict[str, int]], Mapping[tuple[str, str], float | None]]
+
+
+def _keep_scores(
+    db: Database, response_id: str, scores: Mapping[tuple[str, str], float | None]
+) -> None:
+    """Keep a submitted response's scores, with its round and team so the council's figures
+    read them in one scan."""
+    round_id, team_id = db.execute(
+        "SELECT round_id, team_id FROM staff_responses WHERE id = ?", [response_id]
+    ).fetchone()
+    db.conn.executemany(
+        """INSERT INTO staff_scores (round_id, dimension, team_id, member, response_id, score)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [
+            (round_id, dimension, team_id, member, response_id, score)
+            for (dimension, member), score in scores.items()
+            if score is not None
+        ],
+    )
+
+
+def submit_staff_response(
+    db: Database, response_id: str, statement_keys: Iterable[str], score: Scorer
+) -> None:
+    """Submit a response that answers every statement given, keeping its scores as `score`
+    gives them, in one transaction; StaffClosed if it cannot change, ValueError naming how many
+    are unanswered."""
     with write(db):
         _changeable(db, response_id)
-        missing = set(statement_keys) - set(staff_levels(db, response_id))
+        levels = staff_levels(db, response_id)
+        missing = set(statement_keys) - set(levels)
         if missing:
             raise ValueError(f"{len(missing)} statements are not answered yet")
         db.execute("UPDATE staff_responses SET status = 'submitted' WHERE id = ?", [response_id])
+        _keep_scores(db, response_id, score(levels))
 
 
 # --- throttling wrong codes ---------------------------------------------------------------------
@@ -365,6 +394,17 @@ def round_staff_comments(db: Database, round_id: int, team_id: int | None = None
     )
 
 
+def round_staff_scores(db: Database, round_id: int, dimension: str) -> list[tuple]:
+    """The kept scores of the round's submitted staff responses in one dimension and overall,
+    as (team_id, dimension, member, score): what a heatmap's medians read. No response id, and
+    in no order that says when they were given (only submitted responses have scores)."""
+    return db.execute(
+        """SELECT team_id, dimension, member, score FROM staff_scores
+           WHERE round_id = ? AND dimension IN (?, ?)""",
+        [round_id, dimension, OVERALL],
+    ).fetchall()
+
+
 def round_staff_counts(db: Database, round_id: int) -> dict[int, dict[str, int]]:
     """Per team in the round: invitations made and used, responses started and submitted."""
     counts: dict[int, dict[str, int]] = {}
@@ -408,10 +448,11 @@ def record_submitted_responses(
     invited: int,
     responses: Iterable[tuple[dict[str, int], dict[str, str]]],
     version: str,
+    score: Scorer,
 ) -> None:
     """Responses gathered in full for a round (levels by statement, comments by section), as
     the demo's closed rounds hold them: `invited` printed invitations, as many used as there are
-    responses, each response submitted. No device can resume them."""
+    responses, each response submitted with its scores (`score`). No device can resume them."""
     responses = list(responses)
     with write(db):
         create_invitations(db, round_id, team_id, "printed", None, count=invited)
@@ -437,6 +478,7 @@ def record_submitted_responses(
                 "INSERT INTO staff_comments (response_id, section_key, text) VALUES (?, ?, ?)",
                 [(response_id, key, text) for key, text in comments.items()],
             )
+            _keep_scores(db, response_id, score(levels))
 
 
 def record_round_staff_counts(db: Database, round_id: int, user_id: int | None) -> None:
