@@ -18,7 +18,8 @@ from tests.conftest import csrf_token
 AUDITOR = "jo.maxwell@council.example"
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 # Sign-in and sign-out change the session, not the council's data: every user must reach them.
-SESSION_ONLY = {"auth.sign_in", "auth.sign_out"}
+# Signing in and out (with a password or the council's account) changes only the session.
+SESSION_ONLY = {"auth.sign_in", "auth.sign_out", "oidc.start"}
 # Making and revoking one's own API token changes one's own credentials, not the council's data
 # (the issue asks that an auditor can do both); test_api.py covers them.
 OWN_CREDENTIALS = {"audit.tokens", "audit.revoke_token"}
