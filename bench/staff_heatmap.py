@@ -1,4 +1,5 @@
-"""Time the round heatmap's staff view at 1,000 teams with 20,000 staff responses; print a table.
+"""Time the round heatmap's staff view (and the auditors' staff figures export) at 1,000 teams
+with 20,000 staff responses; print a table.
 
 The responses are written straight into the instance's open round (`record_submitted_responses`,
 their scores kept as a submission keeps them), 20 to a team but a few teams below the minimum.
@@ -80,6 +81,10 @@ def main() -> None:
         ("staff view", f"/rounds/{round_id}/heatmap/value?view=staff"),
         ("staff view, readiness areas", f"/rounds/{round_id}/heatmap/readiness_area?view=staff"),
         ("staff view, CSV", f"/rounds/{round_id}/heatmap/value.csv?view=staff"),
+        (
+            "auditors' staff figures, CSV",
+            f"/audit/export?table=staff_figures&format=csv&round={round_id}",
+        ),
     ]
     print(f"{args.teams:,} teams, {args.responses:,} staff responses; {args.repeat} requests each")
     print(f"{'page':<30} {'p50 ms':>8} {'p95 ms':>8} {'peak MB':>8}")

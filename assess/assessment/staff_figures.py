@@ -116,11 +116,17 @@ def section_medians(
     return {key: median(values) for key, values in scores.items()}
 
 
-def staff_view(questionnaire: Questionnaire, responses: Sequence[StaffResponse]) -> StaffView:
+def staff_view(
+    questionnaire: Questionnaire,
+    responses: Sequence[StaffResponse],
+    scored: Sequence[Mapping[SectionKey, float | None]] | None = None,
+) -> StaffView:
     """The staff figures of a team's responses; pool the responses of a directorate's or the
-    council's teams for theirs. A level off the scale or an unknown statement raises
-    `scoring.ScoringError`, as a team lead's answer would."""
-    scored = [response_scores(questionnaire, response) for response in responses]
+    council's teams for theirs. `scored`: each response's `response_scores`, in the same order,
+    where they were kept (worked out here otherwise). A level off the scale or an unknown
+    statement raises `scoring.ScoringError`, as a team lead's answer would."""
+    if scored is None:
+        scored = [response_scores(questionnaire, response) for response in responses]
     levels = questionnaire.levels
     keys = [
         (dimension.key, member.key)

@@ -24,9 +24,10 @@ from assess.assessment import results
 from assess.assessment.staff import COMMENT_FIELD, level_field, read_code, read_staff_section
 from assess.assessment.staff_figures import response_scores
 from assess.assessment.staff_journey import StaffVisit, current_visit, remember
+from assess.assessment.views import statement_radios
 from assess.store import staff as staff_store
 from assess.web import throttle
-from assess.web.helpers import refuse_expired_form
+from assess.web.helpers import first_errors, refuse_expired_form
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -201,16 +202,27 @@ def save_section(v: StaffVisit, section: str, statements):
 
 
 def render_section(v, section, statements, checked, comment, errors, status=200):
+    number = {s.key: i for i, s in enumerate(v.questionnaire.statements, start=1)}
+    field_errors = first_errors(errors)
     return render_template(
         "staff/section.html",
         visit=v,
         member=v.questionnaire.section_dimension.member(section),
         statements=statements,
-        number={s.key: i for i, s in enumerate(v.questionnaire.statements, start=1)},
+        radios={
+            s.key: statement_radios(
+                v.questionnaire,
+                s,
+                number[s.key],
+                checked.get(level_field(s.key)),
+                field_errors.get(level_field(s.key)),
+                not_applicable=False,
+            )
+            for s in statements
+        },
         checked=checked,
         comment=comment,
         errors=errors,
-        level_field=level_field,
         comment_most=current_app.config["STAFF_COMMENT_MOST"],
     ), status
 

@@ -195,18 +195,28 @@ def conflict_errors(conflicts: dict[str, dict], number: dict[str, int]) -> list[
     ]
 
 
-def statement_radios(questionnaire: Questionnaire, statement, number: int, checked, error):
-    """A statement's level radios as HTML. GOV.UK's radios macro is most of a section page's
-    rendering time, and the radios depend only on these arguments, so each way of drawing them
-    is drawn once per process and kept (a choice not on the page is drawn unchecked)."""
-    choices = {str(level.level) for level in questionnaire.scale} | {NOT_APPLICABLE}
+def statement_radios(
+    questionnaire: Questionnaire, statement, number: int, checked, error, not_applicable=True
+):
+    """A statement's level radios as HTML (with "Not applicable" unless `not_applicable` is
+    false, as staff answer). GOV.UK's radios macro is most of a section page's rendering time,
+    and the radios depend only on these arguments, so each way of drawing them is drawn once per
+    process and kept (a choice not on the page is drawn unchecked)."""
+    choices = {str(level.level) for level in questionnaire.scale}
+    choices |= {NOT_APPLICABLE} if not_applicable else set()
     checked = checked if checked in choices else None
-    key = (questionnaire.version, statement.key, number, checked, error)
+    key = (questionnaire.version, statement.key, number, checked, error, not_applicable)
     drawn = current_app.extensions.setdefault("statement_radios", {})
     if key not in drawn:
         macro = current_app.jinja_env.get_template("team/_statement_radios.html").module
         drawn[key] = macro.statement_radios(
-            statement, number, questionnaire.scale, Names.of(statement.key).level, checked, error
+            statement,
+            number,
+            questionnaire.scale,
+            Names.of(statement.key).level,
+            checked,
+            error,
+            not_applicable,
         )
     return drawn[key]
 

@@ -405,6 +405,18 @@ def round_staff_scores(db: Database, round_id: int, dimension: str) -> list[tupl
     ).fetchall()
 
 
+def kept_scores_by_response(db: Database, round_id: int) -> dict[str, dict[tuple[str, str], float]]:
+    """The kept section and overall scores of each of the round's submitted responses, by
+    response id: for figures worked out from them, never to be shown by id."""
+    kept: dict[str, dict[tuple[str, str], float]] = {}
+    for response_id, dimension, member, score in db.execute(
+        "SELECT response_id, dimension, member, score FROM staff_scores WHERE round_id = ?",
+        [round_id],
+    ):
+        kept.setdefault(response_id, {})[(dimension, member)] = score
+    return kept
+
+
 def round_staff_counts(db: Database, round_id: int) -> dict[int, dict[str, int]]:
     """Per team in the round: invitations made and used, responses started and submitted."""
     counts: dict[int, dict[str, int]] = {}

@@ -12,7 +12,13 @@ from sqlite_utils import Database
 
 from assess.assessment.questionnaire import Questionnaire
 from assess.assessment.scoring import OVERALL, RULES_VERSION
-from assess.assessment.staff_figures import StaffFigure, StaffView, staff_view, suppress
+from assess.assessment.staff_figures import (
+    StaffFigure,
+    StaffView,
+    response_scores,
+    staff_view,
+    suppress,
+)
 from assess.store.export_types import INTEGER, NUMBER, TEXT, ExportTable, Filters
 
 
@@ -58,7 +64,7 @@ def _round_rows(
 ) -> Iterator[Sequence[Any]]:
     # Here, not at the top: the audit trail's module imports the export tables.
     from assess.store.rounds import questionnaire_version
-    from assess.store.staff import round_staff_levels, round_staff_teams
+    from assess.store.staff import kept_scores_by_response, round_staff_levels, round_staff_teams
 
     assert filters.min_responses is not None
     questionnaire = questionnaire_version(db, version)
@@ -68,6 +74,7 @@ def _round_rows(
     for row in round_staff_levels(db, round_id):
         by_team = responses.setdefault(row["team_id"], {})
         by_team.setdefault(row["response_id"], {})[row["statement_key"]] = row["level"]
+    kept = kept_scores_by_response(db, round_id)
     end = (filters.min_responses, RULES_VERSION)
 
     def rows(
@@ -82,8 +89,9 @@ def _round_rows(
         if reason is not None:
             yield (*start, None, None, count, None, None, reason, *end)
             return
-        pooled = [r for t in team_ids for r in responses.get(t, {}).values()]
-        view = staff_view(questionnaire, pooled)
+        pooled = [(rid, r) for t in team_ids for rid, r in responses.get(t, {}).items()]
+        scored = [kept.get(rid) or response_scores(questionnaire, r) for rid, r in pooled]
+        view = staff_view(questionnaire, [r for _, r in pooled], scored)
         for dimension, key, figure in _figure_rows(view, questionnaire):
             yield (*start, dimension, key, figure.responses, figure.median, _levels(figure),
                    None, *end)  # fmt: skip
