@@ -22,6 +22,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -62,8 +63,6 @@ class Outcome:
 def build_instance(folder: Path, staff: int) -> tuple[list[str], int]:
     """The demo instance and `staff` printed codes, spread over the open round's teams."""
     env = {**os.environ, "ASSESS_INSTANCE": str(folder), "ASSESS_ENV": "development"}
-    import subprocess
-
     subprocess.run(
         [str(BIN / "assess"), "init-db", "--demo-if-empty"],
         env=env,

@@ -130,6 +130,16 @@ def db(app):
 
 
 @pytest.fixture
+def without_the_demos_staff_answers(db):
+    """For tests that read the staff tables whole: the demo council without the staff answers
+    its closed rounds hold."""
+    with db.conn:
+        for table in ("staff_scores", "staff_comments", "staff_answers", "staff_responses",
+                      "staff_invitations"):  # fmt: skip
+            db.execute(f"DELETE FROM {table}")
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

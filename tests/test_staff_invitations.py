@@ -16,19 +16,12 @@ from assess import store
 from assess.assessment import staff as rules
 from assess.store import staff as staff_store
 from tests.conftest import Page, csrf_token, read_page
-from tests.test_staff_responses import STAFF_CLEARED
 
 LINK = re.compile(r"http://localhost/staff/([A-Za-z0-9_-]{20,})")
 SLIP_CODE = re.compile(r'class="app-token">([A-Z0-9-]+)<')
 
 
-@pytest.fixture(autouse=True)
-def without_the_demos_staff_answers(db):
-    """These tests read the staff tables whole, so they start from the demo council without the
-    staff answers its closed rounds hold."""
-    with db.conn:
-        for table in STAFF_CLEARED:
-            db.execute(f"DELETE FROM {table}")
+pytestmark = pytest.mark.usefixtures("without_the_demos_staff_answers")
 
 
 @pytest.fixture

@@ -27,23 +27,7 @@ HYPOTHESIS = {
     "derandomize": True,
 }
 XSS = '<script>alert("xss")</script>'
-# Every staff table, children first: what a test that reads them whole clears of the demo's.
-STAFF_CLEARED = (
-    "staff_scores",
-    "staff_comments",
-    "staff_answers",
-    "staff_responses",
-    "staff_invitations",
-)
-
-
-@pytest.fixture(autouse=True)
-def without_the_demos_staff_answers(db):
-    """These tests read the staff tables whole, so they start from the demo council without the
-    staff answers its closed rounds hold."""
-    with db.conn:
-        for table in STAFF_CLEARED:
-            db.execute(f"DELETE FROM {table}")
+pytestmark = pytest.mark.usefixtures("without_the_demos_staff_answers")
 
 
 @pytest.fixture

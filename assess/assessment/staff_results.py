@@ -19,6 +19,7 @@ from assess.assessment.staff_figures import (
     Gap,
     StaffFigure,
     StaffView,
+    Suppression,
     compare_views,
     response_rate,
     section_medians,
@@ -58,6 +59,13 @@ class TeamStaff:
     comments: dict[str, list[str]]  # section key -> comments, in no telling order
 
 
+def round_suppression(round_id: int) -> tuple[dict[int, dict[int, int]], Suppression]:
+    """The round's submitted responses per team by directorate, and what the small-group rule
+    (`MIN_RESPONSES`) shows of them: what every staff page reads first."""
+    counts = staff_store.round_staff_teams(store.get_db(), round_id)
+    return counts, suppress(counts, current_app.config["MIN_RESPONSES"])
+
+
 def responses_by_team(round_id: int, team_id: int | None = None) -> dict[int, list[dict]]:
     """The round's submitted staff responses (statement key -> level), by team."""
     levels: dict[str, dict[str, int]] = defaultdict(dict)
@@ -82,8 +90,8 @@ def team_staff(
     they are hidden: fewer than `MIN_RESPONSES` answered, or showing them would let another
     team's answers be worked out from its directorate's."""
     db = store.get_db()
-    min_responses = current_app.config["MIN_RESPONSES"]
-    suppression = suppress(staff_store.round_staff_teams(db, round_id), min_responses)
+    _, suppression = round_suppression(round_id)
+    min_responses = suppression.min_responses
     counts = staff_store.round_staff_counts(db, round_id).get(team_id, {})
     invited, responses = counts.get("invited", 0), counts.get("submitted", 0)
     hidden = suppression.hidden_teams.get(team_id) if responses else None
@@ -154,11 +162,9 @@ def team_staff(
 
 def shown_responses(team_id: int, round_id: int) -> int | None:
     """How many staff answers the team's pages show (None when they are hidden or none)."""
-    db = store.get_db()
-    teams = staff_store.round_staff_teams(db, round_id)
+    teams, suppression = round_suppression(round_id)
     responses = next((by_team[team_id] for by_team in teams.values() if team_id in by_team), 0)
-    visible = team_id in suppress(teams, current_app.config["MIN_RESPONSES"]).visible_teams
-    return responses if responses and visible else None
+    return responses if responses and team_id in suppression.visible_teams else None
 
 
 def statement_figures(
@@ -203,9 +209,8 @@ def staff_heatmap(round_id: int, questionnaire: Questionnaire, dimension_key: st
     directorate and for the council, from the scores kept when each response was submitted;
     whatever `suppress` hides has no figures, only its count and its reason."""
     db = store.get_db()
-    min_responses = current_app.config["MIN_RESPONSES"]
-    counts = staff_store.round_staff_teams(db, round_id)
-    suppression = suppress(counts, min_responses)
+    counts, suppression = round_suppression(round_id)
+    min_responses = suppression.min_responses
     members = [m.key for m in questionnaire.dimension(dimension_key).members]
     keys = [(dimension_key, member) for member in members] + [(OVERALL, OVERALL)]
     by_team: dict[int, dict[tuple[str, str], list[float]]] = defaultdict(

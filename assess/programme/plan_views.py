@@ -29,7 +29,7 @@ from assess.programme import plan_forms as forms
 from assess.programme.forms import CsrfForm
 from assess.programme.views import areas, table_in
 from assess.registers.display import link_questionnaire
-from assess.registers.entries import UnreadableFile, size_words
+from assess.registers.entries import UnreadableFile, size_words, strands_of
 from assess.store import plan as plan_store
 from assess.store.registers import DuplicateRef
 from assess.web import access
@@ -41,11 +41,7 @@ bp = Blueprint("plan", __name__, url_prefix="/programme")
 
 def strands() -> list[tuple[str, str]]:
     """The strategy strands (key, name) an action may serve: the questionnaire's."""
-    try:
-        dimension = link_questionnaire().dimension("strand")
-    except StopIteration:
-        return []
-    return [(m.key, m.name) for m in dimension.members]
+    return strands_of(link_questionnaire())
 
 
 def may_edit() -> bool:

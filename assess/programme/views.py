@@ -23,7 +23,7 @@ from assess import store
 from assess.programme import indicators as rules
 from assess.programme.forms import MAX_TEXT, CsrfForm, IndicatorForm, ValueForm
 from assess.registers.display import link_questionnaire
-from assess.registers.entries import UnreadableFile, read_table, size_words
+from assess.registers.entries import UnreadableFile, members_of, read_table, size_words
 from assess.registers.rules import eqia_groups
 from assess.store import programme as programme_store
 from assess.store.registers import DuplicateRef
@@ -36,11 +36,7 @@ bp = Blueprint("programme", __name__, url_prefix="/programme")
 
 def areas() -> list[tuple[str, str]]:
     """The readiness areas (key, name) an indicator may measure: the questionnaire's."""
-    try:
-        dimension = link_questionnaire().dimension("readiness_area")
-    except StopIteration:
-        return []
-    return [(m.key, m.name) for m in dimension.members]
+    return members_of(link_questionnaire(), "readiness_area")
 
 
 def groups() -> tuple[str, ...]:

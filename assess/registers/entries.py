@@ -276,14 +276,19 @@ def check_strand_impact(values: Mapping[str, str]) -> tuple[dict | None, list[tu
 MAX_STRAND_NOTE = 500  # a short note: the evidence and mitigation live with each group
 
 
-def strands_of(questionnaire) -> list[tuple[str, str]]:
-    """The strategy's strands (key, name): the questionnaire's `strand` members; none if it has
-    no such dimension."""
+def members_of(questionnaire, dimension_key: str) -> list[tuple[str, str]]:
+    """A dimension's members (key, name) in the questionnaire; none if it has no such
+    dimension."""
     try:
-        dimension = questionnaire.dimension("strand")
+        dimension = questionnaire.dimension(dimension_key)
     except StopIteration:
         return []
     return [(m.key, m.name) for m in dimension.members]
+
+
+def strands_of(questionnaire) -> list[tuple[str, str]]:
+    """The strategy's strands (key, name): the questionnaire's `strand` members."""
+    return members_of(questionnaire, "strand")
 
 
 def check_strand_row(
