@@ -216,14 +216,14 @@ def spread(team_scores: Iterable[float | None]) -> Spread:
     if not present:
         return Spread(0, None, None, None, None, None, None)
     ordered = sorted(_exact(score) for score in present)
-    q = [_round_exact(_quantile(ordered, Fraction(i, 4))) for i in range(5)]
-    return Spread(len(present), q[0], q[1], q[2], q[3], q[4], council_average(present))
+    q = {i: _round_exact(_quantile(ordered, Fraction(i, 4))) for i in (0, 1, 3, 4)}
+    return Spread(len(present), q[0], q[1], median(present), q[3], q[4], council_average(present))
 
 
 def median(scores: Iterable[float | None]) -> float | None:
-    """`spread`'s median alone (exact, then rounded once), for figures that need nothing else
-    of the spread: floats sort as the decimals they were written as, so only the middle one or
-    two are made exact."""
+    """The median of the scores (exact, then rounded once): `spread`'s, and every figure that
+    needs nothing else of the spread. Floats sort as the decimals they were written as, so only
+    the middle one or two are made exact."""
     ordered = sorted(score for score in scores if score is not None and score == score)
     if not ordered:
         return None
