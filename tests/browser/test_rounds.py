@@ -142,14 +142,30 @@ def test_the_heatmap_and_its_drill_down(live_server, page):
         "/rounds/{round}/calibration",
         "/rounds/{round}?status=draft",
         "/rounds/new",
+        "/rounds/{closed}/heatmap/value?view=staff",
+        "/rounds/{closed}/calibration",
+        "/rounds/{closed}",
+        "/teams/{team}/rounds/{closed}/results",
+        "/teams/{team}/rounds/{round}/staff/",
+        "/programme/plan",
+        "/programme/plan/1",
+        "/programme/scrutiny",
+        "/programme/scrutiny/1",
+        "/programme/scrutiny/1/response",
     ],
 )
 def test_the_council_pages_pass_axe(live_server, page, path):
     db = store.connect(live_server.instance / "assess.db", audit_key=AUDIT_KEY)
     round_id = store.current_round(db)["id"]
+    closed = db.execute("SELECT max(id) FROM rounds WHERE status = 'closed'").fetchone()[0]
+    shown = db.execute(  # a team whose staff answers the results show
+        """SELECT team_id FROM staff_responses WHERE round_id = ? AND status = 'submitted'
+           GROUP BY team_id ORDER BY count(*) DESC LIMIT 1""",
+        [closed],
+    ).fetchone()[0]
     db.conn.close()
     sign_in(page, live_server.url, OFFICER)
-    page.goto(live_server.url + path.format(round=round_id))
+    page.goto(live_server.url + path.format(round=round_id, closed=closed, team=shown))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.wait_for_load_state("load")
     assert_accessible(page)
